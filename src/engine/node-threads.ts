@@ -1,0 +1,65 @@
+/**
+ * Node only: gives jax-js's wasm backend the Web Worker API on top of `node:worker_threads`, so its
+ * kernels run on all cores instead of one. Must run before jax-js is imported (runtime.ts).
+ *
+ * jax-js builds its worker from a Blob URL; Blob URLs do not cross Node threads, so the source is read
+ * here and sent as the first message. Each worker is unref'd while idle so the process can exit.
+ */
+import { Worker as NodeWorker } from 'node:worker_threads';
+import { resolveObjectURL } from 'node:buffer';
+import os from 'node:os';
+
+const BOOT = `
+const { parentPort } = require('node:worker_threads');
+globalThis.self = globalThis;
+globalThis.postMessage = (m) => parentPort.postMessage(m);
+parentPort.once('message', (src) => {
+  (0, eval)(src);
+  parentPort.on('message', (m) => self.onmessage({ data: m }));
+});
+`;
+
+class WebWorkerShim {
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onerror: ((e: unknown) => void) | null = null;
+  #worker: NodeWorker;
+  #pending = 0; // messages sent that still await a reply: the worker keeps the process alive only then
+  #queue: unknown[] | null = [];
+
+  constructor(url: string | URL) {
+    this.#worker = new NodeWorker(BOOT, { eval: true });
+    this.#worker.on('message', (data) => {
+      if (--this.#pending === 0) this.#worker.unref();
+      this.onmessage?.({ data });
+    });
+    this.#worker.on('error', (e) => (this.onerror ? this.onerror(e) : console.error('avdit: wasm worker failed:', e)));
+    this.#worker.unref();
+    const blob = resolveObjectURL(String(url));
+    if (!blob) throw new Error(`worker source ${String(url)} is not a Blob URL`);
+    void blob.text().then((src) => {
+      this.#worker.postMessage(src);
+      for (const m of this.#queue ?? []) this.#worker.postMessage(m);
+      this.#queue = null;
+    });
+  }
+
+  postMessage(m: unknown): void {
+    if (this.#pending++ === 0) this.#worker.ref();
+    if (this.#queue) this.#queue.push(m);
+    else this.#worker.postMessage(m);
+  }
+
+  terminate(): void {
+    void this.#worker.terminate();
+  }
+}
+
+/** Installs the shim; `threads` ≤ 1 leaves jax-js single-threaded. Returns the thread count in effect. */
+export function installNodeThreads(threads = os.availableParallelism()): number {
+  if (threads <= 1) return 1;
+  const g = globalThis as Record<string, unknown>;
+  g.Worker = WebWorkerShim;
+  if (g.navigator === undefined) g.navigator = {};
+  Object.defineProperty(g.navigator as object, 'hardwareConcurrency', { value: threads, configurable: true });
+  return threads;
+}

@@ -1,0 +1,24 @@
+/**
+ * Node entry to the engine: installs the worker-thread shim and (optionally) the WebGPU globals, the
+ * iterator polyfill jax-js's einsum needs on Node 20, then starts jax-js. Environment:
+ * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores).
+ */
+import os from 'node:os';
+import { installNodeThreads } from './node-threads.js';
+import { installNodeWebGPU } from './node-webgpu.js';
+import { initEngine, parseDevice, type DeviceRequest, type EngineInfo } from './select.js';
+
+export interface NodeEngineOptions {
+  device?: DeviceRequest;
+  threads?: number;
+}
+
+export async function initNodeEngine(opts: NodeEngineOptions = {}): Promise<EngineInfo> {
+  await import('core-js/actual/iterator/index.js' as string); // ES2025 iterator helpers used by jax-js einsum
+  const device = opts.device ?? parseDevice(process.env.AVDIT_DEVICE ?? 'auto');
+  const envThreads = process.env.AVDIT_THREADS ? Number(process.env.AVDIT_THREADS) : NaN;
+  const requested = opts.threads ?? (Number.isFinite(envThreads) ? envThreads : os.availableParallelism());
+  const threads = device === 'wasm' || device === 'auto' ? installNodeThreads(requested) : 1;
+  if (device === 'webgpu' || device === 'auto') await installNodeWebGPU();
+  return initEngine(device, threads);
+}

@@ -1,0 +1,217 @@
+/**
+ * The op set avdit relies on: a curated, typed subset of jax-js plus our workarounds (im2col
+ * convolutions on wasm, one-hot gathers). Model, codec and training code call only these.
+ * conformance.ts checks every export here on every available device.
+ *
+ * Ownership (jax-js rule): every Tensor passed to an op is consumed. Use `x.ref` to keep using `x`.
+ */
+import { currentDevice, jx, type Tensor } from './runtime.js';
+
+export type { Tensor };
+type Num = Tensor | number;
+export type Pair = [number, number];
+
+// ---- creation and host transfer -------------------------------------------------------------
+
+/** A float32 tensor holding `data` (copied) with the given shape. */
+export function tensor(data: ArrayLike<number> | Float32Array, shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== n) throw new Error(`tensor: ${data.length} values do not fill shape [${shape.join(', ')}] (${n})`);
+  const f = data instanceof Float32Array ? data : Float32Array.from(data);
+  return jx().numpy.array(f).reshape(shape);
+}
+export const zeros = (shape: number[]): Tensor => jx().numpy.zeros(shape);
+export const ones = (shape: number[]): Tensor => jx().numpy.ones(shape);
+export const full = (shape: number[], value: number): Tensor => jx().numpy.full(shape, value);
+/** Reads a tensor back to the host as float32 (consumes it). The only async op. */
+export async function read(x: Tensor): Promise<Float32Array> {
+  const d = await x.data();
+  return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+}
+
+// ---- elementwise ----------------------------------------------------------------------------
+
+export const add = (a: Num, b: Num): Tensor => jx().numpy.add(a, b);
+export const sub = (a: Num, b: Num): Tensor => jx().numpy.subtract(a, b);
+export const mul = (a: Num, b: Num): Tensor => jx().numpy.multiply(a, b);
+export const div = (a: Num, b: Num): Tensor => jx().numpy.trueDivide(a, b);
+export const neg = (a: Tensor): Tensor => jx().numpy.negative(a);
+export const exp = (a: Tensor): Tensor => jx().numpy.exp(a);
+export const log = (a: Tensor): Tensor => jx().numpy.log(a);
+export const sqrt = (a: Tensor): Tensor => jx().numpy.sqrt(a);
+export const square = (a: Tensor): Tensor => jx().numpy.square(a);
+export const abs = (a: Tensor): Tensor => jx().numpy.absolute(a);
+export const tanh = (a: Tensor): Tensor => jx().numpy.tanh(a);
+export const sin = (a: Tensor): Tensor => jx().numpy.sin(a);
+export const cos = (a: Tensor): Tensor => jx().numpy.cos(a);
+export const maximum = (a: Num, b: Num): Tensor => jx().numpy.maximum(a, b);
+export const minimum = (a: Num, b: Num): Tensor => jx().numpy.minimum(a, b);
+export const clip = (a: Tensor, lo: number, hi: number): Tensor => jx().numpy.clip(a, lo, hi);
+/** `cond ? a : b` with cond a boolean (or 0/1) tensor. */
+export const where = (cond: Tensor, a: Num, b: Num): Tensor => jx().numpy.where(cond, a, b);
+export const greater = (a: Num, b: Num): Tensor => jx().numpy.greater(a, b);
+export const erf = (a: Tensor): Tensor => jx().lax.erf(a);
+export const sigmoid = (a: Tensor): Tensor => jx().nn.sigmoid(a);
+export const silu = (a: Tensor): Tensor => jx().nn.silu(a);
+export const relu = (a: Tensor): Tensor => jx().nn.relu(a);
+/** GELU; `approximate` = tanh form (PyTorch's gelu(approximate='tanh')). */
+export const gelu = (a: Tensor, approximate = true): Tensor => jx().nn.gelu(a, { approximate });
+export const stopGradient = (a: Tensor): Tensor => jx().lax.stopGradient(a);
+
+// ---- reductions -----------------------------------------------------------------------------
+
+export const sum = (a: Tensor, axis?: number | number[], keepdims = false): Tensor => jx().numpy.sum(a, axis ?? null, { keepdims });
+export const mean = (a: Tensor, axis?: number | number[], keepdims = false): Tensor => jx().numpy.mean(a, axis ?? null, { keepdims });
+export const max = (a: Tensor, axis?: number | number[], keepdims = false): Tensor => jx().numpy.max(a, axis ?? null, { keepdims });
+export const softmax = (a: Tensor, axis = -1): Tensor => jx().nn.softmax(a, axis);
+export const logSoftmax = (a: Tensor, axis = -1): Tensor => jx().nn.logSoftmax(a, axis);
+/** (x - mean) / sqrt(var + eps) over the last axis, no affine parameters. */
+export const layerNorm = (a: Tensor, eps = 1e-6): Tensor => jx().nn.standardize(a, -1, { epsilon: eps });
+
+// ---- shape ----------------------------------------------------------------------------------
+
+export const reshape = (a: Tensor, shape: number[]): Tensor => jx().numpy.reshape(a, shape);
+export const transpose = (a: Tensor, perm: number[]): Tensor => jx().numpy.transpose(a, perm);
+export const concat = (xs: Tensor[], axis: number): Tensor => jx().numpy.concatenate(xs, axis);
+export const broadcastTo = (a: Tensor, shape: number[]): Tensor => jx().numpy.broadcastTo(a, shape);
+export const expandDims = (a: Tensor, axis: number): Tensor => jx().numpy.expandDims(a, axis);
+/** Repeats each element `n` times along `axis` (nearest-neighbour upsampling). */
+export const repeat = (a: Tensor, n: number, axis: number): Tensor => jx().numpy.repeat(a, n, axis);
+/** Zero padding with one [before, after] pair per axis. */
+export const pad = (a: Tensor, widths: Pair[]): Tensor => jx().numpy.pad(a, widths);
+
+/** Slices `[start, end)` along one axis. */
+export function sliceAxis(a: Tensor, axis: number, start: number, end: number): Tensor {
+  const nd = a.ndim;
+  const ax = axis < 0 ? axis + nd : axis;
+  const idx: ([] | Pair)[] = [];
+  for (let i = 0; i < nd; i++) idx.push(i === ax ? [start, end] : []);
+  return a.slice(...idx);
+}
+
+// ---- linear algebra -------------------------------------------------------------------------
+
+/** Batched matrix product over the last two axes, broadcasting leading axes. */
+export const matmul = (a: Tensor, b: Tensor): Tensor => jx().numpy.matmul(a, b);
+export const einsum = (spec: string, ...xs: Tensor[]): Tensor => jx().numpy.einsum(spec, ...xs);
+
+/**
+ * Row gather as a one-hot matmul: `table[indices]` for integer indices, differentiable w.r.t. the
+ * table under jit (jax-js 0.1.25's gather gradient fails under jit).
+ */
+export function gatherRows(table: Tensor, indices: ArrayLike<number>): Tensor {
+  const [rows] = table.shape;
+  const oh = new Float32Array(indices.length * rows);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    if (!Number.isInteger(j) || j < 0 || j >= rows) throw new Error(`gatherRows: index ${j} outside [0, ${rows})`);
+    oh[i * rows + j] = 1;
+  }
+  return matmul(tensor(oh, [indices.length, rows]), table);
+}
+
+// ---- convolution ----------------------------------------------------------------------------
+
+export interface ConvOptions {
+  /** stride per spatial axis (default 1). */
+  stride?: number[];
+  /** zero padding per spatial axis as [before, after] (default none). */
+  padding?: Pair[];
+}
+
+/**
+ * N-d convolution, channels-last: x [B, ...S, Cin], w [...K, Cin, Cout] → [B, ...S', Cout].
+ * On wasm it is lowered to im2col + matmul (about 20× faster than jax-js's native conv there, see
+ * docs/engine-findings); on WebGPU the native conv is the faster one.
+ */
+export function conv(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
+  const nsp = x.ndim - 2;
+  const k = w.shape.slice(0, nsp);
+  const [cin, cout] = w.shape.slice(nsp);
+  if (w.ndim !== nsp + 2 || x.shape[x.ndim - 1] !== cin) {
+    throw new Error(`conv: input [${x.shape}] and kernel [${w.shape}] do not match (channels-last, kernel [...K, Cin, Cout])`);
+  }
+  const stride = opts.stride ?? k.map(() => 1);
+  const padding = opts.padding ?? k.map((): Pair => [0, 0]);
+  if (currentDevice() === 'webgpu') return convNative(x, w, stride, padding);
+  return convIm2col(x, w, k, stride, padding, cin, cout);
+}
+
+function convNative(x: Tensor, w: Tensor, stride: number[], padding: Pair[]): Tensor {
+  const nd = x.ndim;
+  const toFirst = [0, nd - 1, ...Array.from({ length: nd - 2 }, (_, i) => i + 1)];
+  const xc = transpose(x, toFirst); // [B, Cin, ...S]
+  const wc = transpose(w, [nd - 1, nd - 2, ...Array.from({ length: nd - 2 }, (_, i) => i)]); // [Cout, Cin, ...K]
+  const y = jx().lax.convGeneralDilated(xc, wc, stride, padding);
+  const toLast = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1];
+  return transpose(y, toLast);
+}
+
+function convIm2col(x: Tensor, w: Tensor, k: number[], stride: number[], padding: Pair[], cin: number, cout: number): Tensor {
+  const nsp = k.length;
+  const inSize = x.shape.slice(1, 1 + nsp);
+  const outSize = inSize.map((n, i) => Math.floor((n + padding[i][0] + padding[i][1] - k[i]) / stride[i]) + 1);
+  // Pad so that every window start s·o + j (o < out) has s full elements after it: reshape-based striding.
+  const widths: Pair[] = [[0, 0]];
+  for (let i = 0; i < nsp; i++) {
+    const need = stride[i] * (outSize[i] - 1) + k[i] + (stride[i] - 1);
+    const have = inSize[i] + padding[i][0] + padding[i][1];
+    widths.push([padding[i][0], padding[i][1] + Math.max(0, need - have)]);
+  }
+  widths.push([0, 0]);
+  const xp = widths.some(([a, b]) => a > 0 || b > 0) ? pad(x, widths) : x;
+  const offsets = cartesian(k);
+  const cols: Tensor[] = [];
+  for (let oi = 0; oi < offsets.length; oi++) {
+    const off = offsets[oi];
+    let v = oi === offsets.length - 1 ? xp : xp.ref;
+    for (let i = 0; i < nsp; i++) {
+      const s = stride[i];
+      v = sliceAxis(v, 1 + i, off[i], off[i] + s * outSize[i]);
+      if (s > 1) {
+        const sh = v.shape.slice();
+        sh.splice(1 + i, 1, outSize[i], s);
+        v = sliceAxis(reshape(v, sh), 2 + i, 0, 1);
+        v = reshape(v, v.shape.filter((_, j) => j !== 2 + i));
+      }
+    }
+    cols.push(v);
+  }
+  const patches = cols.length === 1 ? cols[0] : concat(cols, -1); // [B, ...S', K·Cin]
+  const wm = reshape(w, [offsets.length * cin, cout]);
+  return matmul(patches, wm);
+}
+
+function cartesian(dims: number[]): number[][] {
+  let out: number[][] = [[]];
+  for (const d of dims) out = out.flatMap((p) => Array.from({ length: d }, (_, j) => [...p, j]));
+  return out;
+}
+
+/** Space-to-depth: [B, ...S, C] with each S_i divisible by f_i → [B, ...S/f, (∏f)·C]. */
+export function spaceToDepth(x: Tensor, f: number[]): Tensor {
+  const nsp = f.length;
+  const b = x.shape[0];
+  const s = x.shape.slice(1, 1 + nsp);
+  const c = x.shape[x.ndim - 1];
+  s.forEach((n, i) => {
+    if (n % f[i] !== 0) throw new Error(`spaceToDepth: axis ${i + 1} (${n}) is not divisible by ${f[i]}`);
+  });
+  const split = [b, ...s.flatMap((n, i) => [n / f[i], f[i]]), c];
+  const perm = [0, ...s.map((_, i) => 1 + 2 * i), ...s.map((_, i) => 2 + 2 * i), 1 + 2 * nsp];
+  return reshape(transpose(reshape(x, split), perm), [b, ...s.map((n, i) => n / f[i]), f.reduce((a, v) => a * v, 1) * c]);
+}
+
+/** Depth-to-space, the inverse of spaceToDepth: [B, ...S, (∏f)·C] → [B, ...S·f, C]. */
+export function depthToSpace(x: Tensor, f: number[]): Tensor {
+  const nsp = f.length;
+  const b = x.shape[0];
+  const s = x.shape.slice(1, 1 + nsp);
+  const prod = f.reduce((a, v) => a * v, 1);
+  const cf = x.shape[x.ndim - 1];
+  if (cf % prod !== 0) throw new Error(`depthToSpace: ${cf} channels are not divisible by ${prod}`);
+  const c = cf / prod;
+  const split = [b, ...s, ...f, c];
+  const perm = [0, ...s.flatMap((_, i) => [1 + i, 1 + nsp + i]), 1 + 2 * nsp];
+  return reshape(transpose(reshape(x, split), perm), [b, ...s.map((n, i) => n * f[i]), c]);
+}
