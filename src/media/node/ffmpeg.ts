@@ -162,7 +162,8 @@ export async function decode(file: string, opts: DecodeOptions): Promise<DecodeR
   const warnings = r.stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /damaged|corrupt|concealing|error|invalid|missing/i.test(l));
+    .filter((l) => /damaged|corrupt|concealing|error|invalid|missing/i.test(l))
+    .map((l) => l.replace(/ @ 0x[0-9a-f]+/, ''));
   const fsz = W * H * 3;
   const numFrames = Math.floor(r.stdout.length / fsz);
   if (numFrames === 0) throw new MediaError(file, 'zero-length: no video frames decoded');

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** avdit command-line entry: routes to one command module per verb. */
+import { dataCommand, DATA_HELP } from './commands/data.js';
+import { mediaCommand, MEDIA_HELP } from './commands/media.js';
+
+const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
+
+usage: avdit <command> [options]      (avdit <command> --help for its options)
+
+commands:
+  data prepare <folder> --out <cache>   decode a folder of clips into aligned training windows
+  data inspect <cache>                  counts, durations, rates and a PNG contact sheet
+  probe <file>                          what ffprobe sees in a media file
+  synth --out <file.mp4>                write a synthetic bouncing-disc clip (flash + click on bounces)
+  engine                                which tensor device and how many threads this machine gets
+
+${DATA_HELP}
+
+${MEDIA_HELP}`;
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'data':
+      return dataCommand(rest);
+    case 'probe':
+    case 'synth':
+    case 'engine':
+      return mediaCommand(cmd, rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return;
+    default:
+      throw new Error(`unknown command "${cmd}" (avdit --help lists them)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`avdit: ${e.message}`);
+    if (process.env.AVDIT_DEBUG) console.error(e.stack);
+    process.exit(1);
+  },
+);

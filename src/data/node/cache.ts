@@ -1,0 +1,94 @@
+/**
+ * The prepared-clip cache: shards of decoded clips (video uint8 RGB [T,H,W,3], then audio float32) and
+ * a manifest.json with per-clip status, split and window starts. Written by prepare.ts, read here.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeClip, sliceClip, type AVClip } from '../../media/clip.js';
+import type { DataConfig } from '../config.js';
+
+export const MANIFEST = 'manifest.json';
+export const CACHE_VERSION = 1;
+
+export type ClipStatus = 'ok' | 'failed' | 'damaged';
+
+export interface ClipEntry {
+  /** path relative to the scanned folder. */
+  file: string;
+  size: number;
+  mtimeMs: number;
+  status: ClipStatus;
+  reason?: string;
+  split: 'train' | 'val';
+  durationSec?: number;
+  numFrames?: number;
+  numSamples?: number;
+  shard?: string;
+  offset?: number;
+  /** start frame of every window. */
+  windows?: number[];
+  warnings?: string[];
+}
+
+export interface Manifest {
+  version: number;
+  source: string;
+  config: DataConfig;
+  clips: ClipEntry[];
+  shards: string[];
+}
+
+export interface Window {
+  clip: ClipEntry;
+  start: number;
+}
+
+export class ClipCache {
+  readonly manifest: Manifest;
+  constructor(readonly dir: string) {
+    const p = join(dir, MANIFEST);
+    if (!existsSync(p)) throw new Error(`${dir}: not a prepared cache (no ${MANIFEST}); run "avdit data prepare <folder> --out ${dir}"`);
+    this.manifest = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
+    if (this.manifest.version !== CACHE_VERSION) throw new Error(`${p}: cache version ${this.manifest.version}, this avdit reads ${CACHE_VERSION}; prepare it again`);
+  }
+
+  get config(): DataConfig {
+    return this.manifest.config;
+  }
+
+  clips(split?: 'train' | 'val'): ClipEntry[] {
+    return this.manifest.clips.filter((c) => c.status === 'ok' && (!split || c.split === split));
+  }
+
+  windows(split?: 'train' | 'val'): Window[] {
+    return this.clips(split).flatMap((clip) => (clip.windows ?? []).map((start) => ({ clip, start })));
+  }
+
+  /** The whole decoded clip. */
+  loadClip(e: ClipEntry): AVClip {
+    if (e.status !== 'ok' || !e.shard || e.offset === undefined) throw new Error(`${e.file}: not available in the cache (${e.status}${e.reason ? `: ${e.reason}` : ''})`);
+    const { width: W, height: H, fps, sampleRate } = this.config;
+    const vbytes = e.numFrames! * H * W * 3;
+    const abytes = e.numSamples! * 4;
+    const buf = Buffer.alloc(vbytes + abytes);
+    const fd = openSync(join(this.dir, e.shard), 'r');
+    try {
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, e.offset + got);
+        if (n === 0) throw new Error(`${join(this.dir, e.shard)}: truncated shard (clip ${e.file})`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const video = new Float32Array(vbytes);
+    for (let i = 0; i < vbytes; i++) video[i] = buf[i] / 255;
+    const audio = new Float32Array(buf.buffer.slice(buf.byteOffset + vbytes, buf.byteOffset + vbytes + abytes));
+    return makeClip({ video, numFrames: e.numFrames!, height: H, width: W, fps, audio, sampleRate, durationSec: e.durationSec });
+  }
+
+  loadWindow(w: Window): AVClip {
+    return sliceClip(this.loadClip(w.clip), w.start, this.config.windowFrames);
+  }
+}
