@@ -155,6 +155,16 @@ export function conformanceCases(): ConformanceCase[] {
         assertClose(await get(ops.sum(A())), [a.reduce((s, v) => s + v, 0)], 1e-5, 'sum all');
         assertClose(await get(ops.sum(A(), 1)), rows.map((r) => r.reduce((s, v) => s + v, 0)), 1e-5, 'sum axis 1');
         assertClose(await get(ops.mean(A(), 0)), [0, 1, 2, 3].map((j) => (a[j] + a[4 + j] + a[8 + j]) / 3), 1e-5, 'mean axis 0');
+        // a long reduction stays at float32 rounding error (jax-js alone drifts by ~1e-4 here)
+        const big = rand(3 * 512 * 347, 1).map((v) => v * v + 0.5);
+        let ref = 0;
+        for (const v of big) ref += v;
+        assertClose(await get(ops.sum(t(big, [3, 512, 347]))), [ref], 2e-6, 'sum of 5e5 values');
+        assertClose(await get(ops.mean(t(big, [3, 512, 347]), [0, 2])), Array.from({ length: 512 }, (_, j) => {
+          let s = 0;
+          for (let i = 0; i < 3; i++) for (let k = 0; k < 347; k++) s += big[(i * 512 + j) * 347 + k];
+          return s / (3 * 347);
+        }), 2e-6, 'mean over non-trailing axes');
         const mk = ops.max(A(), 1, true);
         if (mk.shape.join() !== '3,1') throw new Error(`max keepdims shape ${mk.shape}`);
         assertClose(await get(mk), rows.map((r) => Math.max(...r)), 0, 'max keepdims');

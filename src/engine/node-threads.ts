@@ -19,6 +19,16 @@ parentPort.once('message', (src) => {
 });
 `;
 
+let wasmMemory: WebAssembly.Memory | null = null;
+
+/**
+ * Size of jax-js's wasm heap in bytes (it grows, never shrinks: flat across steps = no leak), as seen
+ * by the thread shim; null when running single-threaded.
+ */
+export function wasmHeapBytes(): number | null {
+  return wasmMemory ? wasmMemory.buffer.byteLength : null;
+}
+
 class WebWorkerShim {
   onmessage: ((e: { data: unknown }) => void) | null = null;
   onerror: ((e: unknown) => void) | null = null;
@@ -44,6 +54,8 @@ class WebWorkerShim {
   }
 
   postMessage(m: unknown): void {
+    const mem = (m as { type?: string; memory?: WebAssembly.Memory }).memory;
+    if ((m as { type?: string }).type === 'init' && mem) wasmMemory = mem;
     if (this.#pending++ === 0) this.#worker.ref();
     if (this.#queue) this.#queue.push(m);
     else this.#worker.postMessage(m);

@@ -4,6 +4,7 @@
  * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores).
  */
 import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { installNodeThreads } from './node-threads.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { initEngine, parseDevice, type DeviceRequest, type EngineInfo } from './select.js';
@@ -19,6 +20,16 @@ export async function initNodeEngine(opts: NodeEngineOptions = {}): Promise<Engi
   const envThreads = process.env.AVDIT_THREADS ? Number(process.env.AVDIT_THREADS) : NaN;
   const requested = opts.threads ?? (Number.isFinite(envThreads) ? envThreads : os.availableParallelism());
   const threads = device === 'wasm' || device === 'auto' ? installNodeThreads(requested) : 1;
-  if (device === 'webgpu' || device === 'auto') await installNodeWebGPU();
+  if (device === 'webgpu' || (device === 'auto' && hasGpuDevice())) await installNodeWebGPU();
   return initEngine(device, threads);
+}
+
+/** A GPU device node exists (NVIDIA or a DRM render node): only then is WebGPU worth probing in 'auto'. */
+function hasGpuDevice(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    return existsSync('/dev/nvidia0') || readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
