@@ -2,6 +2,7 @@
 /** avdit command-line entry: routes to one command module per verb. */
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
+import { codecCommand, CODEC_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
 
@@ -12,9 +13,12 @@ commands:
   data inspect <cache>                  counts, durations, rates and a PNG contact sheet
   probe <file>                          what ffprobe sees in a media file
   synth --out <file.mp4>                write a synthetic bouncing-disc clip (flash + click on bounces)
+  codec train --data <cache> --modality video|audio --out <run>   train a latent codec
   engine                                which tensor device and how many threads this machine gets
 
 ${DATA_HELP}
+
+${CODEC_HELP}
 
 ${MEDIA_HELP}`;
 
@@ -23,6 +27,8 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'data':
       return dataCommand(rest);
+    case 'codec':
+      return codecCommand(rest);
     case 'probe':
     case 'synth':
     case 'engine':

@@ -6,7 +6,7 @@
  * embeddings of rank 1. The step count and the bias corrections live on the host and enter as scalar
  * tensors, so a jit-compiled update is compiled once.
  */
-import { full, mul, add, sub, div, sqrt, square, zeros, type Tensor } from './ops.js';
+import { full, mul, add, sub, div, sqrt, square, zeros, sum, minimum, type Tensor } from './ops.js';
 import type { Params } from './transforms.js';
 
 export interface AdamWConfig {
@@ -62,4 +62,30 @@ export function adamwUpdate(params: Params, grads: Params, state: AdamWState, sc
   }
   for (const s of scalars) s.dispose();
   return { params: out, state: { m, v } };
+}
+
+/**
+ * Scales gradients so their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_).
+ * Returns the clipped gradients and the norm before clipping. Pure: safe inside jit.
+ */
+export function clipByGlobalNorm(grads: Params, maxNorm: number): [Params, Tensor] {
+  const keys = Object.keys(grads);
+  let sq: Tensor | null = null;
+  for (const k of keys) {
+    const s = sum(square(grads[k].ref));
+    sq = sq === null ? s : add(sq, s);
+  }
+  const norm = sqrt(sq ?? full([], 0));
+  const scale = minimum(div(maxNorm, add(norm.ref, 1e-6)), 1);
+  const out: Params = {};
+  for (const k of keys) out[k] = mul(grads[k], scale.ref);
+  scale.dispose();
+  return [out, norm];
+}
+
+/** Exponential moving average of parameters: ema ← d·ema + (1−d)·p (consumes ema, keeps p). */
+export function emaUpdate(ema: Params, params: Params, decay: number): Params {
+  const out: Params = {};
+  for (const k of Object.keys(ema)) out[k] = add(mul(ema[k], decay), mul(params[k].ref, 1 - decay));
+  return out;
 }

@@ -1,0 +1,47 @@
+/** `avdit codec train|eval`, `avdit encode`, `avdit decode`. */
+import { Flags, parseArgs } from '../args.js';
+import { initNodeEngine } from '../../src/engine/node.js';
+import { train, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
+import { VIDEO_CODEC_DEFAULTS } from '../../src/codecs/video-codec.js';
+import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-video.js';
+
+export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
+    --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
+    --hidden 96 --res-blocks 1 --frames 9 (video crop length, 1+4k)    --resume (continue <run>/checkpoint)`;
+
+function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig {
+  const d = { ...TRAINER_DEFAULTS, ...defaults };
+  return {
+    ...d,
+    steps: f.num('steps', d.steps),
+    lr: f.num('lr', d.lr),
+    warmupSteps: f.num('warmup', d.warmupSteps),
+    seed: f.num('seed', d.seed),
+    checkpointEvery: f.num('checkpoint-every', d.checkpointEvery),
+    logEvery: f.num('log-every', d.logEvery),
+  };
+}
+
+export async function codecCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === 'train') {
+    const f = new Flags('codec train', parseArgs(rest, ['resume']), ['data', 'modality', 'out', 'steps', 'batch', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every', 'hidden', 'res-blocks', 'frames', 'resume', 'device']);
+    const data = f.str('data');
+    const out = f.str('out');
+    const modality = f.str('modality');
+    if (!data || !out || !modality) throw new Error('usage: avdit codec train --data <cache> --modality video|audio --out <run>');
+    const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+    console.log(`engine: ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
+    if (modality === 'video') {
+      const c = { ...VIDEO_CODEC_DEFAULTS, hidden: f.num('hidden', VIDEO_CODEC_DEFAULTS.hidden), resBlocks: f.num('res-blocks', VIDEO_CODEC_DEFAULTS.resBlocks) };
+      const task = videoTrainTask(data, c, { ...VIDEO_TRAIN_DEFAULTS, batch: f.num('batch', VIDEO_TRAIN_DEFAULTS.batch), trainFrames: f.num('frames', VIDEO_TRAIN_DEFAULTS.trainFrames) });
+      const r = await train(task, trainerFlags(f, { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
+      console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
+    } else {
+      throw new Error(`codec train: unknown --modality "${modality}" (video or audio)`);
+    }
+  } else {
+    console.log(CODEC_HELP);
+    if (sub && sub !== '--help') throw new Error(`unknown codec command "${sub}"`);
+  }
+}

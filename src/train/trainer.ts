@@ -1,0 +1,169 @@
+/**
+ * The training loop shared by the codecs and AVDiT: jit-compiled step (loss, gradients, global-norm
+ * clipping, AdamW, optional EMA), warm-up + cosine LR, deterministic batches from (seed, step),
+ * progress lines (step, loss, it/s, ETA), metrics.jsonl, a loss-curve PNG, and checkpoints that resume
+ * exactly (same weights as an uninterrupted run). The only impure file of src/train/.
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ops, jit, valueAndGradAux, refTree, adamwInit, adamwUpdate, adamwScalars, clipByGlobalNorm, emaUpdate, type Params, type Tensor, type AdamWConfig } from '../engine/index.js';
+import { initHostParams, toDevice, toHost, checkAgainstSpecs, type ParamSpecs } from '../nn/params.js';
+import { foldIn, type Key } from '../util/rng.js';
+import type { HostParams } from '../util/safetensors.js';
+import { lrAt } from './schedule.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { linePlot } from '../media/plot.js';
+import { writePNG } from '../media/node/png.js';
+import { ensureWritableDir } from '../util/node/atomic.js';
+
+export interface TrainerConfig {
+  steps: number;
+  lr: number;
+  warmupSteps: number;
+  minLrFraction: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  gradClip: number;
+  /** 0 disables the EMA; the checkpoint's model.safetensors holds the EMA weights when enabled. */
+  emaDecay: number;
+  seed: number;
+  logEvery: number;
+  checkpointEvery: number;
+}
+
+export const TRAINER_DEFAULTS: TrainerConfig = {
+  steps: 1000, lr: 1e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99,
+  gradClip: 1, emaDecay: 0, seed: 0, logEvery: 20, checkpointEvery: 200,
+};
+
+export type Metrics = Record<string, Tensor>;
+
+export interface TrainTask {
+  /** what the checkpoint's config.json records (the model's resolved config, data source…). */
+  config: Record<string, unknown>;
+  specs: ParamSpecs;
+  /** the batch for `step`, built from `key` only (so a resumed run sees the same batches). */
+  batch(key: Key, step: number): Tensor[];
+  /** pure loss (inside jit): [scalar loss, named scalar metrics]. */
+  loss(p: Params, batch: Tensor[]): [Tensor, Metrics];
+  /** extra tensors to store with the weights at checkpoint time (e.g. latent normalisation). */
+  extras?(params: Params): Promise<HostParams>;
+  /** validation metrics, run at every checkpoint. */
+  validate?(params: Params): Promise<Record<string, number>>;
+}
+
+export interface TrainResult {
+  params: Params;
+  step: number;
+  history: { step: number; [k: string]: number }[];
+}
+
+interface State {
+  params: Params;
+  opt: { m: Params; v: Params };
+  ema?: Params;
+}
+
+function formatEta(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; log?: (s: string) => void; stopAfter?: number } = {}): Promise<TrainResult> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  ensureWritableDir(outDir);
+  const ckDir = join(outDir, 'checkpoint');
+  const metricsPath = join(outDir, 'metrics.jsonl');
+  const adam: AdamWConfig = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay };
+
+  let state: State;
+  let start = 0;
+  let history: TrainResult['history'] = [];
+  if (opts.resume && existsSync(join(ckDir, 'config.json'))) {
+    const ck = loadCheckpoint(ckDir);
+    const o = ck.optimizer ?? {};
+    const pick = (prefix: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const raw = cfg.emaDecay > 0 ? pick('raw.') : Object.fromEntries(Object.keys(task.specs).map((k) => [k, ck.params[k]]));
+    checkAgainstSpecs(raw, task.specs, ckDir);
+    state = { params: toDevice(raw), opt: { m: toDevice(pick('m.')), v: toDevice(pick('v.')) } };
+    if (cfg.emaDecay > 0) state.ema = toDevice(Object.fromEntries(Object.keys(task.specs).map((k) => [k, ck.params[k]])));
+    start = Number(ck.trainer?.step ?? 0);
+    if (existsSync(metricsPath)) {
+      history = readFileSync(metricsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((h) => h.step <= start);
+      writeFileSync(metricsPath, history.map((h) => JSON.stringify(h) + '\n').join(''));
+    }
+    log(`resumed from ${ckDir} at step ${start}`);
+  } else {
+    const host = initHostParams(task.specs, foldIn(cfg.seed, 0x1417));
+    state = { params: toDevice(host), opt: adamwInit(toDevice(host)) };
+    if (cfg.emaDecay > 0) state.ema = toDevice(host);
+    writeFileSync(metricsPath, '');
+  }
+
+  const step = jit((s: State, batch: Tensor[], scalars: Tensor[]) => {
+    const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: Tensor[]) => task.loss(p, b))(refTree(s.params), batch);
+    const [clipped, gnorm] = clipByGlobalNorm(grads, cfg.gradClip);
+    const u = adamwUpdate(s.params, clipped, s.opt, scalars, adam);
+    const next: State = { params: u.params, opt: u.state };
+    if (s.ema) next.ema = emaUpdate(s.ema, u.params, cfg.emaDecay);
+    return { state: next, loss, metrics, gnorm };
+  });
+
+  const save = async (at: number) => {
+    const inference = state.ema ?? state.params;
+    const params = { ...(await toHost(inference)), ...(task.extras ? await task.extras(inference) : {}) };
+    const optimizer: HostParams = {};
+    for (const [k, v] of Object.entries(await toHost(state.opt.m))) optimizer[`m.${k}`] = v;
+    for (const [k, v] of Object.entries(await toHost(state.opt.v))) optimizer[`v.${k}`] = v;
+    if (state.ema) for (const [k, v] of Object.entries(await toHost(state.params))) optimizer[`raw.${k}`] = v;
+    saveCheckpoint(ckDir, { config: task.config, params, optimizer, trainer: { step: at, seed: cfg.seed, trainer: cfg } });
+    if (history.length > 1) {
+      const names = Object.keys(history[0]).filter((k) => k !== 'step' && k !== 'lr' && k !== 'gnorm' && k !== 'sPerStep');
+      writePNG(join(outDir, 'loss.png'), linePlot(names.map((n) => ({ name: n, x: history.map((h) => h.step), y: history.map((h) => h[n]) })), { title: 'training loss', logY: true }));
+    }
+  };
+
+  const last = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
+  let acc: Record<string, number> = {};
+  let accN = 0;
+  let tWin = performance.now();
+  let secPerStep = NaN;
+  for (let s = start + 1; s <= last; s++) {
+    const lr = lrAt(s, { lr: cfg.lr, warmupSteps: cfg.warmupSteps, steps: cfg.steps, minLrFraction: cfg.minLrFraction });
+    const batch = task.batch(foldIn(cfg.seed, s), s);
+    const out = step(state, batch, adamwScalars(lr, s, adam));
+    state = out.state;
+    const vals: Record<string, number> = { loss: (await ops.read(out.loss))[0] };
+    for (const [k, v] of Object.entries(out.metrics)) vals[k] = (await ops.read(v))[0];
+    vals.gnorm = (await ops.read(out.gnorm))[0];
+    if (!Number.isFinite(vals.loss)) throw new Error(`training diverged at step ${s}: loss is ${vals.loss} (try a lower --lr)`);
+    for (const [k, v] of Object.entries(vals)) acc[k] = (acc[k] ?? 0) + v;
+    accN++;
+    if (s % cfg.logEvery === 0 || s === last) {
+      const now = performance.now();
+      secPerStep = (now - tWin) / 1000 / accN;
+      tWin = now;
+      const avg = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / accN]));
+      const h = { step: s, ...avg, lr, sPerStep: secPerStep };
+      history.push(h);
+      appendFileSync(metricsPath, JSON.stringify(h) + '\n');
+      const extra = Object.entries(avg).filter(([k]) => k !== 'loss' && k !== 'gnorm').map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(' ');
+      log(`step ${s}/${cfg.steps}  loss ${avg.loss.toPrecision(4)}${extra ? `  (${extra})` : ''}  lr ${lr.toExponential(2)}  |g| ${avg.gnorm.toPrecision(3)}  ${(1 / secPerStep).toFixed(2)} it/s  ETA ${formatEta(secPerStep * (cfg.steps - s))}`);
+      acc = {};
+      accN = 0;
+    }
+    if (s % cfg.checkpointEvery === 0 || s === last) {
+      await save(s);
+      if (task.validate) {
+        const v = await task.validate(state.ema ?? state.params);
+        const h = history[history.length - 1];
+        if (h && h.step === s) Object.assign(h, Object.fromEntries(Object.entries(v).map(([k, x]) => [`val_${k}`, x])));
+        log(`  validation at step ${s}: ${Object.entries(v).map(([k, x]) => `${k} ${x.toPrecision(4)}`).join('  ')}`);
+        writeFileSync(metricsPath, history.map((x) => JSON.stringify(x) + '\n').join(''));
+      }
+      tWin = performance.now();
+    }
+  }
+  return { params: state.ema ?? state.params, step: last, history };
+}
