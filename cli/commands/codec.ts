@@ -4,6 +4,8 @@ import { initNodeEngine } from '../../src/engine/node.js';
 import { train, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
 import { VIDEO_CODEC_DEFAULTS } from '../../src/codecs/video-codec.js';
 import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-video.js';
+import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
+import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-audio.js';
 
 export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
@@ -36,6 +38,11 @@ export async function codecCommand(argv: string[]): Promise<void> {
       const c = { ...VIDEO_CODEC_DEFAULTS, hidden: f.num('hidden', VIDEO_CODEC_DEFAULTS.hidden), resBlocks: f.num('res-blocks', VIDEO_CODEC_DEFAULTS.resBlocks) };
       const task = videoTrainTask(data, c, { ...VIDEO_TRAIN_DEFAULTS, batch: f.num('batch', VIDEO_TRAIN_DEFAULTS.batch), trainFrames: f.num('frames', VIDEO_TRAIN_DEFAULTS.trainFrames) });
       const r = await train(task, trainerFlags(f, { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
+      console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
+    } else if (modality === 'audio') {
+      const c = { ...AUDIO_CODEC_DEFAULTS, hidden: f.num('hidden', AUDIO_CODEC_DEFAULTS.hidden), resBlocks: f.num('res-blocks', AUDIO_CODEC_DEFAULTS.resBlocks) };
+      const task = audioTrainTask(data, c, { ...AUDIO_TRAIN_DEFAULTS, batch: f.num('batch', AUDIO_TRAIN_DEFAULTS.batch) });
+      const r = await train(task, trainerFlags(f, { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     } else {
       throw new Error(`codec train: unknown --modality "${modality}" (video or audio)`);

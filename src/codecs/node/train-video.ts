@@ -9,7 +9,7 @@ import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, type VideoCodecConfig } from '../video-codec.js';
 import type { TrainTask, Metrics } from '../../train/trainer.js';
-import type { HostParams } from '../../util/safetensors.js';
+import { ChannelStats } from '../stats.js';
 import { foldIn, normal as gaussian } from '../../util/rng.js';
 
 export interface VideoTrainOptions {
@@ -64,23 +64,14 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return videoReconLoss(p, c, frames, noise);
     },
     async extras(p) {
-      // latent normalisation statistics over up to 64 training windows of the full window length
+      // latent normalisation statistics over 64 training windows of the full window length
       const T = dc.windowFrames;
-      const sums = new Float64Array(c.latentChannels), sq = new Float64Array(c.latentChannels);
-      let count = 0;
+      const stats = new ChannelStats(c.latentChannels);
       for (let i = 0; i < 8; i++) {
         const { video } = train.crops(foldIn(0x5eed, i), 8, T);
-        const z = await ops.read(encodeJ(refTree(p), ops.tensor(video, [8, T, c.height, c.width, 3])));
-        for (let k = 0; k < z.length; k++) {
-          sums[k % c.latentChannels] += z[k];
-          sq[k % c.latentChannels] += z[k] * z[k];
-        }
-        count += z.length / c.latentChannels;
+        stats.add(await ops.read(encodeJ(refTree(p), ops.tensor(video, [8, T, c.height, c.width, 3]))));
       }
-      const mean = Float32Array.from(sums, (s) => s / count);
-      const std = Float32Array.from(sq, (s, i) => Math.sqrt(Math.max(1e-8, s / count - mean[i] ** 2)));
-      const out: HostParams = { 'latent.mean': { shape: [c.latentChannels], data: mean }, 'latent.std': { shape: [c.latentChannels], data: std } };
-      return out;
+      return stats.toParams();
     },
     async validate(p) {
       const T = dc.windowFrames;

@@ -55,4 +55,17 @@ export class InMemoryClips {
     });
     return { video, audio, picks };
   }
+
+  /** `n` random audio crops of `numSamples` samples at any sample offset: [n, numSamples]. */
+  audioCrops(key: Key, n: number, numSamples: number): Float32Array {
+    const u = uniform(key, 2 * n);
+    const out = new Float32Array(n * numSamples);
+    for (let i = 0; i < n; i++) {
+      const c = this.clips[Math.min(this.clips.length - 1, Math.floor(u[2 * i] * this.clips.length))];
+      const maxStart = Math.max(0, c.audio.length - numSamples);
+      const s0 = Math.floor(u[2 * i + 1] * (maxStart + 1));
+      out.set(c.audio.subarray(s0, s0 + numSamples), i * numSamples);
+    }
+    return out;
+  }
 }

@@ -1,0 +1,102 @@
+/**
+ * Audio autoencoder on spectrograms (paper-notes §6 allows it in place of SoundStream): 16 kHz mono →
+ * log-mel at 100 Hz (80 bands) → encoder → latents at 50 Hz (one per 320 samples, like SoundStream's
+ * rate) with `latentChannels` channels → decoder → log-magnitude STFT (513 bins, 100 Hz) → fast
+ * Griffin–Lim → waveform. Latent frame j covers samples [320·j, 320·(j+1)).
+ *
+ * Shapes: audio [B, 320·La] → log-mel [B, 2La, 80] → latents [B, La, Ca] → log-mag [B, 2La, 513].
+ */
+import { ops, type Params, type Tensor } from '../engine/index.js';
+import { conv, convSpecs, linear, linearSpecs, resBlock, resBlockSpecs } from '../nn/layers.js';
+import type { ParamSpecs } from '../nn/params.js';
+import { griffinLim, magnitude, melFilterbank, stft, STFT_DEFAULTS, type StftConfig } from '../audio/dsp.js';
+
+export interface AudioCodecConfig {
+  sampleRate: number;
+  /** samples per latent frame (320 at 16 kHz = 50 Hz, SoundStream's rate). */
+  hopSamples: number;
+  nMels: number;
+  latentChannels: number;
+  hidden: number;
+  resBlocks: number;
+  stft: StftConfig;
+  griffinLimIters: number;
+}
+
+export const AUDIO_CODEC_DEFAULTS: AudioCodecConfig = {
+  sampleRate: 16000, hopSamples: 320, nMels: 80, latentChannels: 16, hidden: 128, resBlocks: 2, stft: STFT_DEFAULTS, griffinLimIters: 48,
+};
+
+const LOG_FLOOR = 1e-4;
+
+export function audioLatentFrames(c: AudioCodecConfig, numSamples: number): number {
+  return Math.floor(numSamples / c.hopSamples);
+}
+
+export function checkAudioConfig(c: AudioCodecConfig): void {
+  if (c.hopSamples !== 2 * c.stft.hop) throw new Error(`audio codec: hopSamples (${c.hopSamples}) must be twice the STFT hop (${c.stft.hop})`);
+}
+
+export function audioCodecSpecs(c: AudioCodecConfig): ParamSpecs {
+  const C = c.hidden, bins = c.stft.nFft / 2 + 1;
+  const s: ParamSpecs = {
+    ...convSpecs('enc.in', [3], c.nMels, C),
+    ...linearSpecs('enc.down', 2 * C, C),
+    ...resBlockSpecs('enc.mid', [3], C),
+    ...convSpecs('enc.out', [3], C, c.latentChannels),
+    ...convSpecs('dec.in', [3], c.latentChannels, C),
+    ...resBlockSpecs('dec.mid', [3], C),
+    ...linearSpecs('dec.up', C, 2 * C),
+    ...convSpecs('dec.out', [3], C, bins),
+  };
+  for (let i = 0; i < c.resBlocks; i++) Object.assign(s, resBlockSpecs(`enc.res${i}`, [3], C), resBlockSpecs(`dec.res${i}`, [3], C));
+  return s;
+}
+
+/** Host features of a batch of clips [B, L]: log-mel [B, 2La, nMels] and log-magnitude [B, 2La, bins]. */
+export function audioFeatures(c: AudioCodecConfig, audio: Float32Array, batch: number): { logMel: Float32Array; logMag: Float32Array; frames: number } {
+  const L = audio.length / batch;
+  const frames = 2 * audioLatentFrames(c, L);
+  const bins = c.stft.nFft / 2 + 1;
+  const fb = melFilterbank(c.nMels, c.stft.nFft, c.sampleRate);
+  const logMel = new Float32Array(batch * frames * c.nMels);
+  const logMag = new Float32Array(batch * frames * bins);
+  for (let b = 0; b < batch; b++) {
+    const mag = magnitude(stft(audio.subarray(b * L, (b + 1) * L), c.stft, frames));
+    for (let f = 0; f < frames; f++) {
+      const row = mag.subarray(f * bins, (f + 1) * bins);
+      for (let k = 0; k < bins; k++) logMag[(b * frames + f) * bins + k] = Math.log(row[k] + LOG_FLOOR);
+      for (let m = 0; m < c.nMels; m++) {
+        let s = 0;
+        for (let k = 0; k < bins; k++) s += fb[m * bins + k] * row[k];
+        logMel[(b * frames + f) * c.nMels + m] = Math.log(s + LOG_FLOOR);
+      }
+    }
+  }
+  return { logMel, logMag, frames };
+}
+
+/** log-mel [B, 2La, nMels] → latents [B, La, Ca] (un-normalised). */
+export function encodeAudio(p: Params, c: AudioCodecConfig, logMel: Tensor): Tensor {
+  let x = ops.mul(ops.add(logMel, 4), 0.25); // roughly centred; the blocks normalise anyway
+  x = conv(p, 'enc.in', x);
+  for (let i = 0; i < c.resBlocks; i++) x = resBlock(p, `enc.res${i}`, x);
+  x = linear(p, 'enc.down', ops.spaceToDepth(x, [2])); // [B, La, C]
+  x = resBlock(p, 'enc.mid', x);
+  return conv(p, 'enc.out', ops.gelu(ops.layerNorm(x)));
+}
+
+/** latents [B, La, Ca] → log-magnitude [B, 2La, bins]. */
+export function decodeAudio(p: Params, c: AudioCodecConfig, z: Tensor): Tensor {
+  let x = conv(p, 'dec.in', z);
+  x = resBlock(p, 'dec.mid', x);
+  x = ops.depthToSpace(linear(p, 'dec.up', x), [2]); // [B, 2La, C]
+  for (let i = 0; i < c.resBlocks; i++) x = resBlock(p, `dec.res${i}`, x);
+  return conv(p, 'dec.out', ops.gelu(ops.layerNorm(x)));
+}
+
+/** Host: predicted log-magnitude [frames, bins] of one clip → waveform of `length` samples. */
+export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, frames: number, length: number): Float32Array {
+  const mag = Float32Array.from(logMag, (v) => Math.max(0, Math.exp(v) - LOG_FLOOR));
+  return griffinLim(mag, frames, length, c.griffinLimIters, c.stft);
+}
