@@ -1,0 +1,118 @@
+/**
+ * The codecs behind one interface: encode a clip's frames or samples into *normalised* latents (zero
+ * mean, unit variance per channel, statistics stored with the checkpoint) and decode them back.
+ * Built from a checkpoint's config + tensors, so it works the same in Node and in the browser.
+ */
+import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
+import { toDevice, checkAgainstSpecs } from '../nn/params.js';
+import type { HostParams } from '../util/safetensors.js';
+import { checkFrameCount, decodeVideo, encodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from './video-codec.js';
+import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, logMagToWaveform, type AudioCodecConfig } from './audio-codec.js';
+
+export interface CodecCheckpoint {
+  config: { kind: string; codec: unknown; [k: string]: unknown };
+  params: HostParams;
+}
+
+function splitNorm(ck: CodecCheckpoint, kind: string, source: string): { weights: HostParams; mean: Float32Array; std: Float32Array } {
+  if (ck.config.kind !== kind) throw new Error(`${source}: is a ${ck.config.kind ?? 'unknown'} checkpoint, expected ${kind}`);
+  const { 'latent.mean': mean, 'latent.std': std, ...weights } = ck.params;
+  if (!mean || !std) throw new Error(`${source}: has no latent normalisation statistics (latent.mean / latent.std)`);
+  return { weights, mean: mean.data, std: std.data };
+}
+
+function normalise(z: Float32Array, mean: Float32Array, std: Float32Array, inverse: boolean): Float32Array {
+  const C = mean.length;
+  return Float32Array.from(z, (v, i) => (inverse ? v * std[i % C] + mean[i % C] : (v - mean[i % C]) / std[i % C]));
+}
+
+export class VideoCodec {
+  readonly params: Params;
+  #enc = jit((p: Params, x: Tensor) => encodeVideo(p, this.config, x));
+  #dec = jit((p: Params, z: Tensor) => decodeVideo(p, this.config, z));
+
+  constructor(readonly config: VideoCodecConfig, weights: HostParams, readonly mean: Float32Array, readonly std: Float32Array, source = 'video codec') {
+    checkAgainstSpecs(weights, videoCodecSpecs(config), source);
+    this.params = toDevice(weights);
+  }
+
+  static fromCheckpoint(ck: CodecCheckpoint, source = 'checkpoint'): VideoCodec {
+    const { weights, mean, std } = splitNorm(ck, 'video-codec', source);
+    return new VideoCodec(ck.config.codec as VideoCodecConfig, weights, mean, std, source);
+  }
+
+  latentShape(numFrames: number): [number, number, number, number] {
+    return videoLatentShape(this.config, numFrames);
+  }
+
+  /** frames [B, 1+4k, H, W, 3] in [0,1] → normalised latents [B, 1+k, H/8, W/8, C]. */
+  async encode(frames: Float32Array, batch: number, numFrames: number): Promise<Float32Array> {
+    checkFrameCount(numFrames);
+    const { width: W, height: H } = this.config;
+    if (frames.length !== batch * numFrames * H * W * 3) throw new Error(`video codec: ${frames.length} values are not ${batch}×${numFrames}×${H}×${W}×3 frames`);
+    const z = await ops.read(this.#enc(refTree(this.params), ops.tensor(frames, [batch, numFrames, H, W, 3])));
+    return normalise(z, this.mean, this.std, false);
+  }
+
+  /** normalised latents [B, L, h, w, C] → frames [B, 1+4(L-1), H, W, 3] clipped to [0,1]. */
+  async decode(latents: Float32Array, batch: number, numLatentFrames: number): Promise<Float32Array> {
+    const [, h, w, C] = this.latentShape(1 + 4 * (numLatentFrames - 1));
+    if (latents.length !== batch * numLatentFrames * h * w * C) throw new Error(`video codec: ${latents.length} latent values are not ${batch}×${numLatentFrames}×${h}×${w}×${C}`);
+    const z = normalise(latents, this.mean, this.std, true);
+    const y = await ops.read(this.#dec(refTree(this.params), ops.tensor(z, [batch, numLatentFrames, h, w, C])));
+    return y.map((v) => Math.min(1, Math.max(0, v)));
+  }
+}
+
+export class AudioCodec {
+  readonly params: Params;
+  #enc = jit((p: Params, m: Tensor) => encodeAudio(p, this.config, m));
+  #dec = jit((p: Params, z: Tensor) => decodeAudio(p, this.config, z));
+
+  constructor(readonly config: AudioCodecConfig, weights: HostParams, readonly mean: Float32Array, readonly std: Float32Array, source = 'audio codec') {
+    checkAudioConfig(config);
+    checkAgainstSpecs(weights, audioCodecSpecs(config), source);
+    this.params = toDevice(weights);
+  }
+
+  static fromCheckpoint(ck: CodecCheckpoint, source = 'checkpoint'): AudioCodec {
+    const { weights, mean, std } = splitNorm(ck, 'audio-codec', source);
+    return new AudioCodec(ck.config.codec as AudioCodecConfig, weights, mean, std, source);
+  }
+
+  latentFrames(numSamples: number): number {
+    return audioLatentFrames(this.config, numSamples);
+  }
+
+  /** audio [B, L] at the codec's rate → normalised latents [B, floor(L/320), Ca]. */
+  async encode(audio: Float32Array, batch: number, sampleRate: number): Promise<Float32Array> {
+    if (sampleRate !== this.config.sampleRate) throw new Error(`audio codec: audio is ${sampleRate} Hz, this codec needs ${this.config.sampleRate} Hz`);
+    const f = audioFeatures(this.config, audio, batch);
+    if (f.frames === 0) throw new Error(`audio codec: ${audio.length / batch} samples is shorter than one latent frame (${this.config.hopSamples})`);
+    const z = await ops.read(this.#enc(refTree(this.params), ops.tensor(f.logMel, [batch, f.frames, this.config.nMels])));
+    return normalise(z, this.mean, this.std, false);
+  }
+
+  /** Predicted log-magnitude spectrograms [B, 2La, bins] of normalised latents (no Griffin–Lim yet). */
+  async decodeSpectrogram(latents: Float32Array, batch: number): Promise<Float32Array> {
+    const C = this.config.latentChannels;
+    const La = latents.length / batch / C;
+    if (!Number.isInteger(La)) throw new Error(`audio codec: ${latents.length} latent values do not split into ${batch} clips of ${C} channels`);
+    const z = normalise(latents, this.mean, this.std, true);
+    return ops.read(this.#dec(refTree(this.params), ops.tensor(z, [batch, La, C])));
+  }
+
+  /** normalised latents [B, La, Ca] → waveforms [B, `length`] (default La·320) via Griffin–Lim. */
+  async decode(latents: Float32Array, batch: number, length?: number): Promise<Float32Array> {
+    const spec = await this.decodeSpectrogram(latents, batch);
+    const La = latents.length / batch / this.config.latentChannels;
+    const L = length ?? La * this.config.hopSamples;
+    const bins = this.config.stft.nFft / 2 + 1;
+    const out = new Float32Array(batch * L);
+    for (let b = 0; b < batch; b++) {
+      const s = spec.subarray(b * 2 * La * bins, (b + 1) * 2 * La * bins);
+      out.set(logMagToWaveform(this.config, s, 2 * La, L), b * L);
+    }
+    return out;
+  }
+}
