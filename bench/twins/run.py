@@ -1,0 +1,65 @@
+"""Runs avdit's PyTorch twins on a job folder written by the TypeScript side (bench/twins.ts).
+
+job.json: {"weights": "w.safetensors", "threads": 2, "calls": [{"module", "fn", "config", "inputs": [names],
+           "output": name | null, "reps": int (timing), "train": bool}]}
+Each input <name> is <name>.f32 with its shape in job.json "shapes". Prints one JSON line:
+{"version", "threads", "results": [{"output", "shape", "ms", "min_ms"}]}.
+"""
+import importlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import load_safetensors  # noqa: E402
+
+d = sys.argv[1]
+job = json.load(open(os.path.join(d, "job.json")))
+torch.set_num_threads(job.get("threads", 2))
+params = load_safetensors(os.path.join(d, job["weights"]))
+shapes = job["shapes"]
+
+
+def tensor(name):
+    return torch.tensor(np.fromfile(os.path.join(d, name + ".f32"), dtype=np.float32).reshape(shapes[name]))
+
+
+def timed(f, reps):
+    f(); f()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1000)
+    ts.sort()
+    return ts[len(ts) // 2], ts[0]
+
+
+results = []
+for call in job["calls"]:
+    mod = importlib.import_module(call["module"])
+    fn = getattr(mod, call["fn"])
+    args = [tensor(n) for n in call["inputs"]]
+    r = {"output": call.get("output")}
+    if call.get("train"):
+        p = {k: v.clone().requires_grad_(True) for k, v in params.items() if not k.startswith("latent.")}
+        opt = torch.optim.AdamW(p.values(), lr=1e-4)
+
+        def step():
+            opt.zero_grad()
+            loss = fn(p, call["config"], *args)
+            loss.backward()
+            opt.step()
+        r["ms"], r["min_ms"] = timed(step, call.get("reps", 5))
+    else:
+        with torch.no_grad():
+            out = fn(params, call["config"], *args)
+            if call.get("output"):
+                out.numpy().astype(np.float32).tofile(os.path.join(d, call["output"] + ".f32"))
+                r["shape"] = list(out.shape)
+            if call.get("reps"):
+                r["ms"], r["min_ms"] = timed(lambda: fn(params, call["config"], *args), call["reps"])
+    results.append(r)
+print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results}))

@@ -1,0 +1,60 @@
+// Parity with the PyTorch twins (same weights → same outputs). Runs where Debian's python3-torch is
+// installed; skipped (with the reason) elsewhere, e.g. in CI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initNodeEngine } from '../src/engine/node.js';
+import { ops, refTree } from '../src/engine/index.js';
+import { toDevice } from '../src/nn/params.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, type VideoCodecConfig } from '../src/codecs/video-codec.js';
+import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
+import { normal } from '../src/util/rng.js';
+import type { HostParams } from '../src/util/safetensors.js';
+import { runTwin, twinUnavailable } from '../bench/twins.js';
+
+const skip = twinUnavailable() ?? false;
+if (!skip) await initNodeEngine({ device: 'wasm' });
+
+function randomWeights(specs: Record<string, { shape: number[] }>, seed: number): HostParams {
+  return Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(seed * 7919 + i, s.shape.reduce((a, b) => a * b, 1), 0.2) }]));
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let scale = 0, d = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+  }
+  return d / Math.max(scale, 1e-6);
+}
+
+test('video codec: avdit and its PyTorch twin agree (encode, round trip)', { skip }, async () => {
+  const c: VideoCodecConfig = { width: 16, height: 16, latentChannels: 4, hidden: 16, resBlocks: 1 };
+  const w = randomWeights(videoCodecSpecs(c), 1);
+  const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
+  const p = toDevice(w);
+  const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
+  const y = await ops.read(decodeVideo(refTree(p), c, encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3]))));
+  const r = runTwin(w, { x: { data: x, shape: [2, 9, 16, 16, 3] } }, [
+    { module: 'video_codec', fn: 'encode_video', config: c, inputs: ['x'], output: 'z' },
+    { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
+  ]);
+  assert.deepEqual(r.results[0].shape, [2, 3, 2, 2, 4]);
+  assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
+  assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `reconstructions differ by ${maxRelDiff(y, r.results[1].output!)}`);
+});
+
+test('audio codec: avdit and its PyTorch twin agree (encode, decode)', { skip }, async () => {
+  const c = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 16, resBlocks: 1 };
+  const w = randomWeights(audioCodecSpecs(c), 2);
+  const m = normal(6, 2 * 20 * 80).map((v) => -4 + v);
+  const p = toDevice(w);
+  const z = await ops.read(encodeAudio(refTree(p), c, ops.tensor(m, [2, 20, 80])));
+  const y = await ops.read(decodeAudio(refTree(p), c, ops.tensor(z, [2, 10, 4])));
+  const r = runTwin(w, { m: { data: m, shape: [2, 20, 80] }, z: { data: z, shape: [2, 10, 4] } }, [
+    { module: 'audio_codec', fn: 'encode_audio', config: c, inputs: ['m'], output: 'z' },
+    { module: 'audio_codec', fn: 'decode_audio', config: c, inputs: ['z'], output: 'y' },
+  ]);
+  assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
+  assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `spectrograms differ by ${maxRelDiff(y, r.results[1].output!)}`);
+});
