@@ -1,0 +1,118 @@
+/**
+ * Codec throughput, avdit vs the PyTorch twin (bench/twins/*_codec.py) on the same weights, same run:
+ * encode and decode clips/s (17 frames / 2.125 s) and one training step (AdamW). Prints ratios.
+ *   npm run build && node dist/bench/codecs.js      (BENCH_REPS=5)
+ */
+import { initNodeEngine } from '../src/engine/node.js';
+import { ops, jit, refTree, valueAndGrad, blockUntilReady, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor } from '../src/engine/index.js';
+import { initHostParams, toDevice } from '../src/nn/params.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, VIDEO_CODEC_DEFAULTS } from '../src/codecs/video-codec.js';
+import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
+import { videoReconLoss } from '../src/codecs/node/train-video.js';
+import { normal } from '../src/util/rng.js';
+import { runTwin, twinUnavailable } from './twins.js';
+
+const reps = Number(process.env.BENCH_REPS ?? 5);
+
+async function time(f: () => Promise<unknown>): Promise<number> {
+  await f();
+  await f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+  }
+  return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
+}
+
+function trainStep(loss: (p: Params, ...xs: Tensor[]) => Tensor) {
+  return jit((p: Params, st: any, xs: Tensor[], sc: Tensor[]) => {
+    const [l, g] = valueAndGrad((pp: Params, b: Tensor[]) => loss(pp, ...b))(refTree(p), xs);
+    const u = adamwUpdate(p, g, st, sc, ADAMW_DEFAULTS);
+    return { p: u.params, st: u.state, l };
+  });
+}
+
+async function main() {
+  const info = await initNodeEngine();
+  const rows: [string, number, string, string][] = [];
+  // ---- video: B=8 clips of 17 frames (encode/decode), B=8 crops of 9 frames (train step)
+  const vc = VIDEO_CODEC_DEFAULTS;
+  const vw = initHostParams(videoCodecSpecs(vc), 1);
+  for (const k of Object.keys(vw)) if (vw[k].data.every((v) => v === 0)) vw[k].data = normal(k.length, vw[k].data.length, 0.02); // no dead paths
+  let vp = toDevice(vw);
+  const B = 8;
+  const x17 = normal(2, B * 17 * 64 * 64 * 3).map((v) => 0.5 + 0.2 * v);
+  const x9 = x17.subarray(0, B * 9 * 64 * 64 * 3);
+  const enc = jit((p: Params, x: Tensor) => encodeVideo(p, vc, x));
+  const dec = jit((p: Params, z: Tensor) => decodeVideo(p, vc, z));
+  const z = await ops.read(enc(refTree(vp), ops.tensor(x17, [B, 17, 64, 64, 3])));
+  const tEnc = await time(() => ops.read(enc(refTree(vp), ops.tensor(x17, [B, 17, 64, 64, 3]))));
+  const tDec = await time(() => ops.read(dec(refTree(vp), ops.tensor(z, [B, 5, 8, 8, 8]))));
+  const vstep = trainStep((p, x) => videoReconLoss(p, vc, x, null)[0]);
+  let vst: any = adamwInit(vp);
+  let s = 0;
+  const tTrain = await time(async () => {
+    const r = vstep(vp, vst, [ops.tensor(x9, [B, 9, 64, 64, 3])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
+    vp = r.p;
+    vst = r.st;
+    await blockUntilReady(vp);
+    return ops.read(r.l);
+  });
+  // ---- audio: B=16 clips of 106 latent frames
+  const ac = AUDIO_CODEC_DEFAULTS;
+  const aw = initHostParams(audioCodecSpecs(ac), 2);
+  for (const k of Object.keys(aw)) if (aw[k].data.every((v) => v === 0)) aw[k].data = normal(k.length, aw[k].data.length, 0.02);
+  let ap = toDevice(aw);
+  const BA = 16;
+  const mel = normal(3, BA * 212 * 80).map((v) => v - 4);
+  const mag = normal(4, BA * 212 * 513).map((v) => v - 4);
+  const aenc = jit((p: Params, m: Tensor) => encodeAudio(p, ac, m));
+  const adec = jit((p: Params, zz: Tensor) => decodeAudio(p, ac, zz));
+  const za = await ops.read(aenc(refTree(ap), ops.tensor(mel, [BA, 212, 80])));
+  const tAEnc = await time(() => ops.read(aenc(refTree(ap), ops.tensor(mel, [BA, 212, 80]))));
+  const tADec = await time(() => ops.read(adec(refTree(ap), ops.tensor(za, [BA, 106, 16]))));
+  const astep = trainStep((p, m, g) => ops.mean(ops.abs(ops.sub(decodeAudio(p, ac, encodeAudio(p, ac, m)), g))));
+  let ast: any = adamwInit(ap);
+  const tATrain = await time(async () => {
+    const r = astep(ap, ast, [ops.tensor(mel, [BA, 212, 80]), ops.tensor(mag, [BA, 212, 513])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
+    ap = r.p;
+    ast = r.st;
+    await blockUntilReady(ap);
+    return ops.read(r.l);
+  });
+
+  const why = twinUnavailable();
+  let ref: number[] = [];
+  let version = '';
+  if (!why) {
+    const rv = runTwin(vw, { x17: { data: x17, shape: [B, 17, 64, 64, 3] }, x9: { data: x9, shape: [B, 9, 64, 64, 3] }, z: { data: z, shape: [B, 5, 8, 8, 8] } }, [
+      { module: 'video_codec', fn: 'encode_video', config: vc, inputs: ['x17'], reps },
+      { module: 'video_codec', fn: 'decode_video', config: vc, inputs: ['z'], reps },
+      { module: 'video_codec', fn: 'train_loss', config: vc, inputs: ['x9'], reps, train: true },
+    ]);
+    const ra = runTwin(aw, { mel: { data: mel, shape: [BA, 212, 80] }, mag: { data: mag, shape: [BA, 212, 513] }, za: { data: za, shape: [BA, 106, 16] } }, [
+      { module: 'audio_codec', fn: 'encode_audio', config: ac, inputs: ['mel'], reps },
+      { module: 'audio_codec', fn: 'decode_audio', config: ac, inputs: ['za'], reps },
+      { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
+    ]);
+    ref = [...rv.results, ...ra.results].map((r) => r.ms!);
+    version = rv.version;
+  }
+  const ours = [tEnc, tDec, tTrain, tAEnc, tADec, tATrain];
+  const names = [`video encode (${B}×17 frames)`, `video decode (${B}×5 latents)`, `video train step (${B}×9 frames)`, `audio encode (${BA}×2.12 s)`, `audio decode (${BA}×106 latents)`, `audio train step (${BA}×2.12 s)`];
+  const per = [B, B, 0, BA, BA, 0];
+  console.log(`codec throughput: avdit on ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ''} vs PyTorch ${version || '(unavailable: ' + why + ')'} CPU, median of ${reps}`);
+  ours.forEach((t, i) => {
+    const rate = per[i] ? `${((per[i] * 1000) / t).toFixed(1)} clips/s` : `${t.toFixed(0)} ms/step`;
+    const r = ref[i] !== undefined ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref[i]).toFixed(1)} clips/s` : `${ref[i].toFixed(0)} ms/step`}  ratio ${(t / ref[i]).toFixed(2)}×` : '';
+    rows.push([names[i], t, rate, r]);
+    console.log(`  ${names[i].padEnd(34)} ${t.toFixed(0).padStart(6)} ms  ${rate.padEnd(16)}${r}`);
+  });
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
