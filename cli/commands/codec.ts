@@ -6,10 +6,14 @@ import { VIDEO_CODEC_DEFAULTS } from '../../src/codecs/video-codec.js';
 import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-video.js';
 import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-audio.js';
+import { codecReport } from '../../src/codecs/node/report.js';
 
 export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
-    --hidden 96 --res-blocks 1 --frames 9 (video crop length, 1+4k)    --resume (continue <run>/checkpoint)`;
+    --hidden 96 --res-blocks 1 --frames 9 (video crop length, 1+4k)    --resume (continue <run>/checkpoint)
+avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
+    reconstruction report on the validation split: PSNR/SSIM, STFT/log-spectral distances,
+    side-by-side.mp4 (with sound), contact-sheet.png, spectrograms.png, report.md`;
 
 function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig {
   const d = { ...TRAINER_DEFAULTS, ...defaults };
@@ -47,6 +51,16 @@ export async function codecCommand(argv: string[]): Promise<void> {
     } else {
       throw new Error(`codec train: unknown --modality "${modality}" (video or audio)`);
     }
+  } else if (sub === 'eval') {
+    const f = new Flags('codec eval', parseArgs(rest), ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device']);
+    const data = f.str('data');
+    const out = f.str('out');
+    if (!data || !out || (!f.str('video') && !f.str('audio'))) throw new Error('usage: avdit codec eval --data <cache> --video <ckpt> --audio <ckpt> --out <dir>');
+    await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+    const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips: f.num('clips', 26), mp4Clips: f.num('mp4-clips', 4) });
+    if (r.video) console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
+    if (r.audio) console.log(`audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
+    console.log(`files:\n  ${r.files.join('\n  ')}`);
   } else {
     console.log(CODEC_HELP);
     if (sub && sub !== '--help') throw new Error(`unknown codec command "${sub}"`);
