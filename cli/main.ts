@@ -2,7 +2,7 @@
 /** avdit command-line entry: routes to one command module per verb. */
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
-import { codecCommand, CODEC_HELP } from './commands/codec.js';
+import { codecCommand, encodeCommand, decodeCommand, CODEC_HELP, ENCODE_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
 
@@ -14,11 +14,15 @@ commands:
   probe <file>                          what ffprobe sees in a media file
   synth --out <file.mp4>                write a synthetic bouncing-disc clip (flash + click on bounces)
   codec train --data <cache> --modality video|audio --out <run>   train a latent codec
+  codec eval --data <cache> --video <ckpt> --audio <ckpt> --out <dir>   reconstruction report
+  encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
+  decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   engine                                which tensor device and how many threads this machine gets
 
 ${DATA_HELP}
 
 ${CODEC_HELP}
+${ENCODE_HELP}
 
 ${MEDIA_HELP}`;
 
@@ -29,6 +33,10 @@ async function main(argv: string[]): Promise<void> {
       return dataCommand(rest);
     case 'codec':
       return codecCommand(rest);
+    case 'encode':
+      return encodeCommand(rest);
+    case 'decode':
+      return decodeCommand(rest);
     case 'probe':
     case 'synth':
     case 'engine':

@@ -7,6 +7,9 @@ import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/trai
 import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-audio.js';
 import { codecReport } from '../../src/codecs/node/report.js';
+import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
+import { encode } from '../../src/media/node/ffmpeg.js';
+import { makeClip } from '../../src/media/clip.js';
 
 export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
@@ -65,4 +68,38 @@ export async function codecCommand(argv: string[]): Promise<void> {
     console.log(CODEC_HELP);
     if (sub && sub !== '--help') throw new Error(`unknown codec command "${sub}"`);
   }
+}
+
+export const ENCODE_HELP = `avdit encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents> [--hop 4]
+    encode every window of a prepared cache into the latent cache diffusion training reads
+avdit decode --latents <latents> --video <ckpt> --audio <ckpt> --out <file.mp4> [--split val] [--index 0]
+    decode one window of a latent cache back to an mp4 with sound`;
+
+export async function encodeCommand(argv: string[]): Promise<void> {
+  const f = new Flags('encode', parseArgs(argv), ['data', 'video', 'audio', 'out', 'hop', 'device']);
+  const [data, video, audio, out] = ['data', 'video', 'audio', 'out'].map((k) => f.str(k));
+  if (!data || !video || !audio || !out) throw new Error('usage: avdit encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>');
+  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const hop = f.num('hop', 0);
+  const m = await encodeLatentCache({ cache: data, video, audio, out, hop: hop || undefined, log: (s) => console.log(s) });
+  console.log(`wrote ${out}/latents.safetensors: ${m.windows.train.length} train + ${m.windows.val.length} val windows; video latents [${m.videoShape}], audio latents [${m.audioShape}], ${m.layout.numSegments} segments`);
+}
+
+export async function decodeCommand(argv: string[]): Promise<void> {
+  const f = new Flags('decode', parseArgs(argv), ['latents', 'video', 'audio', 'out', 'split', 'index', 'device']);
+  const [lat, video, audio, out] = ['latents', 'video', 'audio', 'out'].map((k) => f.str(k));
+  if (!lat || !video || !audio || !out) throw new Error('usage: avdit decode --latents <latents> --video <ckpt> --audio <ckpt> --out <file.mp4>');
+  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const lc = openLatentCache(lat);
+  const split = f.str('split', 'val') as 'train' | 'val';
+  const i = f.num('index', 0);
+  const n = lc.manifest.windows[split]?.length ?? 0;
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`decode: --index ${i} is outside the ${n} ${split} windows of ${lat}`);
+  const codecs = loadCodecs(video, audio);
+  const vs = lc.manifest.videoShape.reduce((a, b) => a * b, 1), as = lc.manifest.audioShape.reduce((a, b) => a * b, 1);
+  const frames = await codecs.video.decode(lc.tensors[`${split}.video`].data.subarray(i * vs, (i + 1) * vs), 1, lc.manifest.videoShape[0]);
+  const d = lc.manifest.data;
+  const wave = await codecs.audio.decode(lc.tensors[`${split}.audio`].data.subarray(i * as, (i + 1) * as), 1, Math.round((d.windowFrames / d.fps) * d.sampleRate));
+  await encode(makeClip({ video: frames, numFrames: d.windowFrames, height: d.height, width: d.width, fps: d.fps, audio: wave, sampleRate: d.sampleRate }), out);
+  console.log(`wrote ${out} (${split} window ${i}: ${lc.manifest.windows[split][i].file} from frame ${lc.manifest.windows[split][i].start})`);
 }

@@ -1,0 +1,99 @@
+/**
+ * The latent cache the diffusion model trains on (`avdit encode`): every window of a prepared clip
+ * cache encoded by both codecs into normalised latents, written as one safetensors file
+ * (`<split>.video` [N, 1+k, h, w, Cv], `<split>.audio` [N, La, Ca]) plus latents.json (the windows,
+ * the codec checkpoints and their hashes, the segment layout).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ClipCache, type Window } from '../../data/node/cache.js';
+import { windowStarts } from '../../data/node/prepare.js';
+import { loadCheckpoint } from '../../train/checkpoint.js';
+import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
+import { segmentLayout, type SegmentLayout } from '../segments.js';
+import { decodeSafetensors, encodeSafetensors, type HostParams } from '../../util/safetensors.js';
+import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
+
+export interface LatentManifest {
+  version: 1;
+  source: string;
+  codecs: { video: { path: string; sha256: string }; audio: { path: string; sha256: string } };
+  data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number };
+  videoShape: number[];
+  audioShape: number[];
+  layout: SegmentLayout;
+  windows: Record<'train' | 'val', { file: string; start: number }[]>;
+}
+
+export function fileSha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export function loadCodecs(videoDir: string, audioDir: string): { video: VideoCodec; audio: AudioCodec } {
+  return {
+    video: VideoCodec.fromCheckpoint(loadCheckpoint(videoDir) as CodecCheckpoint, videoDir),
+    audio: AudioCodec.fromCheckpoint(loadCheckpoint(audioDir) as CodecCheckpoint, audioDir),
+  };
+}
+
+export async function encodeLatentCache(o: { cache: string; video: string; audio: string; out: string; hop?: number; log?: (s: string) => void }): Promise<LatentManifest> {
+  const log = o.log ?? (() => {});
+  ensureWritableDir(o.out);
+  const cache = new ClipCache(o.cache);
+  const dc = cache.config;
+  const { video, audio } = loadCodecs(o.video, o.audio);
+  const T = dc.windowFrames;
+  const L = audio.latentFrames(Math.round((T / dc.fps) * dc.sampleRate));
+  const vShape = video.latentShape(T);
+  const aShape = [L, audio.config.latentChannels];
+  const tensors: HostParams = {};
+  const windows: LatentManifest['windows'] = { train: [], val: [] };
+  for (const split of ['train', 'val'] as const) {
+    const ws: Window[] = cache.clips(split).flatMap((clip) => (o.hop ? windowStarts({ ...dc, hopFrames: o.hop }, clip.numFrames!, clip.numSamples!) : clip.windows ?? []).map((start) => ({ clip, start })));
+    const vOut = new Float32Array(ws.length * vShape.reduce((a, b) => a * b, 1));
+    const aOut = new Float32Array(ws.length * L * aShape[1]);
+    const t0 = Date.now();
+    for (let i = 0; i < ws.length; i += 8) {
+      const part = ws.slice(i, i + 8).map((w) => cache.loadWindow(w));
+      const fr = new Float32Array(part.length * part[0].video.length);
+      const au = new Float32Array(part.length * L * audio.config.hopSamples);
+      part.forEach((c, j) => {
+        fr.set(c.video, j * c.video.length);
+        au.set(c.audio.subarray(0, L * audio.config.hopSamples), j * L * audio.config.hopSamples);
+      });
+      vOut.set(await video.encode(fr, part.length, T), i * (vOut.length / ws.length));
+      aOut.set(await audio.encode(au, part.length, dc.sampleRate), i * L * aShape[1]);
+      log(`  ${split}: ${Math.min(i + 8, ws.length)}/${ws.length} windows (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    tensors[`${split}.video`] = { shape: [ws.length, ...vShape], data: vOut };
+    tensors[`${split}.audio`] = { shape: [ws.length, ...aShape], data: aOut };
+    windows[split] = ws.map((w) => ({ file: w.clip.file, start: w.start }));
+  }
+  const manifest: LatentManifest = {
+    version: 1,
+    source: resolve(o.cache),
+    codecs: { video: { path: resolve(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) }, audio: { path: resolve(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) } },
+    data: { fps: dc.fps, sampleRate: dc.sampleRate, windowFrames: T, width: dc.width, height: dc.height },
+    videoShape: vShape,
+    audioShape: aShape,
+    layout: segmentLayout(T, dc.fps, L, audio.config.hopSamples / dc.sampleRate),
+    windows,
+  };
+  writeFileAtomic(join(o.out, 'latents.safetensors'), encodeSafetensors(tensors));
+  writeFileAtomic(join(o.out, 'latents.json'), JSON.stringify(manifest, null, 1));
+  return manifest;
+}
+
+export interface LatentCache {
+  manifest: LatentManifest;
+  tensors: HostParams;
+}
+
+export function openLatentCache(dir: string): LatentCache {
+  const mp = join(dir, 'latents.json');
+  if (!existsSync(mp)) throw new Error(`${dir}: not a latent cache (no latents.json); make one with "avdit encode"`);
+  const manifest = JSON.parse(readFileSync(mp, 'utf8')) as LatentManifest;
+  const st = join(dir, 'latents.safetensors');
+  return { manifest, tensors: decodeSafetensors(readFileSync(st), st).tensors };
+}
