@@ -211,6 +211,10 @@ export function conformanceCases(): ConformanceCase[] {
         const c = await get(ops.matmul(t(a, [2, 5, 7]), t(b, [7, 3])));
         const ref = [...hostMatmul(a.subarray(0, 35), b, 5, 7, 3), ...hostMatmul(a.subarray(35), b, 5, 7, 3)];
         assertClose(c, ref, 1e-5, 'matmul');
+        // numpy.matmul broadcasting when ranks differ: [3,7]·[2,7,3] → [2,3,3]
+        const c2 = await get(ops.matmul(t(b.subarray(0, 21).map((v, i) => a[i]), [3, 7]), t(Float32Array.from({ length: 42 }, (_, i) => b[i % 21]), [2, 7, 3])));
+        const r2 = hostMatmul(a.subarray(0, 21), b.subarray(0, 21), 3, 7, 3);
+        assertClose(c2, [...r2, ...r2], 1e-5, 'matmul 2-D · 3-D (numpy broadcasting)');
         assertClose(await get(ops.einsum('ij,jk->ik', t(a.subarray(0, 35), [5, 7]), t(b, [7, 3]))), ref.slice(0, 15), 1e-5, 'einsum');
       },
     },

@@ -115,8 +115,26 @@ export function sliceAxis(a: Tensor, axis: number, start: number, end: number): 
 
 // ---- linear algebra -------------------------------------------------------------------------
 
-/** Batched matrix product over the last two axes, broadcasting leading axes. */
-export const matmul = (a: Tensor, b: Tensor): Tensor => jx().numpy.matmul(a, b);
+/**
+ * Batched matrix product over the last two axes, broadcasting leading axes (numpy.matmul semantics).
+ * jax-js 0.1.25 follows numpy.dot instead when the ranks differ ([N,K]·[B,K,F] → [N,B,F]), so leading
+ * axes are made explicit here first.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== b.ndim && a.ndim >= 2 && b.ndim >= 2) {
+    const lead = (t: Tensor) => t.shape.slice(0, -2);
+    const la = lead(a), lb = lead(b);
+    const n = Math.max(la.length, lb.length);
+    const pa = [...Array(n - la.length).fill(1), ...la], pb = [...Array(n - lb.length).fill(1), ...lb];
+    const common = pa.map((d, i) => Math.max(d, pb[i]));
+    const expand = (t: Tensor, padded: number[]) => {
+      const r = reshape(t, [...padded, ...t.shape.slice(-2)]);
+      return padded.every((d, i) => d === common[i]) ? r : broadcastTo(r, [...common, ...t.shape.slice(-2)]);
+    };
+    return jx().numpy.matmul(expand(a, pa), expand(b, pb));
+  }
+  return jx().numpy.matmul(a, b);
+}
 export const einsum = (spec: string, ...xs: Tensor[]): Tensor => jx().numpy.einsum(spec, ...xs);
 
 /**

@@ -1,0 +1,83 @@
+// AVDiT at tiny size: shapes, adaLN-Zero init, per-cell vs scalar timestep paths, batch consistency.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initNodeEngine } from '../engine/node.js';
+import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
+import { initHostParams, toDevice } from '../nn/params.js';
+import { normal } from '../util/rng.js';
+import { segmentLayout } from '../codecs/segments.js';
+import { makeTokenLayout } from '../monl/layout.js';
+import { AVDIT_PRESETS, avditConsts, avditForward, avditForwardScalarT, avditSpecs, patchify, unpatchify, type AvditConfig } from './avdit.js';
+
+await initNodeEngine({ device: 'wasm' });
+const seg = segmentLayout(9, 8, 56, 0.02); // 3 segments
+export const tinyLayout = makeTokenLayout(seg, { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
+const cfg: AvditConfig = { ...AVDIT_PRESETS.tiny };
+const l = tinyLayout;
+const B = 3;
+const MS = 6;
+const xv = () => ops.tensor(normal(1, B * 3 * 4 * 4 * 4), [B, 3, 4, 4, 4]);
+const xa = () => ops.tensor(normal(2, B * 56 * 4), [B, 56, 4]);
+const randomParams = (c: AvditConfig): Params => {
+  const specs = avditSpecs(c, l);
+  return toDevice(Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(100 + i, s.shape.reduce((a, b) => a * b, 1), 0.2) }])));
+};
+
+test('patchify / unpatchify round trip', async () => {
+  const x = normal(3, 2 * 3 * 4 * 4 * 4);
+  const t = patchify(ops.tensor(x, [2, 3, 4, 4, 4]), 2);
+  assert.deepEqual(t.shape, [2, 12, 16]);
+  assert.deepEqual(await ops.read(unpatchify(t, 2, 3, 4, 4, 4)), x);
+});
+
+test('adaLN-Zero init: the untrained model predicts zeros, with the right shapes', async () => {
+  const p = toDevice(initHostParams(avditSpecs(cfg, l), 1));
+  const k = avditConsts(cfg, l);
+  const out = avditForward(p, cfg, l, k, { video: xv(), audio: xa() }, ops.tensor(normal(4, B * MS).map((v) => 500 + 100 * v), [B, MS]));
+  assert.deepEqual(out.video.shape, [B, 3, 4, 4, 4]);
+  assert.deepEqual(out.audio.shape, [B, 56, 4]);
+  assert.ok((await ops.read(out.video)).every((v) => v === 0));
+  assert.ok((await ops.read(out.audio)).every((v) => v === 0));
+});
+
+test('with all timesteps equal, the per-cell path equals the single-timestep (DiT) path', async () => {
+  const p = randomParams(cfg);
+  const k = avditConsts(cfg, l);
+  const ts = [0, 250, 999];
+  const cells = ops.tensor(Float32Array.from({ length: B * MS }, (_, i) => ts[Math.floor(i / MS)]), [B, MS]);
+  const a = avditForward(refTree(p), cfg, l, { ...k, pe: k.pe.ref, cellOH: k.cellOH.ref, tokenModOH: k.tokenModOH.ref, cellModOH: k.cellModOH.ref }, { video: xv(), audio: xa() }, cells);
+  const b = avditForwardScalarT(refTree(p), cfg, l, k, { video: xv(), audio: xa() }, ops.tensor(ts, [B]));
+  const [av, aa, bv, ba] = [await ops.read(a.video), await ops.read(a.audio), await ops.read(b.video), await ops.read(b.audio)];
+  assert.ok(av.some((v) => Math.abs(v) > 1e-3), 'outputs are trivially zero');
+  av.forEach((v, i) => assert.ok(Math.abs(v - bv[i]) <= 1e-6 * (1 + Math.abs(v)), `video ${i}: ${v} vs ${bv[i]}`));
+  aa.forEach((v, i) => assert.ok(Math.abs(v - ba[i]) <= 1e-6 * (1 + Math.abs(v)), `audio ${i}: ${v} vs ${ba[i]}`));
+});
+
+test('per-token timesteps matter: changing one cell changes the output', async () => {
+  const p = randomParams(cfg);
+  const k = avditConsts(cfg, l);
+  const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, t: Tensor) => avditForward(pp, cfg, l, kk, { video: v, audio: a }, t));
+  const t0 = Float32Array.from({ length: B * MS }, () => 500);
+  const t1 = t0.slice();
+  t1[MS + 4] = 10; // example 1, audio segment 1
+  const o0 = f(refTree(p), refTree(k), xv(), xa(), ops.tensor(t0, [B, MS]));
+  const o1 = f(refTree(p), refTree(k), xv(), xa(), ops.tensor(t1, [B, MS]));
+  const [v0, v1] = [await ops.read(o0.video), await ops.read(o1.video)];
+  const per = v0.length / B;
+  assert.deepEqual(v1.subarray(0, per), v0.subarray(0, per), 'example 0 must not change');
+  assert.notDeepEqual(v1.subarray(per, 2 * per), v0.subarray(per, 2 * per), 'example 1 must change (attention mixes the cell in)');
+  const [a0, a1] = [await ops.read(o0.audio), await ops.read(o1.audio)];
+  assert.notDeepEqual(a1.subarray(56 * 4, 2 * 56 * 4), a0.subarray(56 * 4, 2 * 56 * 4));
+});
+
+test('a batch of one equals its item in a batch (self-conditioned model too)', async () => {
+  const c2 = { ...cfg, selfCondition: true };
+  const p = randomParams(c2);
+  const k = avditConsts(c2, l);
+  const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, sv: Tensor, sa: Tensor, t: Tensor) => avditForward(pp, c2, l, kk, { video: v, audio: a, selfCond: { video: sv, audio: sa } }, t));
+  const vv = normal(5, B * 192), aa = normal(6, B * 224), sv = normal(7, B * 192), sa = normal(8, B * 224), tt = normal(9, B * MS).map((v) => 500 + 200 * v);
+  const full = f(refTree(p), refTree(k), ops.tensor(vv, [B, 3, 4, 4, 4]), ops.tensor(aa, [B, 56, 4]), ops.tensor(sv, [B, 3, 4, 4, 4]), ops.tensor(sa, [B, 56, 4]), ops.tensor(tt, [B, MS]));
+  const one = f(refTree(p), refTree(k), ops.tensor(vv.subarray(192, 384), [1, 3, 4, 4, 4]), ops.tensor(aa.subarray(224, 448), [1, 56, 4]), ops.tensor(sv.subarray(192, 384), [1, 3, 4, 4, 4]), ops.tensor(sa.subarray(224, 448), [1, 56, 4]), ops.tensor(tt.subarray(MS, 2 * MS), [1, MS]));
+  const fv = (await ops.read(full.video)).subarray(192, 384), ov = await ops.read(one.video);
+  fv.forEach((v, i) => assert.ok(Math.abs(v - ov[i]) < 1e-5, `${v} vs ${ov[i]}`));
+});

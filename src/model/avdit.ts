@@ -1,0 +1,222 @@
+/**
+ * AVDiT (paper-notes §7): one transformer over the concatenated video + audio latent tokens, full
+ * self-attention, pre-LN blocks whose scale/shift/gate come from each token's *own* timestep (adaLN-Zero
+ * per token). Read top to bottom: embedders, conditioning, block, final layer, forward, presets.
+ *
+ * Axis legend: B batch · M modalities (2) · S segments · MS = M·S cells · N = Nv + Na tokens ·
+ *              D width · H heads · Pv/Pa patch features per video/audio token
+ *
+ * Per-token conditioning is computed per *cell* (all tokens of a (modality, segment) cell share their
+ * timestep) and broadcast to tokens with a one-hot [N, MS] matmul: identical to computing it per token,
+ * at 1/20 of the cost. `forwardScalarT` is the DiT path (one t per example) used to test that.
+ */
+import { ops, type Params, type Tensor } from '../engine/index.js';
+import { linear, linearSpecs } from '../nn/layers.js';
+import type { ParamSpecs } from '../nn/params.js';
+import { cellOneHot, type TokenLayout } from '../monl/layout.js';
+
+export interface AvditConfig {
+  width: number;
+  depth: number;
+  heads: number;
+  mlpRatio: number;
+  /** video latent patch size (1×p×p over h, w). */
+  patch: number;
+  /** frequencies of the sinusoidal timestep embedding (its size is 2× this). */
+  timeFreqs: number;
+  /** feed the previous x̂0 estimate as extra input features (W.A.L.T-style self-conditioning). */
+  selfCondition: boolean;
+}
+
+export const AVDIT_PRESETS = {
+  tiny: { width: 32, depth: 2, heads: 2, mlpRatio: 2, patch: 2, timeFreqs: 16, selfCondition: false },
+  small: { width: 192, depth: 4, heads: 4, mlpRatio: 4, patch: 2, timeFreqs: 64, selfCondition: false },
+  base: { width: 384, depth: 8, heads: 6, mlpRatio: 4, patch: 2, timeFreqs: 128, selfCondition: true },
+  paper: { width: 1024, depth: 24, heads: 16, mlpRatio: 4, patch: 2, timeFreqs: 128, selfCondition: true },
+} as const satisfies Record<string, AvditConfig>;
+export type AvditPreset = keyof typeof AVDIT_PRESETS;
+
+export function validateAvdit(c: AvditConfig): AvditConfig {
+  if (c.width % c.heads) throw new Error(`avdit: width ${c.width} is not divisible by ${c.heads} heads`);
+  if (c.width % 4) throw new Error(`avdit: width ${c.width} must be a multiple of 4 (sinusoidal position encodings)`);
+  return c;
+}
+
+// ---- parameters ---------------------------------------------------------------------------------
+
+export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
+  validateAvdit(c);
+  const D = c.width, F = c.mlpRatio * D, k = c.selfCondition ? 2 : 1;
+  const s: ParamSpecs = {
+    ...linearSpecs('embed.video', k * l.video.features, D),
+    ...linearSpecs('embed.audio', k * l.audio.features, D),
+    'embed.modality': { shape: [2, D], init: { normal: 0.02 } },
+    ...linearSpecs('time.fc1', 2 * c.timeFreqs, D),
+    ...linearSpecs('time.fc2', D, D),
+    'time.modality': { shape: [2, D], init: { normal: 0.02 } },
+    ...linearSpecs('final.adaLN', D, 2 * D, true),
+    ...linearSpecs('head.video', D, l.video.features, true),
+    ...linearSpecs('head.audio', D, l.audio.features, true),
+  };
+  for (let i = 0; i < c.depth; i++) {
+    Object.assign(s, linearSpecs(`blocks.${i}.adaLN`, D, 6 * D, true), linearSpecs(`blocks.${i}.attn.qkv`, D, 3 * D), linearSpecs(`blocks.${i}.attn.proj`, D, D), linearSpecs(`blocks.${i}.mlp.fc1`, D, F), linearSpecs(`blocks.${i}.mlp.fc2`, F, D));
+  }
+  return s;
+}
+
+// ---- constants built on the host from the layout ---------------------------------------------
+
+/** Host arrays the forward pass needs besides parameters (uploaded once, passed into jit). */
+export interface AvditConsts {
+  pe: Tensor; // [N, D] positional encoding: temporal (in audio-frame units) + 2-D spatial for video
+  cellOH: Tensor; // [N, MS] token → cell
+  tokenModOH: Tensor; // [N, 2] token → modality
+  cellModOH: Tensor; // [MS, 2] cell → modality
+}
+
+function sincos(pos: number, dim: number, out: Float32Array, offset: number): void {
+  for (let k = 0; k < dim / 2; k++) {
+    const f = pos / 10000 ** ((2 * k) / dim);
+    out[offset + k] += Math.sin(f);
+    out[offset + dim / 2 + k] += Math.cos(f);
+  }
+}
+
+export function avditConstsHost(c: AvditConfig, l: TokenLayout): { pe: Float32Array; cellOH: Float32Array; tokenModOH: Float32Array; cellModOH: Float32Array } {
+  const D = c.width, N = l.numTokens, S = l.numSegments;
+  const pe = new Float32Array(N * D);
+  for (let i = 0; i < N; i++) {
+    sincos(l.time[i], D, pe, i * D);
+    if (l.modality[i] === 0) {
+      sincos(l.row[i], D / 2, pe, i * D); // rows in the first half, columns in the second
+      sincos(l.col[i], D / 2, pe, i * D + D / 2);
+    }
+  }
+  const tokenModOH = new Float32Array(N * 2);
+  for (let i = 0; i < N; i++) tokenModOH[i * 2 + l.modality[i]] = 1;
+  const cellModOH = new Float32Array(2 * S * 2);
+  for (let m = 0; m < 2; m++) for (let s = 0; s < S; s++) cellModOH[(m * S + s) * 2 + m] = 1;
+  return { pe, cellOH: cellOneHot(l), tokenModOH, cellModOH };
+}
+
+export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
+  const h = avditConstsHost(c, l);
+  const N = l.numTokens, MS = 2 * l.numSegments;
+  return { pe: ops.tensor(h.pe, [N, c.width]), cellOH: ops.tensor(h.cellOH, [N, MS]), tokenModOH: ops.tensor(h.tokenModOH, [N, 2]), cellModOH: ops.tensor(h.cellModOH, [MS, 2]) };
+}
+
+// ---- embedders ------------------------------------------------------------------------------
+
+/** video latents [B, L, h, w, C] → tokens [B, Nv, p·p·C] (feature order p_y, p_x, C). */
+export function patchify(x: Tensor, p: number): Tensor {
+  const [B, L, h, w, C] = x.shape;
+  const y = ops.reshape(x, [B, L, h / p, p, w / p, p, C]);
+  return ops.reshape(ops.transpose(y, [0, 1, 2, 4, 3, 5, 6]), [B, L * (h / p) * (w / p), p * p * C]);
+}
+
+/** tokens [B, Nv, p·p·C] → video latents [B, L, h, w, C]. */
+export function unpatchify(t: Tensor, p: number, L: number, h: number, w: number, C: number): Tensor {
+  const B = t.shape[0];
+  const y = ops.reshape(t, [B, L, h / p, w / p, p, p, C]);
+  return ops.reshape(ops.transpose(y, [0, 1, 2, 4, 3, 5, 6]), [B, L, h, w, C]);
+}
+
+/** Sinusoidal embedding of timesteps t (any shape [..]) → [.., 2F] (DiT's TimestepEmbedder). */
+function timestepFeatures(t: Tensor, freqs: number): Tensor {
+  const f = Float32Array.from({ length: freqs }, (_, k) => Math.exp((-Math.log(10000) * k) / freqs));
+  const args = ops.mul(ops.expandDims(t, -1), ops.tensor(f, [freqs])); // [.., F]
+  return ops.concat([ops.cos(args.ref), ops.sin(args)], -1);
+}
+
+/** Conditioning vectors for timesteps t [.., ] plus a modality term [.., D]: MLP(sinusoid(t)) + mod. */
+function conditioning(p: Params, c: AvditConfig, t: Tensor, modTerm: Tensor): Tensor {
+  const e = linear(p, 'time.fc2', ops.silu(linear(p, 'time.fc1', timestepFeatures(t, c.timeFreqs))));
+  return ops.add(e, modTerm);
+}
+
+// ---- the block ------------------------------------------------------------------------------
+
+/** x·(1 + scale) + shift */
+const modulate = (x: Tensor, shift: Tensor, scale: Tensor) => ops.add(ops.mul(x, ops.add(scale, 1)), shift);
+
+function attention(p: Params, name: string, x: Tensor, heads: number): Tensor {
+  const [B, N, D] = x.shape;
+  const dh = D / heads;
+  const qkv = ops.reshape(linear(p, `${name}.qkv`, x), [B, N, 3, heads, dh]);
+  const part = (i: number) => ops.transpose(ops.reshape(ops.sliceAxis(qkv.ref, 2, i, i + 1), [B, N, heads, dh]), [0, 2, 1, 3]); // [B,H,N,dh]
+  const q = part(0), k = part(1), v = part(2);
+  qkv.dispose();
+  const att = ops.softmax(ops.mul(ops.matmul(q, ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), -1); // [B,H,N,N]
+  const o = ops.reshape(ops.transpose(ops.matmul(att, v), [0, 2, 1, 3]), [B, N, D]);
+  return linear(p, `${name}.proj`, o);
+}
+
+/** One pre-LN block; `mod` [B, N, 6D] holds each token's shift/scale/gate for attention and MLP. */
+function block(p: Params, c: AvditConfig, i: number, x: Tensor, mod: Tensor): Tensor {
+  const D = c.width;
+  const m = (j: number) => ops.sliceAxis(mod.ref, 2, j * D, (j + 1) * D);
+  const [sh1, sc1, g1, sh2, sc2, g2] = [0, 1, 2, 3, 4, 5].map(m);
+  mod.dispose();
+  x = ops.add(x.ref, ops.mul(g1, attention(p, `blocks.${i}.attn`, modulate(ops.layerNorm(x), sh1, sc1), c.heads)));
+  const h = linear(p, `blocks.${i}.mlp.fc2`, ops.gelu(linear(p, `blocks.${i}.mlp.fc1`, modulate(ops.layerNorm(x.ref), sh2, sc2))));
+  return ops.add(x, ops.mul(g2, h));
+}
+
+// ---- forward --------------------------------------------------------------------------------
+
+export interface AvditInputs {
+  /** noisy video latents [B, L, h, w, Cv] */
+  video: Tensor;
+  /** noisy audio latents [B, La, Ca] */
+  audio: Tensor;
+  /** self-conditioning estimates of x0 (same shapes), when the model uses them */
+  selfCond?: { video: Tensor; audio: Tensor };
+}
+
+function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs): Tensor {
+  let v = patchify(x.video, c.patch); // [B, Nv, Pv]
+  let a = x.audio; // [B, Na, Pa]
+  if (c.selfCondition) {
+    if (!x.selfCond) throw new Error('avdit: this model is self-conditioned; pass selfCond (zeros when there is no estimate)');
+    v = ops.concat([v, patchify(x.selfCond.video, c.patch)], -1);
+    a = ops.concat([a, x.selfCond.audio], -1);
+  }
+  const tokens = ops.concat([linear(p, 'embed.video', v), linear(p, 'embed.audio', a)], 1); // [B, N, D]
+  return ops.add(ops.add(tokens, k.pe.ref), ops.matmul(k.tokenModOH.ref, p['embed.modality'].ref));
+}
+
+function headOut(p: Params, c: AvditConfig, l: TokenLayout, x: Tensor, mod: Tensor, B: number): { video: Tensor; audio: Tensor } {
+  const D = c.width;
+  const h = modulate(ops.layerNorm(x), ops.sliceAxis(mod.ref, 2, 0, D), ops.sliceAxis(mod, 2, D, 2 * D));
+  const nv = l.video.tokens;
+  const ev = linear(p, 'head.video', ops.sliceAxis(h.ref, 1, 0, nv));
+  const ea = linear(p, 'head.audio', ops.sliceAxis(h, 1, nv, l.numTokens));
+  const { L, h: hh, w, C } = l.video;
+  return { video: unpatchify(ev, c.patch, L, hh, w, C), audio: ea };
+}
+
+/**
+ * ε-prediction with one timestep per (modality, segment) cell: tCells [B, MS] (float, 0..T; cell
+ * index m·S + s). Returns ε̂ for the video [B, L, h, w, Cv] and audio [B, La, Ca] latents.
+ */
+export function avditForward(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, tCells: Tensor): { video: Tensor; audio: Tensor } {
+  const B = x.video.shape[0];
+  let h = embed(p, c, l, k, x); // [B, N, D]
+  const cond = ops.silu(conditioning(p, c, tCells, ops.matmul(k.cellModOH.ref, p['time.modality'].ref))); // [B, MS, D]
+  for (let i = 0; i < c.depth; i++) {
+    const modCells = linear(p, `blocks.${i}.adaLN`, cond.ref); // [B, MS, 6D]
+    h = block(p, c, i, h, ops.matmul(k.cellOH.ref, modCells)); // broadcast cells → tokens [B, N, 6D]
+  }
+  const fin = ops.matmul(k.cellOH.ref, linear(p, 'final.adaLN', cond)); // [B, N, 2D]
+  return headOut(p, c, l, h, fin, B);
+}
+
+/** DiT's path: one timestep per example, t [B], conditioning computed per token. Tests only. */
+export function avditForwardScalarT(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, t: Tensor): { video: Tensor; audio: Tensor } {
+  const B = x.video.shape[0];
+  let h = embed(p, c, l, k, x);
+  const tTok = ops.broadcastTo(ops.expandDims(t, 1), [B, l.numTokens]); // [B, N]
+  const cond = ops.silu(conditioning(p, c, tTok, ops.matmul(k.tokenModOH.ref, p['time.modality'].ref))); // [B, N, D]
+  for (let i = 0; i < c.depth; i++) h = block(p, c, i, h, linear(p, `blocks.${i}.adaLN`, cond.ref));
+  return headOut(p, c, l, h, linear(p, 'final.adaLN', cond), B);
+}
