@@ -2,6 +2,7 @@
 /** avdit command-line entry: routes to one command module per verb. */
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
+import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { codecCommand, encodeCommand, decodeCommand, CODEC_HELP, ENCODE_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -17,12 +18,15 @@ commands:
   codec eval --data <cache> --video <ckpt> --audio <ckpt> --out <dir>   reconstruction report
   encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
+  train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
   engine                                which tensor device and how many threads this machine gets
 
 ${DATA_HELP}
 
 ${CODEC_HELP}
 ${ENCODE_HELP}
+
+${TRAIN_HELP}
 
 ${MEDIA_HELP}`;
 
@@ -33,6 +37,8 @@ async function main(argv: string[]): Promise<void> {
       return dataCommand(rest);
     case 'codec':
       return codecCommand(rest);
+    case 'train':
+      return trainCommand(rest);
     case 'encode':
       return encodeCommand(rest);
     case 'decode':

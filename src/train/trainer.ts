@@ -126,6 +126,7 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
 
   const last = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
   let acc: Record<string, number> = {};
+  let accCount: Record<string, number> = {};
   let accN = 0;
   let tWin = performance.now();
   let secPerStep = NaN;
@@ -138,19 +139,24 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     for (const [k, v] of Object.entries(out.metrics)) vals[k] = (await ops.read(v))[0];
     vals.gnorm = (await ops.read(out.gnorm))[0];
     if (!Number.isFinite(vals.loss)) throw new Error(`training diverged at step ${s}: loss is ${vals.loss} (try a lower --lr)`);
-    for (const [k, v] of Object.entries(vals)) acc[k] = (acc[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(vals)) {
+      if (!Number.isFinite(v)) continue; // e.g. a per-strategy loss in a step where no example drew it
+      acc[k] = (acc[k] ?? 0) + v;
+      accCount[k] = (accCount[k] ?? 0) + 1;
+    }
     accN++;
     if (s % cfg.logEvery === 0 || s === last) {
       const now = performance.now();
       secPerStep = (now - tWin) / 1000 / accN;
       tWin = now;
-      const avg = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / accN]));
+      const avg = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / accCount[k]]));
       const h = { step: s, ...avg, lr, sPerStep: secPerStep };
       history.push(h);
       appendFileSync(metricsPath, JSON.stringify(h) + '\n');
       const extra = Object.entries(avg).filter(([k]) => k !== 'loss' && k !== 'gnorm').map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(' ');
       log(`step ${s}/${cfg.steps}  loss ${avg.loss.toPrecision(4)}${extra ? `  (${extra})` : ''}  lr ${lr.toExponential(2)}  |g| ${avg.gnorm.toPrecision(3)}  ${(1 / secPerStep).toFixed(2)} it/s  ETA ${formatEta(secPerStep * (cfg.steps - s))}`);
       acc = {};
+      accCount = {};
       accN = 0;
     }
     if (s % cfg.checkpointEvery === 0 || s === last) {

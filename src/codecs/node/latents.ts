@@ -22,6 +22,8 @@ export interface LatentManifest {
   data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number };
   videoShape: number[];
   audioShape: number[];
+  /** seconds per audio latent frame (320 / 16000). */
+  audioHopSec: number;
   layout: SegmentLayout;
   windows: Record<'train' | 'val', { file: string; start: number }[]>;
 }
@@ -77,6 +79,7 @@ export async function encodeLatentCache(o: { cache: string; video: string; audio
     data: { fps: dc.fps, sampleRate: dc.sampleRate, windowFrames: T, width: dc.width, height: dc.height },
     videoShape: vShape,
     audioShape: aShape,
+    audioHopSec: audio.config.hopSamples / dc.sampleRate,
     layout: segmentLayout(T, dc.fps, L, audio.config.hopSamples / dc.sampleRate),
     windows,
   };

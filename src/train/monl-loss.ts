@@ -1,0 +1,112 @@
+/**
+ * The MoNL training objective (paper-notes §2–§3, Eq. 6), in numbered steps:
+ *   1. per example, draw a strategy from the mixture and a timestep matrix t[M, S] ∈ {1..T}
+ *   2. broadcast t to every latent element of its (modality, segment) cell
+ *   3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε   (host, float64 coefficients)
+ *   4. predict ε̂ = AVDiT(x_t, t) (optionally self-conditioned on a first x̂0 estimate)
+ *   5. L2 between ε̂ and ε over all video and audio latent elements; named terms per modality and per
+ *      strategy.
+ * Steps 1–3 are host code (`makeMonlBatch`), 4–5 run inside jit (`monlLoss`).
+ *
+ * Axis legend: B batch · M modalities (2) · S segments · L/La video/audio latent frames
+ */
+import { ops, type Params, type Tensor } from '../engine/index.js';
+import { avditForward, type AvditConfig, type AvditConsts } from '../model/avdit.js';
+import type { TokenLayout } from '../monl/layout.js';
+import { drawTimesteps, STRATEGIES, type Mixture, type Strategy } from '../monl/strategies.js';
+import { noiseCoefficients, type Schedule } from '../diffusion/schedule.js';
+import { foldIn, normal, uniform, type Key } from '../util/rng.js';
+
+export interface MonlBatch {
+  xtVideo: Float32Array;
+  xtAudio: Float32Array;
+  epsVideo: Float32Array;
+  epsAudio: Float32Array;
+  /** per-element coefficients: video [B, L], audio [B, La] (signal √ᾱ and noise √(1−ᾱ)). */
+  sigVideo: Float32Array;
+  noiVideo: Float32Array;
+  sigAudio: Float32Array;
+  noiAudio: Float32Array;
+  /** [B, M·S] timesteps as floats (cell m·S + s). */
+  tCells: Float32Array;
+  /** [B, 4] one-hot of the strategy per example. */
+  strategyOH: Float32Array;
+  strategies: Strategy[];
+}
+
+/** Steps 1–3 on the host for clean latents x0 (video [B, L, h, w, C], audio [B, La, Ca]). */
+export function makeMonlBatch(key: Key, l: TokenLayout, sched: Schedule, mixture: Mixture, x0Video: Float32Array, x0Audio: Float32Array, batch: number, fixedStrategy?: Strategy): MonlBatch {
+  const S = l.numSegments, M = 2;
+  const mix = fixedStrategy ? { vanilla: 0, perModality: 0, perSegment: 0, perCell: 0, [fixedStrategy]: 1 } : mixture;
+  const { t, strategies } = drawTimesteps(foldIn(key, 1), batch, M, S, sched.T, mix);
+  const { L, h, w, C } = l.video;
+  const { La, C: Ca } = l.audio;
+  const perFrame = h * w * C;
+  const tv = new Int32Array(batch * L), ta = new Int32Array(batch * La);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < L; i++) tv[b * L + i] = t[b * M * S + i]; // video latent frame i is segment i
+    for (let j = 0; j < La; j++) ta[b * La + j] = t[b * M * S + S + l.segment[l.video.tokens + j]];
+  }
+  const cv = noiseCoefficients(sched, tv), ca = noiseCoefficients(sched, ta);
+  const epsVideo = normal(foldIn(key, 2), x0Video.length), epsAudio = normal(foldIn(key, 3), x0Audio.length);
+  const xtVideo = Float32Array.from(x0Video, (x, i) => cv.signal[Math.floor(i / perFrame)] * x + cv.noise[Math.floor(i / perFrame)] * epsVideo[i]);
+  const xtAudio = Float32Array.from(x0Audio, (x, i) => ca.signal[Math.floor(i / Ca)] * x + ca.noise[Math.floor(i / Ca)] * epsAudio[i]);
+  const strategyOH = new Float32Array(batch * 4);
+  strategies.forEach((s, b) => (strategyOH[b * 4 + STRATEGIES.indexOf(s)] = 1));
+  return { xtVideo, xtAudio, epsVideo, epsAudio, sigVideo: cv.signal, noiVideo: cv.noise, sigAudio: ca.signal, noiAudio: ca.noise, tCells: Float32Array.from(t), strategyOH, strategies };
+}
+
+/** The batch as tensors, in the order monlLoss expects. */
+export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, selfCondRate: number, key: Key): Tensor[] {
+  const { L, h, w, C } = l.video;
+  const { La, C: Ca } = l.audio;
+  const use = uniform(foldIn(key, 4), 1)[0] < selfCondRate ? 1 : 0;
+  return [
+    ops.tensor(bt.xtVideo, [batch, L, h, w, C]),
+    ops.tensor(bt.xtAudio, [batch, La, Ca]),
+    ops.tensor(bt.epsVideo, [batch, L, h, w, C]),
+    ops.tensor(bt.epsAudio, [batch, La, Ca]),
+    ops.tensor(bt.sigVideo, [batch, L, 1, 1, 1]),
+    ops.tensor(bt.noiVideo, [batch, L, 1, 1, 1]),
+    ops.tensor(bt.sigAudio, [batch, La, 1]),
+    ops.tensor(bt.noiAudio, [batch, La, 1]),
+    ops.tensor(bt.tCells, [batch, 2 * l.numSegments]),
+    ops.tensor(bt.strategyOH, [batch, 4]),
+    ops.full([], use),
+  ];
+}
+
+/** x̂0 = (x_t − √(1−ᾱ)·ε̂) / √ᾱ, clipped to ±4 (latents are normalised to unit variance). */
+export function predictX0(xt: Tensor, eps: Tensor, sig: Tensor, noi: Tensor): Tensor {
+  return ops.clip(ops.div(ops.sub(xt, ops.mul(noi, eps)), sig), -4, 4);
+}
+
+/** Steps 4–5 (pure, inside jit). Metrics: video, audio and per-strategy mean squared errors. */
+export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, batch: Tensor[]): [Tensor, Record<string, Tensor>] {
+  const [xtV, xtA, epsV, epsA, sigV, noiV, sigA, noiA, tCells, stratOH, useSC] = batch;
+  const B = xtV.shape[0];
+  let selfCond: { video: Tensor; audio: Tensor } | undefined;
+  if (c.selfCondition) {
+    const z = { video: ops.zeros(xtV.shape), audio: ops.zeros(xtA.shape) };
+    const first = avditForward(p, c, l, { pe: k.pe.ref, cellOH: k.cellOH.ref, tokenModOH: k.tokenModOH.ref, cellModOH: k.cellModOH.ref }, { video: xtV.ref, audio: xtA.ref, selfCond: z }, tCells.ref);
+    selfCond = {
+      video: ops.mul(ops.stopGradient(predictX0(xtV.ref, first.video, sigV.ref, noiV.ref)), useSC.ref),
+      audio: ops.mul(ops.stopGradient(predictX0(xtA.ref, first.audio, sigA.ref, noiA.ref)), useSC.ref),
+    };
+  }
+  for (const t of [sigV, noiV, sigA, noiA, useSC]) t.dispose();
+  const out = avditForward(p, c, l, k, { video: xtV, audio: xtA, selfCond }, tCells);
+  const nv = l.video.L * l.video.h * l.video.w * l.video.C, na = l.audio.La * l.audio.C;
+  const seV = ops.sum(ops.reshape(ops.square(ops.sub(out.video, epsV)), [B, nv]), 1); // [B]
+  const seA = ops.sum(ops.reshape(ops.square(ops.sub(out.audio, epsA)), [B, na]), 1);
+  const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]
+  const metrics: Record<string, Tensor> = { video: ops.mean(ops.div(seV, nv)), audio: ops.mean(ops.div(seA, na)) };
+  // per-strategy mean over the examples that drew it (0 when none did)
+  const sums = ops.matmul(ops.reshape(perEx.ref, [1, B]), stratOH.ref); // [1, 4]
+  const counts = ops.sum(stratOH, 0);
+  // NaN where no example drew the strategy: the trainer's running averages skip non-finite values
+  const perStrat = ops.where(ops.greater(counts.ref, 0), ops.div(ops.reshape(sums, [4]), ops.maximum(counts, 1)), NaN);
+  STRATEGIES.forEach((s, i) => (metrics[s] = ops.reshape(ops.sliceAxis(perStrat.ref, 0, i, i + 1), [])));
+  perStrat.dispose();
+  return [ops.mean(perEx), metrics];
+}

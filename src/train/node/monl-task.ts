@@ -1,0 +1,76 @@
+/**
+ * Training task for AVDiT on a latent cache (`avdit encode`) with a MoNL mixture (or one strategy).
+ * Validation reports the loss under each strategy's noise pattern separately, on fixed val windows,
+ * timesteps and noise, so the curves are comparable across checkpoints and across training variants.
+ */
+import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
+import { openLatentCache, type LatentManifest } from '../../codecs/node/latents.js';
+import { makeTokenLayout, type TokenLayout } from '../../monl/layout.js';
+import { avditConsts, avditSpecs, validateAvdit, type AvditConfig } from '../../model/avdit.js';
+import { STRATEGIES, validateMixture, type Mixture } from '../../monl/strategies.js';
+import { linearSchedule } from '../../diffusion/schedule.js';
+import { makeMonlBatch, monlBatchTensors, monlLoss } from '../monl-loss.js';
+import type { TrainTask } from '../trainer.js';
+import { randint, type Key } from '../../util/rng.js';
+
+export interface MonlTrainOptions {
+  batch: number;
+  mixtureName: string;
+  mixture: Mixture;
+  /** probability of feeding the first-pass x̂0 when the model is self-conditioned (0.9 in the paper). */
+  selfCondRate: number;
+  valWindows: number;
+}
+
+export function layoutFromManifest(m: LatentManifest, patch: number): TokenLayout {
+  const [L, h, w, C] = m.videoShape;
+  const [La, Ca] = m.audioShape;
+  return makeTokenLayout(m.layout, { L, h, w, C }, { La, C: Ca }, patch, m.data.fps, m.audioHopSec);
+}
+
+function gather(src: Float32Array, per: number, idx: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(idx.length * per);
+  for (let i = 0; i < idx.length; i++) out.set(src.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
+  return out;
+}
+
+export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOptions): TrainTask {
+  validateAvdit(c);
+  validateMixture(o.mixture);
+  const lc = openLatentCache(latentDir);
+  const m = lc.manifest;
+  const l = layoutFromManifest(m, c.patch);
+  const sched = linearSchedule();
+  const consts = avditConsts(c, l);
+  const perV = m.videoShape.reduce((a, b) => a * b, 1), perA = m.audioShape.reduce((a, b) => a * b, 1);
+  const [trV, trA, vaV, vaA] = ['train.video', 'train.audio', 'val.video', 'val.audio'].map((k) => lc.tensors[k].data);
+  const nTrain = trV.length / perV, nVal = vaV.length / perV;
+  if (nTrain === 0) throw new Error(`${latentDir}: no training windows`);
+  const lossJ = jit((p: Params, k: any, b: Tensor[]) => monlLoss(p, c, l, k, b));
+  const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
+  return {
+    config: { kind: 'avdit', model: c, layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments }, latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout }, strategy: o.mixtureName, mixture: o.mixture, train: { batch: o.batch, selfCondRate: o.selfCondRate } },
+    specs: avditSpecs(c, l),
+    batch(key: Key) {
+      const idx = randint(key, o.batch, 0, nTrain);
+      const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch);
+      return [...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts.pe.ref, consts.cellOH.ref, consts.tokenModOH.ref, consts.cellModOH.ref];
+    },
+    loss(p, b) {
+      const k = { pe: b[11], cellOH: b[12], tokenModOH: b[13], cellModOH: b[14] };
+      return monlLoss(p, c, l, k, b.slice(0, 11));
+    },
+    async validate(p) {
+      const out: Record<string, number> = {};
+      if (valIdx.length === 0) return out;
+      const x0v = gather(vaV, perV, valIdx), x0a = gather(vaA, perA, valIdx);
+      for (const s of STRATEGIES) {
+        const bt = makeMonlBatch(0x7a1 + STRATEGIES.indexOf(s), l, sched, o.mixture, x0v, x0a, valIdx.length, s);
+        const [loss, metrics] = lossJ(refTree(p), refTree(consts), monlBatchTensors(bt, l, valIdx.length, 0, 0));
+        out[s] = (await ops.read(loss))[0];
+        for (const v of Object.values(metrics)) v.dispose();
+      }
+      return out;
+    },
+  };
+}
