@@ -58,3 +58,23 @@ test('audio codec: avdit and its PyTorch twin agree (encode, decode)', { skip },
   assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
   assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `spectrograms differ by ${maxRelDiff(y, r.results[1].output!)}`);
 });
+
+test('AVDiT MoNL loss: avdit and its PyTorch twin agree on the same batch (≤ 1e-4 relative), with and without self-conditioning', { skip }, async () => {
+  const { AVDIT_PRESETS, avditSpecs, avditConsts } = await import('../src/model/avdit.js');
+  const { segmentLayout } = await import('../src/codecs/segments.js');
+  const { makeTokenLayout } = await import('../src/monl/layout.js');
+  const { monlLoss, monlBatchTensors } = await import('../src/train/monl-loss.js');
+  const { twinBatch, TWIN_INPUTS } = await import('../bench/avdit-batch.js');
+  const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
+  for (const selfCondition of [false, true]) {
+    const c = { ...AVDIT_PRESETS.tiny, width: 32, depth: 2, heads: 2, selfCondition };
+    const w = randomWeights(avditSpecs(c, l), 3);
+    const B = 4;
+    const { bt, host, twinConfig } = twinBatch(c, l, B, 11, 1);
+    const [loss] = monlLoss(toDevice(w), c, l, avditConsts(c, l), monlBatchTensors(bt, l, B, selfCondition ? 1 : 0, 0));
+    const ours = (await ops.read(loss))[0];
+    const r = runTwin(w, host, [{ module: 'avdit', fn: 'loss_from_inputs', config: twinConfig, inputs: TWIN_INPUTS, output: 'loss' }]);
+    const theirs = r.results[0].output![0];
+    assert.ok(Math.abs(ours - theirs) / Math.abs(theirs) <= 1e-4, `self-cond ${selfCondition}: avdit ${ours} vs PyTorch ${theirs}`);
+  }
+});
