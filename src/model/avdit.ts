@@ -68,10 +68,20 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
 
 /** Host arrays the forward pass needs besides parameters (uploaded once, passed into jit). */
 export interface AvditConsts {
-  pe: Tensor; // [N, D] positional encoding: temporal (in audio-frame units) + 2-D spatial for video
-  cellOH: Tensor; // [N, MS] token → cell
-  tokenModOH: Tensor; // [N, 2] token → modality
+  pe: Tensor; // [Np, D] positional encoding: temporal (in audio-frame units) + 2-D spatial for video
+  cellOH: Tensor; // [N, MS] token → cell (used by the PyTorch twin; we broadcast by runs instead)
+  tokenModOH: Tensor; // [Np, 2] token → modality
   cellModOH: Tensor; // [MS, 2] cell → modality
+  keyBias: Tensor; // [Np] 0 for real tokens, −1e9 for padding: padded keys get no attention
+}
+
+/**
+ * The sequence is padded to a multiple of 16 tokens: jax-js's wasm kernels run 2× slower in the
+ * backward pass at lengths like 186 than at 192 (measured). Padding tokens are masked out as keys,
+ * so real tokens never see them; their own outputs are dropped.
+ */
+export function paddedLength(n: number): number {
+  return Math.ceil(n / 16) * 16;
 }
 
 function sincos(pos: number, dim: number, out: Float32Array, offset: number): void {
@@ -101,8 +111,21 @@ export function avditConstsHost(c: AvditConfig, l: TokenLayout): { pe: Float32Ar
 
 export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
   const h = avditConstsHost(c, l);
-  const N = l.numTokens, MS = 2 * l.numSegments;
-  return { pe: ops.tensor(h.pe, [N, c.width]), cellOH: ops.tensor(h.cellOH, [N, MS]), tokenModOH: ops.tensor(h.tokenModOH, [N, 2]), cellModOH: ops.tensor(h.cellModOH, [MS, 2]) };
+  const N = l.numTokens, MS = 2 * l.numSegments, Np = paddedLength(N);
+  const pad = (a: Float32Array, w: number) => {
+    const out = new Float32Array(Np * w);
+    out.set(a);
+    return out;
+  };
+  const keyBias = new Float32Array(Np).fill(-1e9);
+  keyBias.fill(0, 0, N);
+  return {
+    pe: ops.tensor(pad(h.pe, c.width), [Np, c.width]),
+    cellOH: ops.tensor(h.cellOH, [N, MS]),
+    tokenModOH: ops.tensor(pad(h.tokenModOH, 2), [Np, 2]),
+    cellModOH: ops.tensor(h.cellModOH, [MS, 2]),
+    keyBias: ops.tensor(keyBias, [Np]),
+  };
 }
 
 // ---- embedders ------------------------------------------------------------------------------
@@ -139,27 +162,33 @@ function conditioning(p: Params, c: AvditConfig, t: Tensor, modTerm: Tensor): Te
 /** x·(1 + scale) + shift */
 const modulate = (x: Tensor, shift: Tensor, scale: Tensor) => ops.add(ops.mul(x, ops.add(scale, 1)), shift);
 
-function attention(p: Params, name: string, x: Tensor, heads: number): Tensor {
+function attention(p: Params, name: string, x: Tensor, heads: number, keyBias: Tensor): Tensor {
   const [B, N, D] = x.shape;
   const dh = D / heads;
   const qkv = ops.reshape(linear(p, `${name}.qkv`, x), [B, N, 3, heads, dh]);
   const part = (i: number) => ops.transpose(ops.reshape(ops.sliceAxis(qkv.ref, 2, i, i + 1), [B, N, heads, dh]), [0, 2, 1, 3]); // [B,H,N,dh]
   const q = part(0), k = part(1), v = part(2);
   qkv.dispose();
-  const att = ops.softmax(ops.mul(ops.matmul(q, ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), -1); // [B,H,N,N]
+  const scores = ops.add(ops.mul(ops.matmul(q, ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), keyBias); // [B,H,N,N]
+  const att = ops.softmax(scores, -1);
   const o = ops.reshape(ops.transpose(ops.matmul(att, v), [0, 2, 1, 3]), [B, N, D]);
   return linear(p, `${name}.proj`, o);
 }
 
-/** One pre-LN block; `mod` [B, N, 6D] holds each token's shift/scale/gate for attention and MLP. */
-function block(p: Params, c: AvditConfig, i: number, x: Tensor, mod: Tensor): Tensor {
-  const D = c.width;
-  const m = (j: number) => ops.sliceAxis(mod.ref, 2, j * D, (j + 1) * D);
-  const [sh1, sc1, g1, sh2, sc2, g2] = [0, 1, 2, 3, 4, 5].map(m);
-  mod.dispose();
-  x = ops.add(x.ref, ops.mul(g1, attention(p, `blocks.${i}.attn`, modulate(ops.layerNorm(x), sh1, sc1), c.heads)));
+/** One pre-LN block; `mod` holds each token's [shift, scale, gate] for attention and for the MLP, each [B, N, D]. */
+function block(p: Params, c: AvditConfig, i: number, x: Tensor, mod: Tensor[], keyBias: Tensor): Tensor {
+  const [sh1, sc1, g1, sh2, sc2, g2] = mod;
+  x = ops.add(x.ref, ops.mul(g1, attention(p, `blocks.${i}.attn`, modulate(ops.layerNorm(x), sh1, sc1), c.heads, keyBias)));
   const h = linear(p, `blocks.${i}.mlp.fc2`, ops.gelu(linear(p, `blocks.${i}.mlp.fc1`, modulate(ops.layerNorm(x.ref), sh2, sc2))));
   return ops.add(x, ops.mul(g2, h));
+}
+
+/** Splits [B, X, n·D] into n tensors [B, X, D]. */
+function chunks(t: Tensor, n: number): Tensor[] {
+  const D = t.shape[2] / n;
+  const out = Array.from({ length: n }, (_, j) => ops.sliceAxis(t.ref, 2, j * D, (j + 1) * D));
+  t.dispose();
+  return out;
 }
 
 // ---- forward --------------------------------------------------------------------------------
@@ -181,13 +210,15 @@ function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: Avd
     v = ops.concat([v, patchify(x.selfCond.video, c.patch)], -1);
     a = ops.concat([a, x.selfCond.audio], -1);
   }
-  const tokens = ops.concat([linear(p, 'embed.video', v), linear(p, 'embed.audio', a)], 1); // [B, N, D]
+  const B = v.shape[0], Np = paddedLength(l.numTokens);
+  const parts = [linear(p, 'embed.video', v), linear(p, 'embed.audio', a)];
+  if (Np > l.numTokens) parts.push(ops.zeros([B, Np - l.numTokens, c.width]));
+  const tokens = ops.concat(parts, 1); // [B, Np, D]
   return ops.add(ops.add(tokens, k.pe.ref), ops.matmul(k.tokenModOH.ref, p['embed.modality'].ref));
 }
 
-function headOut(p: Params, c: AvditConfig, l: TokenLayout, x: Tensor, mod: Tensor, B: number): { video: Tensor; audio: Tensor } {
-  const D = c.width;
-  const h = modulate(ops.layerNorm(x), ops.sliceAxis(mod.ref, 2, 0, D), ops.sliceAxis(mod, 2, D, 2 * D));
+function headOut(p: Params, c: AvditConfig, l: TokenLayout, x: Tensor, mod: Tensor[], B: number): { video: Tensor; audio: Tensor } {
+  const h = modulate(ops.layerNorm(x), mod[0], mod[1]);
   const nv = l.video.tokens;
   const ev = linear(p, 'head.video', ops.sliceAxis(h.ref, 1, 0, nv));
   const ea = linear(p, 'head.audio', ops.sliceAxis(h, 1, nv, l.numTokens));
@@ -198,25 +229,53 @@ function headOut(p: Params, c: AvditConfig, l: TokenLayout, x: Tensor, mod: Tens
 /**
  * ε-prediction with one timestep per (modality, segment) cell: tCells [B, MS] (float, 0..T; cell
  * index m·S + s). Returns ε̂ for the video [B, L, h, w, Cv] and audio [B, La, Ca] latents.
+ * Consumes params, inputs and tCells; borrows the constants `k` (they are never disposed here).
  */
 export function avditForward(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, tCells: Tensor): { video: Tensor; audio: Tensor } {
   const B = x.video.shape[0];
   let h = embed(p, c, l, k, x); // [B, N, D]
   const cond = ops.silu(conditioning(p, c, tCells, ops.matmul(k.cellModOH.ref, p['time.modality'].ref))); // [B, MS, D]
   for (let i = 0; i < c.depth; i++) {
-    const modCells = linear(p, `blocks.${i}.adaLN`, cond.ref); // [B, MS, 6D]
-    h = block(p, c, i, h, ops.matmul(k.cellOH.ref, modCells)); // broadcast cells → tokens [B, N, 6D]
+    // split per cell first (tiny), then broadcast each part to the tokens: 6 × [B, N, D]
+    const mod = chunks(linear(p, `blocks.${i}.adaLN`, cond.ref), 6).map((m) => cellsToTokens(m, l));
+    h = block(p, c, i, h, mod, k.keyBias.ref);
   }
-  const fin = ops.matmul(k.cellOH.ref, linear(p, 'final.adaLN', cond)); // [B, N, 2D]
+  const fin = chunks(linear(p, 'final.adaLN', cond), 2).map((m) => cellsToTokens(m, l));
   return headOut(p, c, l, h, fin, B);
+}
+
+/** Runs of consecutive tokens that share a cell: [cell, first token, count]. */
+function cellRuns(l: TokenLayout): [number, number, number][] {
+  const runs: [number, number, number][] = [];
+  for (let i = 0; i < l.numTokens; i++) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] === l.cell[i] && last[1] + last[2] === i) last[2]++;
+    else runs.push([l.cell[i], i, 1]);
+  }
+  return runs;
+}
+
+/**
+ * Per-cell values [B, MS, F] → per-token values [B, N, F] (what the one-hot [N, MS] matmul computes):
+ * tokens come in runs of one cell, so each run is one broadcast slice, and their concatenation is
+ * the token sequence. Far cheaper than a matmul with an inner dimension of MS on wasm.
+ */
+function cellsToTokens(cells: Tensor, l: TokenLayout): Tensor {
+  const [B, , F] = cells.shape;
+  const runs = cellRuns(l);
+  const pad = paddedLength(l.numTokens) - l.numTokens;
+  if (pad > 0) runs.push([runs[runs.length - 1][0], l.numTokens, pad]); // padding tokens reuse the last cell
+  const parts = runs.map(([cell, , n]) => ops.broadcastTo(ops.sliceAxis(cells.ref, 1, cell, cell + 1), [B, n, F]));
+  cells.dispose();
+  return parts.length === 1 ? parts[0] : ops.concat(parts, 1);
 }
 
 /** DiT's path: one timestep per example, t [B], conditioning computed per token. Tests only. */
 export function avditForwardScalarT(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, t: Tensor): { video: Tensor; audio: Tensor } {
   const B = x.video.shape[0];
   let h = embed(p, c, l, k, x);
-  const tTok = ops.broadcastTo(ops.expandDims(t, 1), [B, l.numTokens]); // [B, N]
-  const cond = ops.silu(conditioning(p, c, tTok, ops.matmul(k.tokenModOH.ref, p['time.modality'].ref))); // [B, N, D]
-  for (let i = 0; i < c.depth; i++) h = block(p, c, i, h, linear(p, `blocks.${i}.adaLN`, cond.ref));
-  return headOut(p, c, l, h, linear(p, 'final.adaLN', cond), B);
+  const tTok = ops.broadcastTo(ops.expandDims(t, 1), [B, paddedLength(l.numTokens)]); // [B, Np]
+  const cond = ops.silu(conditioning(p, c, tTok, ops.matmul(k.tokenModOH.ref, p['time.modality'].ref))); // [B, Np, D]
+  for (let i = 0; i < c.depth; i++) h = block(p, c, i, h, chunks(linear(p, `blocks.${i}.adaLN`, cond.ref), 6), k.keyBias.ref);
+  return headOut(p, c, l, h, chunks(linear(p, 'final.adaLN', cond), 2), B);
 }

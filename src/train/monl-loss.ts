@@ -10,7 +10,7 @@
  *
  * Axis legend: B batch · M modalities (2) · S segments · L/La video/audio latent frames
  */
-import { ops, type Params, type Tensor } from '../engine/index.js';
+import { ops, refTree, type Params, type Tensor } from '../engine/index.js';
 import { avditForward, type AvditConfig, type AvditConsts } from '../model/avdit.js';
 import type { TokenLayout } from '../monl/layout.js';
 import { drawTimesteps, STRATEGIES, type Mixture, type Strategy } from '../monl/strategies.js';
@@ -88,7 +88,7 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
   let selfCond: { video: Tensor; audio: Tensor } | undefined;
   if (c.selfCondition) {
     const z = { video: ops.zeros(xtV.shape), audio: ops.zeros(xtA.shape) };
-    const first = avditForward(p, c, l, { pe: k.pe.ref, cellOH: k.cellOH.ref, tokenModOH: k.tokenModOH.ref, cellModOH: k.cellModOH.ref }, { video: xtV.ref, audio: xtA.ref, selfCond: z }, tCells.ref);
+    const first = avditForward(refTree(p), c, l, k, { video: xtV.ref, audio: xtA.ref, selfCond: z }, tCells.ref);
     selfCond = {
       video: ops.mul(ops.stopGradient(predictX0(xtV.ref, first.video, sigV.ref, noiV.ref)), useSC.ref),
       audio: ops.mul(ops.stopGradient(predictX0(xtA.ref, first.audio, sigA.ref, noiA.ref)), useSC.ref),

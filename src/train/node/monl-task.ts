@@ -54,10 +54,10 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
       const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch);
-      return [...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts.pe.ref, consts.cellOH.ref, consts.tokenModOH.ref, consts.cellModOH.ref];
+      return [...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts.pe.ref, consts.cellOH.ref, consts.tokenModOH.ref, consts.cellModOH.ref, consts.keyBias.ref];
     },
     loss(p, b) {
-      const k = { pe: b[11], cellOH: b[12], tokenModOH: b[13], cellModOH: b[14] };
+      const k = { pe: b[11], cellOH: b[12], tokenModOH: b[13], cellModOH: b[14], keyBias: b[15] };
       return monlLoss(p, c, l, k, b.slice(0, 11));
     },
     async validate(p) {
