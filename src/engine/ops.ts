@@ -121,6 +121,18 @@ export function sliceAxis(a: Tensor, axis: number, start: number, end: number): 
  * axes are made explicit here first.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim > 2 && b.ndim === 2) {
+    // [..., M, K]·[K, N]: one 2-D product over the flattened leading axes (no broadcast copies)
+    const lead = a.shape.slice(0, -1);
+    const k = a.shape[a.ndim - 1];
+    return reshape(jx().numpy.matmul(reshape(a, [lead.reduce((x, y) => x * y, 1), k]), b), [...lead, b.shape[1]]);
+  }
+  if (a.ndim === 2 && b.ndim > 2) {
+    // [M, K]·[..., K, N] = ([..., K, N]ᵀ·[M, K]ᵀ)ᵀ, through the case above
+    const nd = b.ndim;
+    const swap = (n: number) => [...Array(n - 2).keys(), n - 1, n - 2];
+    return transpose(matmul(transpose(b, swap(nd)), transpose(a, [1, 0])), swap(nd));
+  }
   if (a.ndim !== b.ndim && a.ndim >= 2 && b.ndim >= 2) {
     const lead = (t: Tensor) => t.shape.slice(0, -2);
     const la = lead(a), lb = lead(b);

@@ -83,7 +83,11 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
   if (opts.resume && existsSync(join(ckDir, 'config.json'))) {
     const ck = loadCheckpoint(ckDir);
     const o = ck.optimizer ?? {};
-    const pick = (prefix: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
+    const pick = (prefix: string) => Object.fromEntries(Object.keys(task.specs).map((k) => {
+      if (!o[prefix + k]) throw new Error(`${ckDir}: optimizer state has no "${prefix + k}"`);
+      return [k, o[prefix + k]];
+    }));
     const raw = cfg.emaDecay > 0 ? pick('raw.') : Object.fromEntries(Object.keys(task.specs).map((k) => [k, ck.params[k]]));
     checkAgainstSpecs(raw, task.specs, ckDir);
     state = { params: toDevice(raw), opt: { m: toDevice(pick('m.')), v: toDevice(pick('v.')) } };
