@@ -14,6 +14,7 @@ import { countParams } from '../src/nn/params.js';
 import { normal } from '../src/util/rng.js';
 import { runTwin, twinUnavailable } from './twins.js';
 import { twinBatch, TWIN_INPUTS } from './avdit-batch.js';
+import { timeIt } from './timing.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -49,15 +50,7 @@ async function main() {
     await blockUntilReady(p);
     return ops.read(r.loss);
   };
-  await run();
-  await run();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await run();
-    ts.push(performance.now() - t0);
-  }
-  const tOurs = ts.sort((a, b) => a - b)[Math.floor(reps / 2)];
+  const tOurs = (await timeIt(run, reps)).median;
   console.log(`AVDiT ${preset} (${(countParams(specs) / 1e6).toFixed(2)}M params, ${l.numTokens} tokens, self-cond ${c.selfCondition}), batch ${B}, training step (MoNL loss + backward + AdamW), median of ${reps}`);
   console.log(`  avdit/jax-js ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}: ${tOurs.toFixed(0)} ms/step, loss ${ours.toFixed(6)}`);
   const why = twinUnavailable();

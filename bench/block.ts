@@ -13,9 +13,14 @@ import { join } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
 import { mulberry32 } from '../src/media/synthetic.js';
+import { timeIt } from './timing.js';
 
 const B = 8, T = 256, D = 256, H = 4, F = 1024;
 const reps = Number(process.env.BENCH_REPS ?? 15);
+const time = async (f: () => Promise<unknown>): Promise<[number, number]> => {
+  const t = await timeIt(f, reps);
+  return [t.median, t.min];
+};
 
 function randn(n: number, scale: number, rnd: () => number): Float32Array {
   const a = new Float32Array(n);
@@ -43,20 +48,6 @@ function block(p: Params, x: Tensor): Tensor {
 }
 
 const loss = (p: Params, x: Tensor) => ops.mean(ops.square(block(p, x)));
-
-/** [median, min] of `reps` timed calls after two warm-ups (this kind of VM is noisy: report both). */
-async function time(f: () => Promise<unknown>): Promise<[number, number]> {
-  await f();
-  await f();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return [ts[Math.floor(ts.length / 2)], ts[0]];
-}
 
 async function main() {
   const info = await initNodeEngine();

@@ -11,20 +11,11 @@ import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from 
 import { videoReconLoss } from '../src/codecs/node/train-video.js';
 import { normal } from '../src/util/rng.js';
 import { runTwin, twinUnavailable } from './twins.js';
+import { timeIt } from './timing.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
-async function time(f: () => Promise<unknown>): Promise<number> {
-  await f();
-  await f();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
-}
+const time = async (f: () => Promise<unknown>): Promise<number> => (await timeIt(f, reps)).median;
 
 function trainStep(loss: (p: Params, ...xs: Tensor[]) => Tensor) {
   return jit((p: Params, st: any, xs: Tensor[], sc: Tensor[]) => {
@@ -36,7 +27,6 @@ function trainStep(loss: (p: Params, ...xs: Tensor[]) => Tensor) {
 
 async function main() {
   const info = await initNodeEngine();
-  const rows: [string, number, string, string][] = [];
   // ---- video: B=8 clips of 17 frames (encode/decode), B=8 crops of 9 frames (train step)
   const vc = VIDEO_CODEC_DEFAULTS;
   const vw = initHostParams(videoCodecSpecs(vc), 1);
@@ -107,7 +97,6 @@ async function main() {
   ours.forEach((t, i) => {
     const rate = per[i] ? `${((per[i] * 1000) / t).toFixed(1)} clips/s` : `${t.toFixed(0)} ms/step`;
     const r = ref[i] !== undefined ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref[i]).toFixed(1)} clips/s` : `${ref[i].toFixed(0)} ms/step`}  ratio ${(t / ref[i]).toFixed(2)}×` : '';
-    rows.push([names[i], t, rate, r]);
     console.log(`  ${names[i].padEnd(34)} ${t.toFixed(0).padStart(6)} ms  ${rate.padEnd(16)}${r}`);
   });
 }
