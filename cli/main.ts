@@ -3,6 +3,7 @@
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
+import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { codecCommand, encodeCommand, decodeCommand, CODEC_HELP, ENCODE_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -10,6 +11,7 @@ const HELP = `avdit — any-to-any audio-video generation with one diffusion tra
 usage: avdit <command> [options]      (avdit <command> --help for its options)
 
 commands:
+  demo                                  reconstruct the bundled example clips through the bundled codecs
   data prepare <folder> --out <cache>   decode a folder of clips into aligned training windows
   data inspect <cache>                  counts, durations, rates and a PNG contact sheet
   probe <file>                          what ffprobe sees in a media file
@@ -20,6 +22,8 @@ commands:
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
   engine                                which tensor device and how many threads this machine gets
+
+${DEMO_HELP}
 
 ${DATA_HELP}
 
@@ -39,6 +43,8 @@ async function main(argv: string[]): Promise<void> {
       return codecCommand(rest);
     case 'train':
       return trainCommand(rest);
+    case 'demo':
+      return demoCommand(rest);
     case 'encode':
       return encodeCommand(rest);
     case 'decode':

@@ -42,12 +42,12 @@ function spectrogramImage(x: Float32Array, label: string): RGBImage {
   return img;
 }
 
-export async function codecReport(o: { cache: string; video?: string; audio?: string; out: string; maxClips?: number; mp4Clips?: number }): Promise<CodecReport> {
+export async function codecReport(o: { cache: string; video?: string; audio?: string; out: string; maxClips?: number; mp4Clips?: number; split?: 'val' | 'all' }): Promise<CodecReport> {
   ensureWritableDir(o.out);
   const cache = new ClipCache(o.cache);
   const dc = cache.config;
-  const windows = cache.clips('val').slice(0, o.maxClips ?? 26).map((clip) => ({ clip, start: 0 }));
-  if (windows.length === 0) throw new Error(`${o.cache}: no validation clips`);
+  const windows = cache.clips(o.split === 'all' ? undefined : 'val').slice(0, o.maxClips ?? 26).map((clip) => ({ clip, start: 0 }));
+  if (windows.length === 0) throw new Error(`${o.cache}: no ${o.split === 'all' ? '' : 'validation '}clips`);
   const clips = windows.map((w) => cache.loadWindow(w));
   const T = dc.windowFrames;
   const vcodec = o.video ? VideoCodec.fromCheckpoint(loadCheckpoint(o.video) as CodecCheckpoint, o.video) : null;
@@ -137,7 +137,7 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
   }
   writeFileAtomic(join(o.out, 'report.json'), JSON.stringify(report, null, 2));
   const md = [
-    `# Codec reconstruction on ${clips.length} validation windows (${o.cache})`,
+    `# Codec reconstruction on ${clips.length} ${o.split === 'all' ? '' : 'validation '}windows (${o.cache})`,
     '',
     `video checkpoint: ${o.video ?? '—'}; audio checkpoint: ${o.audio ?? '—'}`,
     '',
