@@ -4,7 +4,7 @@ import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
-import { codecCommand, encodeCommand, decodeCommand, CODEC_HELP, ENCODE_HELP } from './commands/codec.js';
+import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
 
@@ -21,6 +21,7 @@ commands:
   encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
+  export <checkpoint> --out <dir>       weights + config only (fp16 by default), for bundling
   engine                                which tensor device and how many threads this machine gets
 
 ${DEMO_HELP}
@@ -31,6 +32,8 @@ ${CODEC_HELP}
 ${ENCODE_HELP}
 
 ${TRAIN_HELP}
+
+${EXPORT_HELP}
 
 ${MEDIA_HELP}`;
 
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<void> {
       return encodeCommand(rest);
     case 'decode':
       return decodeCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'probe':
     case 'synth':
     case 'engine':

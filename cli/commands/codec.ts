@@ -7,6 +7,8 @@ import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/trai
 import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-audio.js';
 import { codecReport } from '../../src/codecs/node/report.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { resolve } from 'node:path';
 import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
 import { encode } from '../../src/media/node/ffmpeg.js';
 import { makeClip } from '../../src/media/clip.js';
@@ -102,4 +104,19 @@ export async function decodeCommand(argv: string[]): Promise<void> {
   const wave = await codecs.audio.decode(lc.tensors[`${split}.audio`].data.subarray(i * as, (i + 1) * as), 1, Math.round((d.windowFrames / d.fps) * d.sampleRate));
   await encode(makeClip({ video: frames, numFrames: d.windowFrames, height: d.height, width: d.width, fps: d.fps, audio: wave, sampleRate: d.sampleRate }), out);
   console.log(`wrote ${out} (${split} window ${i}: ${lc.manifest.windows[split][i].file} from frame ${lc.manifest.windows[split][i].start})`);
+}
+
+export const EXPORT_HELP = `avdit export <checkpoint> --out <dir> [--dtype f16|f32]
+    copies a checkpoint's weights and config (no optimizer state) into a small bundle, e.g. for models/`;
+
+export async function exportCommand(argv: string[]): Promise<void> {
+  const f = new Flags('export', parseArgs(argv), ['out', 'dtype']);
+  const [src] = f.positional;
+  const out = f.str('out');
+  if (!src || !out) throw new Error('usage: avdit export <checkpoint> --out <dir> [--dtype f16|f32]');
+  const dtype = f.str('dtype', 'f16').toUpperCase();
+  if (dtype !== 'F16' && dtype !== 'F32') throw new Error(`export: --dtype must be f16 or f32, got ${dtype.toLowerCase()}`);
+  const ck = loadCheckpoint(src);
+  saveCheckpoint(out, { config: { ...(ck.config as object), exportedFrom: resolve(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params }, dtype as 'F16' | 'F32');
+  console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);
 }
