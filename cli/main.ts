@@ -4,6 +4,7 @@ import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { generateCommand, GENERATE_HELP } from './commands/generate.js';
 import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -21,6 +22,7 @@ commands:
   encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
+  generate --model <ckpt> --task a2v --input clip.mp4 --out out/x   any task or free-form condition
   export <checkpoint> --out <dir>       weights + config only (fp16 by default), for bundling
   engine                                which tensor device and how many threads this machine gets
 
@@ -32,6 +34,8 @@ ${CODEC_HELP}
 ${ENCODE_HELP}
 
 ${TRAIN_HELP}
+
+${GENERATE_HELP}
 
 ${EXPORT_HELP}
 
@@ -48,6 +52,8 @@ async function main(argv: string[]): Promise<void> {
       return trainCommand(rest);
     case 'demo':
       return demoCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
     case 'encode':
       return encodeCommand(rest);
     case 'decode':

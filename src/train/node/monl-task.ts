@@ -49,7 +49,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   const lossJ = jit((p: Params, k: any, b: Tensor[]) => monlLoss(p, c, l, k, b));
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
-    config: { kind: 'avdit', model: c, layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments }, latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout }, strategy: o.mixtureName, mixture: o.mixture, train: { batch: o.batch, selfCondRate: o.selfCondRate } },
+    config: { kind: 'avdit', model: c, layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments }, latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec }, strategy: o.mixtureName, mixture: o.mixture, train: { batch: o.batch, selfCondRate: o.selfCondRate } },
     specs: avditSpecs(c, l),
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);

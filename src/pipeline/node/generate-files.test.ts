@@ -1,0 +1,68 @@
+// avdit generate end to end at tiny size: files written, given cells kept, clear errors, no partial output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initNodeEngine } from '../../engine/node.js';
+import { encode, decode, probe } from '../../media/node/ffmpeg.js';
+import { syntheticClip } from '../../media/synthetic.js';
+import { saveCheckpoint } from '../../train/checkpoint.js';
+import { videoCodecSpecs } from '../../codecs/video-codec.js';
+import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../../codecs/audio-codec.js';
+import { segmentLayout } from '../../codecs/segments.js';
+import { makeTokenLayout } from '../../monl/layout.js';
+import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
+import { normal } from '../../util/rng.js';
+import { generateFiles } from './generate-files.js';
+
+await initNodeEngine({ device: 'wasm' });
+const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
+const rand = (specs: Record<string, { shape: number[] }>, seed: number, scale = 0.1) =>
+  Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(seed * 1000 + i, s.shape.reduce((a, b) => a * b, 1), scale) }]));
+const stats = (c: number) => ({ 'latent.mean': { shape: [c], data: new Float32Array(c) }, 'latent.std': { shape: [c], data: new Float32Array(c).fill(1) } });
+const vc = { width: 32, height: 32, latentChannels: 4, hidden: 8, resBlocks: 1 };
+const ac = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 8, resBlocks: 1, griffinLimIters: 4 };
+const seg = segmentLayout(17, 8, 106, 0.02);
+const model = { ...AVDIT_PRESETS.tiny };
+const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
+const opts = { model: join(root, 'avdit'), videoCodec: join(root, 'vc'), audioCodec: join(root, 'ac'), steps: 3 };
+
+test('setup: tiny codecs, a tiny AVDiT checkpoint and a condition clip', async () => {
+  saveCheckpoint(join(root, 'vc'), { config: { kind: 'video-codec', codec: vc }, params: { ...rand(videoCodecSpecs(vc), 1), ...stats(4) } });
+  saveCheckpoint(join(root, 'ac'), { config: { kind: 'audio-codec', codec: ac }, params: { ...rand(audioCodecSpecs(ac), 2), ...stats(4) } });
+  saveCheckpoint(join(root, 'avdit'), {
+    config: { kind: 'avdit', model, layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 }, latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 } },
+    params: rand(avditSpecs(model, layout), 3),
+  });
+  await encode(syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip, join(root, 'in.mp4'));
+  await encode(syntheticClip({ seed: 5, numFrames: 10, width: 32, height: 32 }).clip, join(root, 'short.mp4'));
+});
+
+test('v2a writes mp4 + strip + json; the given video frames are the input frames', async () => {
+  const r = await generateFiles({ ...opts, spec: 'v2a', input: join(root, 'in.mp4'), crop: 'none', out: join(root, 'v2a') });
+  for (const f of [r.mp4, r.png, r.json]) assert.ok(existsSync(f), `${f} missing`);
+  const meta = JSON.parse(readFileSync(r.json, 'utf8'));
+  assert.equal(meta.condition, 'video:all audio:none');
+  assert.match(meta.checkpoints.model.sha256, /^[0-9a-f]{64}$/);
+  const src = (await decode(join(root, 'in.mp4'), { width: 32, height: 32, fps: 8, sampleRate: 16000, crop: 'none' })).clip;
+  assert.deepEqual(r.clip.video, src.video.subarray(0, r.clip.video.length));
+  const info = await probe(r.mp4);
+  assert.ok(Math.abs(info.durationSec - 2.125) < 0.15, `duration ${info.durationSec}`);
+});
+
+test('joint generation needs no input; a free-form spec works', async () => {
+  const j = await generateFiles({ ...opts, spec: 'joint', out: join(root, 'joint') });
+  assert.equal(j.clip.numFrames, 17);
+  const f = await generateFiles({ ...opts, spec: 'video:0,4 audio:all', input: join(root, 'in.mp4'), crop: 'none', out: join(root, 'free'), guidance: 1 });
+  assert.ok(f.clip.audio.length > 0);
+});
+
+test('bad input: too-short clip, missing input, missing checkpoint, bad spec — and no partial output', async () => {
+  await assert.rejects(generateFiles({ ...opts, spec: 'a2v', input: join(root, 'short.mp4'), crop: 'none', out: join(root, 'bad1') }), /short\.mp4: 1\.25 s of video from frame 0 is shorter than the model's 2\.125 s window/);
+  await assert.rejects(generateFiles({ ...opts, spec: 'a2v', out: join(root, 'bad2') }), /needs --input/);
+  await assert.rejects(generateFiles({ ...opts, model: join(root, 'nope'), spec: 'joint', out: join(root, 'bad3') }), /nope: not a checkpoint/);
+  await assert.rejects(generateFiles({ ...opts, spec: 'video:9', input: join(root, 'in.mp4'), out: join(root, 'bad4') }), /segment 9 does not exist/);
+  await assert.rejects(generateFiles({ ...opts, spec: 'video:all audio:all', input: join(root, 'in.mp4'), out: join(root, 'bad5') }), /nothing to generate/);
+  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('bad') || n.includes('.tmp-')), []);
+});
