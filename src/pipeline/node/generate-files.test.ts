@@ -14,7 +14,7 @@ import { segmentLayout } from '../../codecs/segments.js';
 import { makeTokenLayout } from '../../monl/layout.js';
 import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
 import { normal } from '../../util/rng.js';
-import { generateFiles } from './generate-files.js';
+import { generateFiles, spliceGivenAudio } from './generate-files.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
@@ -49,6 +49,17 @@ test('v2a writes mp4 + strip + json; the given video frames are the input frames
   assert.deepEqual(r.clip.video, src.video.subarray(0, r.clip.video.length));
   const info = await probe(r.mp4);
   assert.ok(Math.abs(info.durationSec - 2.125) < 0.15, `duration ${info.durationSec}`);
+});
+
+test('given audio segments play the original samples, with short crossfades at generated borders', () => {
+  const out = new Float32Array(1000).fill(1);
+  const orig = new Float32Array(1000).fill(-1);
+  spliceGivenAudio(out, orig, [[0, 0.02], [0.02, 0.06], [0.06, 0.1]], [true, false, true], 10000);
+  assert.equal(out[0], -1);
+  assert.equal(out[100], -1);
+  assert.equal(out[400], 1);
+  assert.equal(out[700], -1);
+  assert.ok(out[180] > -1 && out[180] < 1, 'crossfade before the border');
 });
 
 test('joint generation needs no input; a free-form spec works', async () => {

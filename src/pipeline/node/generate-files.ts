@@ -73,8 +73,8 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
   }
   const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
   const numSamples = Math.round((T / d.fps) * d.sampleRate);
-  let audio = await codecs.audio.decode(lat.audio, 1, numSamples);
-  if (source && mask[1].every(Boolean)) audio = source.audio.slice(0, numSamples); // all audio given: play the original, not its re-synthesis
+  const audio = await codecs.audio.decode(lat.audio, 1, numSamples);
+  if (source) spliceGivenAudio(audio, source.audio, model.checkpoint.latents.segmentLayout.bounds, mask[1], d.sampleRate);
   const clip = makeClip({ video: frames, numFrames: T, height: d.height, width: d.width, fps: d.fps, audio, sampleRate: d.sampleRate });
   // the original pixels for given video segments (the latents are exact; the decoder is not)
   if (source) {
@@ -92,4 +92,22 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
     checkpoints: { model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) }, videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) }, audioCodec: { path: o.audioCodec, sha256: fileSha256(join(o.audioCodec, 'model.safetensors')) } },
   }, null, 2));
   return { mp4, png, json, clip };
+}
+
+/**
+ * The given audio segments play the original samples, not their re-synthesis through the codec
+ * (Griffin–Lim loses phase); 5 ms crossfades at each border with a generated segment.
+ */
+export function spliceGivenAudio(out: Float32Array, original: Float32Array, bounds: [number, number][], given: boolean[], sampleRate: number): void {
+  const fade = Math.round(0.005 * sampleRate);
+  bounds.forEach(([a, b], s) => {
+    if (!given[s]) return;
+    const i0 = Math.round(a * sampleRate), i1 = Math.min(out.length, Math.round(b * sampleRate), original.length);
+    for (let i = i0; i < i1; i++) {
+      const inFade = s > 0 && !given[s - 1] ? Math.min(1, (i - i0) / fade) : 1;
+      const outFade = s + 1 < given.length && !given[s + 1] ? Math.min(1, (i1 - 1 - i) / fade) : 1;
+      const w = Math.min(inFade, outFade);
+      out[i] = w * original[i] + (1 - w) * out[i];
+    }
+  });
 }
