@@ -4,7 +4,7 @@ import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
-import { generateCommand, GENERATE_HELP } from './commands/generate.js';
+import { generateCommand, longCommand, GENERATE_HELP, LONG_HELP } from './commands/generate.js';
 import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -23,6 +23,7 @@ commands:
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
   generate --model <ckpt> --task a2v --input clip.mp4 --out out/x   any task or free-form condition
+  long --model <ckpt> --input audio.wav --seconds 10 --out out/long   long-form audio→video
   export <checkpoint> --out <dir>       weights + config only (fp16 by default), for bundling
   engine                                which tensor device and how many threads this machine gets
 
@@ -36,6 +37,8 @@ ${ENCODE_HELP}
 ${TRAIN_HELP}
 
 ${GENERATE_HELP}
+
+${LONG_HELP}
 
 ${EXPORT_HELP}
 
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
       return demoCommand(rest);
     case 'generate':
       return generateCommand(rest);
+    case 'long':
+      return longCommand(rest);
     case 'encode':
       return encodeCommand(rest);
     case 'decode':

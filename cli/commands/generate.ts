@@ -3,6 +3,7 @@ import { Flags, parseArgs } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
+import { longFormA2V } from '../../src/pipeline/node/long-form.js';
 import { TASKS } from '../../src/monl/tasks.js';
 
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
@@ -35,4 +36,21 @@ export async function generateCommand(argv: string[]): Promise<void> {
     },
   });
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
+}
+
+export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps 50] [--guidance 0] [--seed 0]
+    long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
+
+export async function longCommand(argv: string[]): Promise<void> {
+  const f = new Flags('long', parseArgs(argv), ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'crop', 'device']);
+  const model = f.str('model'), input = f.str('input'), out = f.str('out');
+  if (!model || !input || !out) throw new Error(`usage: ${LONG_HELP}`);
+  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const t0 = Date.now();
+  const r = await longFormA2V({
+    model, input, out, seconds: f.num('seconds', 10), steps: f.num('steps', 50), guidance: f.num('guidance', 0), seed: f.num('seed', 0),
+    videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'), crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
+    onWindow: (i, n) => console.log(`  window ${i}/${n}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+  });
+  console.log(`${r.windows} windows, ${r.clip.durationSec.toFixed(2)} s of video in ${((Date.now() - t0) / 1000).toFixed(0)} s:\n  ${r.mp4}\n  ${r.png}`);
 }

@@ -15,6 +15,7 @@ import { makeTokenLayout } from '../../monl/layout.js';
 import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
 import { normal } from '../../util/rng.js';
 import { generateFiles, spliceGivenAudio } from './generate-files.js';
+import { longFormA2V } from './long-form.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
@@ -76,4 +77,13 @@ test('bad input: too-short clip, missing input, missing checkpoint, bad spec —
   await assert.rejects(generateFiles({ ...opts, spec: 'video:9', input: join(root, 'in.mp4'), out: join(root, 'bad4') }), /segment 9 does not exist/);
   await assert.rejects(generateFiles({ ...opts, spec: 'video:all audio:all', input: join(root, 'in.mp4'), out: join(root, 'bad5') }), /nothing to generate/);
   assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('bad') || n.includes('.tmp-')), []);
+});
+
+test('long-form a2v: windows overlap by 5 frames and cover the requested length', async () => {
+  await encode(syntheticClip({ seed: 6, numFrames: 40, width: 32, height: 32 }).clip, join(root, 'long.mp4'));
+  const r = await longFormA2V({ ...opts, input: join(root, 'long.mp4'), crop: 'none', out: join(root, 'long-out') });
+  assert.equal(r.windows, 2); // 40 frames: 17 + 12
+  assert.equal(r.clip.numFrames, 29);
+  assert.ok(existsSync(r.mp4) && existsSync(r.png));
+  assert.equal(r.clip.audio.length, 29 * 2000);
 });

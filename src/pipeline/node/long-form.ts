@@ -1,0 +1,95 @@
+/**
+ * Long-form audio→video (issue: sliding-window continuation beyond one clip). The audio track is cut
+ * into overlapping windows of the model's length; window 0 is plain a2v; every later window starts at
+ * the previous window's last 5 frames (segments 0–1: the first frame alone + one group of 4), which are
+ * given — re-encoded from the frames already generated — together with all of its audio, and the
+ * remaining 12 frames are generated. Consecutive windows therefore share 5 frames, and the video is
+ * stitched from window 0 plus the 12 new frames of each later window.
+ */
+import { decode, encode, type Crop } from '../../media/node/ffmpeg.js';
+import { makeClip, type AVClip } from '../../media/clip.js';
+import { frameOf } from '../../media/clip.js';
+import { blankImage, blit, drawBorder, frameImage, upscale, type RGBImage } from '../../media/image.js';
+import { drawText } from '../../media/font.js';
+import { writePNG } from '../../media/node/png.js';
+import { loadCheckpoint } from '../../train/checkpoint.js';
+import { avditFromCheckpoint } from '../../model/load.js';
+import { loadCodecs } from '../../codecs/node/latents.js';
+import { linearSchedule } from '../../diffusion/schedule.js';
+import { generate } from '../generate.js';
+
+export interface LongFormOptions {
+  model: string;
+  videoCodec: string;
+  audioCodec: string;
+  /** a file with the audio to animate (video streams, if any, are ignored) */
+  input: string;
+  seconds?: number;
+  steps?: number;
+  guidance?: number;
+  seed?: number;
+  out: string;
+  crop?: Crop;
+  onWindow?: (i: number, n: number) => void;
+}
+
+export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; png: string; windows: number; clip: AVClip }> {
+  const model = avditFromCheckpoint(loadCheckpoint(o.model), o.model);
+  const codecs = loadCodecs(o.videoCodec, o.audioCodec);
+  const d = model.checkpoint.latents.data;
+  const seg = model.checkpoint.latents.segmentLayout;
+  const T = d.windowFrames, S = model.layout.numSegments;
+  if (S < 3) throw new Error('long-form: the model needs at least 3 segments to overlap windows');
+  const overlap = seg.frames[1][1] + 1; // frames of segments 0–1 (5 at the default layout)
+  const hop = T - overlap;
+  const spf = d.sampleRate / d.fps;
+  const src = (await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop, requireAudio: true })).clip;
+  const totalSec = Math.min(o.seconds ?? src.audio.length / d.sampleRate, src.audio.length / d.sampleRate);
+  const wantFrames = Math.floor(totalSec * d.fps);
+  if (wantFrames < T) throw new Error(`${o.input}: ${totalSec.toFixed(2)} s of audio is shorter than one window (${(T / d.fps).toFixed(3)} s)`);
+  const windows = 1 + Math.floor((wantFrames - T) / hop);
+  const numFrames = T + (windows - 1) * hop;
+  const fsz = d.width * d.height * 3;
+  const video = new Float32Array(numFrames * fsz);
+  const sched = linearSchedule();
+  const La = model.layout.audio.La;
+  const aLen = La * codecs.audio.config.hopSamples;
+  for (let w = 0; w < windows; w++) {
+    o.onWindow?.(w + 1, windows);
+    const f0 = w * hop;
+    const audio = src.audio.subarray(f0 * spf, f0 * spf + aLen);
+    const givenAudio = await codecs.audio.encode(Float32Array.from({ length: aLen }, (_, i) => audio[i] ?? 0), 1, d.sampleRate);
+    let mask = [Array(S).fill(false), Array(S).fill(true)];
+    let givenVideo: Float32Array | undefined;
+    if (w > 0) {
+      // the previous window's last `overlap` frames become this window's given segments 0–1
+      const ctx = new Float32Array(T * fsz);
+      ctx.set(video.subarray(f0 * fsz, (f0 + overlap) * fsz));
+      givenVideo = (await codecs.video.encode(ctx, 1, T));
+      mask = [Array.from({ length: S }, (_, s) => s < 2), Array(S).fill(true)];
+    }
+    const lat = await generate(model, sched, { mask, given: { video: givenVideo ?? new Float32Array(model.layout.video.L * model.layout.video.h * model.layout.video.w * model.layout.video.C), audio: givenAudio }, steps: o.steps ?? 50, guidance: o.guidance ?? 0, seed: (o.seed ?? 0) + 7919 * w });
+    const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
+    const from = w === 0 ? 0 : overlap;
+    video.set(frames.subarray(from * fsz, T * fsz), (f0 + from) * fsz);
+  }
+  const clip = makeClip({ video, numFrames, height: d.height, width: d.width, fps: d.fps, audio: src.audio.slice(0, numFrames * spf), sampleRate: d.sampleRate });
+  const mp4 = `${o.out}.mp4`, png = `${o.out}-border.png`;
+  await encode(clip, mp4);
+  writePNG(png, borderStrip(clip, T, hop, overlap));
+  return { mp4, png, windows, clip };
+}
+
+/** Frames around the first window border: 4 before and 4 after, the border marked. */
+export function borderStrip(clip: AVClip, T: number, hop: number, overlap: number): RGBImage {
+  const border = Math.min(clip.numFrames - 4, hop + overlap); // first frame generated by window 1
+  const frames = Array.from({ length: 8 }, (_, i) => Math.max(0, Math.min(clip.numFrames - 1, border - 4 + i)));
+  const k = 2, fw = clip.width * k + 6;
+  const img = blankImage(frames.length * fw, clip.height * k + 20, [18, 18, 18]);
+  frames.forEach((f, i) => {
+    blit(img, upscale(frameImage(frameOf(clip, f), clip.width, clip.height), k), i * fw + 3, 14);
+    drawText(img, `f${f}`, i * fw + 3, 4, [220, 220, 220]);
+    if (f >= border) drawBorder(img, i * fw + 1, 12, fw - 2, clip.height * k + 6, [40, 200, 80], 2);
+  });
+  return img;
+}
