@@ -99,8 +99,7 @@ export async function* generateSteps(model: AvditModel, sched: Schedule, o: Gene
   let scV: Float32Array = new Float32Array(B * nV), scA: Float32Array = new Float32Array(B * nA); // self-conditioning estimates
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
-  const forward = jit((p: Params, k: AvditConsts, v: Tensor, a: Tensor, t: Tensor, sv: Tensor, sa: Tensor) =>
-    avditForward(p, c, l, k, { video: v, audio: a, selfCond: c.selfCondition ? { video: sv, audio: sa } : undefined }, t));
+  const forward = forwardFor(model);
   const ts = samplingTimesteps(sched, steps);
   for (let k = 0; k + 1 < ts.length; k++) {
     const t = ts[k], tPrev = ts[k + 1];
@@ -154,6 +153,21 @@ export async function* generateSteps(model: AvditModel, sched: Schedule, o: Gene
   }
   // given cells come back exactly as given
   return { video: Float32Array.from(xV, (v, i) => (genV[i] ? v : cleanV[i])), audio: Float32Array.from(xA, (v, i) => (genA[i] ? v : cleanA[i])) };
+}
+
+type Forward = (p: Params, k: AvditConsts, v: Tensor, a: Tensor, t: Tensor, sv: Tensor, sa: Tensor) => { video: Tensor; audio: Tensor };
+const FORWARDS = new WeakMap<AvditModel, Forward>();
+
+/** One jit-compiled forward per model, reused across generate() calls (compiling costs seconds). */
+function forwardFor(model: AvditModel): Forward {
+  let f = FORWARDS.get(model);
+  if (!f) {
+    const { config: c, layout: l } = model;
+    f = jit((p: Params, k: AvditConsts, v: Tensor, a: Tensor, t: Tensor, sv: Tensor, sa: Tensor) =>
+      avditForward(p, c, l, k, { video: v, audio: a, selfCond: c.selfCondition ? { video: sv, audio: sa } : undefined }, t));
+    FORWARDS.set(model, f);
+  }
+  return f;
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

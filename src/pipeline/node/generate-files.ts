@@ -4,7 +4,8 @@
  * a JSON record (spec, seed, steps, guidance, checkpoint hashes). Outputs are written at the end and
  * atomically: a failure leaves no partial file.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { decode, encode, type Crop } from '../../media/node/ffmpeg.js';
 import { makeClip, sliceClip, type AVClip } from '../../media/clip.js';
 import { renderStrip } from '../../media/strip.js';
@@ -39,9 +40,21 @@ export interface GenerateFilesOptions {
   onStep?: (step: number, total: number) => void;
 }
 
+const LOADED = new Map<string, { model: ReturnType<typeof avditFromCheckpoint>; codecs: ReturnType<typeof loadCodecs> }>();
+
+/** Models and codecs loaded once per process (per path and file time), so repeated calls reuse their compiled programs. */
+function loaded(modelDir: string, videoDir: string, audioDir: string) {
+  const key = [modelDir, videoDir, audioDir].map((d) => `${resolve(d)}@${statSync(join(d, 'model.safetensors'), { throwIfNoEntry: false })?.mtimeMs ?? 0}`).join('|');
+  let v = LOADED.get(key);
+  if (!v) {
+    v = { model: avditFromCheckpoint(loadCheckpoint(modelDir), modelDir), codecs: loadCodecs(videoDir, audioDir) };
+    LOADED.set(key, v);
+  }
+  return v;
+}
+
 export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
-  const model = avditFromCheckpoint(loadCheckpoint(o.model), o.model);
-  const codecs = loadCodecs(o.videoCodec, o.audioCodec);
+  const { model, codecs } = loaded(o.model, o.videoCodec, o.audioCodec);
   const d = model.checkpoint.latents.data;
   const S = model.layout.numSegments;
   const mask = parseCondition(o.spec, S);
