@@ -64,10 +64,10 @@ export class ClipCache {
     return this.clips(split).flatMap((clip) => (clip.windows ?? []).map((start) => ({ clip, start })));
   }
 
-  /** The whole decoded clip. */
-  loadClip(e: ClipEntry): AVClip {
+  /** A clip's bytes as stored: video uint8 RGB [T, H, W, 3] and float audio. */
+  loadRaw(e: ClipEntry): { video: Uint8Array; audio: Float32Array } {
     if (e.status !== 'ok' || !e.shard || e.offset === undefined) throw new Error(`${e.file}: not available in the cache (${e.status}${e.reason ? `: ${e.reason}` : ''})`);
-    const { width: W, height: H, fps, sampleRate } = this.config;
+    const { width: W, height: H } = this.config;
     const vbytes = e.numFrames! * H * W * 3;
     const abytes = e.numSamples! * 4;
     const buf = Buffer.alloc(vbytes + abytes);
@@ -82,9 +82,17 @@ export class ClipCache {
     } finally {
       closeSync(fd);
     }
-    const video = new Float32Array(vbytes);
-    for (let i = 0; i < vbytes; i++) video[i] = buf[i] / 255;
+    const video = new Uint8Array(buf.buffer, buf.byteOffset, vbytes);
     const audio = new Float32Array(buf.buffer.slice(buf.byteOffset + vbytes, buf.byteOffset + vbytes + abytes));
+    return { video, audio };
+  }
+
+  /** The whole decoded clip, frames as floats in [0, 1]. */
+  loadClip(e: ClipEntry): AVClip {
+    const { video: bytes, audio } = this.loadRaw(e);
+    const { width: W, height: H, fps, sampleRate } = this.config;
+    const video = new Float32Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) video[i] = bytes[i] / 255;
     return makeClip({ video, numFrames: e.numFrames!, height: H, width: W, fps, audio, sampleRate, durationSec: e.durationSec });
   }
 

@@ -22,10 +22,8 @@ export class InMemoryClips {
     const c = cache.config;
     [this.width, this.height, this.fps, this.sampleRate] = [c.width, c.height, c.fps, c.sampleRate];
     this.clips = cache.clips(split).slice(0, limit).map((e) => {
-      const clip = cache.loadClip(e);
-      const video = new Uint8Array(clip.video.length);
-      for (let i = 0; i < video.length; i++) video[i] = Math.round(clip.video[i] * 255);
-      return { file: e.file, numFrames: clip.numFrames, video, audio: clip.audio };
+      const { video, audio } = cache.loadRaw(e); // uint8 as stored: no float round trip
+      return { file: e.file, numFrames: e.numFrames!, video, audio };
     });
     if (this.clips.length === 0) throw new Error(`${cache.dir}: no usable ${split} clips`);
   }
