@@ -5,6 +5,7 @@ import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { generateCommand, longCommand, GENERATE_HELP, LONG_HELP } from './commands/generate.js';
+import { studioCommand, STUDIO_HELP } from './commands/studio.js';
 import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -12,7 +13,8 @@ const HELP = `avdit — any-to-any audio-video generation with one diffusion tra
 usage: avdit <command> [options]      (avdit <command> --help for its options)
 
 commands:
-  demo                                  reconstruct the bundled example clips through the bundled codecs
+  demo                                  reconstruct the bundled examples, then generate a2v/v2a/continue/inpaint
+  studio                                the browser studio: mark cells given/generate, generate in the page
   data prepare <folder> --out <cache>   decode a folder of clips into aligned training windows
   data inspect <cache>                  counts, durations, rates and a PNG contact sheet
   probe <file>                          what ffprobe sees in a media file
@@ -28,6 +30,8 @@ commands:
   engine                                which tensor device and how many threads this machine gets
 
 ${DEMO_HELP}
+
+${STUDIO_HELP}
 
 ${DATA_HELP}
 
@@ -53,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
       return codecCommand(rest);
     case 'train':
       return trainCommand(rest);
+    case 'studio':
+      return studioCommand(rest);
     case 'demo':
       return demoCommand(rest);
     case 'generate':

@@ -181,9 +181,11 @@ export interface EncodeOptions {
   /** x264 constant rate factor (lower = better; default 16, visually lossless at these sizes). */
   crf?: number;
   audioBitrate?: string;
+  /** container: mp4 (H.264 + AAC, the default) or webm (VP9 + Opus, plays in every browser). */
+  format?: 'mp4' | 'webm';
 }
 
-/** Writes `clip` as an mp4 (H.264 yuv420p + AAC) at `out`, atomically. */
+/** Writes `clip` as an mp4 (H.264 yuv420p + AAC) or a webm (VP9 + Opus) at `out`, atomically. */
 export async function encode(clip: AVClip, out: string, opts: EncodeOptions = {}): Promise<void> {
   const { width: W, height: H, fps, sampleRate } = clip;
   const rgb = Buffer.alloc(clip.video.length);
@@ -196,8 +198,10 @@ export async function encode(clip: AVClip, out: string, opts: EncodeOptions = {}
     // even sizes for yuv420p: pad by one pixel when needed
     const padF = W % 2 || H % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
     args.push(...padF, '-map', '0:v');
-    if (hasAudio) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', opts.audioBitrate ?? '96k');
-    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(opts.crf ?? 16), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', tmp);
+    const webm = opts.format === 'webm';
+    if (hasAudio) args.push('-map', '1:a', '-c:a', webm ? 'libopus' : 'aac', '-b:a', opts.audioBitrate ?? '96k');
+    if (webm) args.push('-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(opts.crf ?? 16), '-b:v', '0', '-pix_fmt', 'yuv420p', '-f', 'webm', tmp);
+    else args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(opts.crf ?? 16), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', tmp);
     const r = await run('ffmpeg', args, { stdin: rgb, fd3: hasAudio ? pcm : undefined });
     if (r.code !== 0) throw new MediaError(out, `ffmpeg could not encode (${firstLine(r.stderr)})`);
   });

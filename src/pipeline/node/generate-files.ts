@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { decode, encode, type Crop } from '../../media/node/ffmpeg.js';
-import { makeClip, sliceClip, type AVClip } from '../../media/clip.js';
+import { sliceClip, type AVClip } from '../../media/clip.js';
 import { renderStrip } from '../../media/strip.js';
 import { writePNG } from '../../media/node/png.js';
 import { writeFileAtomic } from '../../util/node/atomic.js';
@@ -15,8 +15,9 @@ import { loadCheckpoint } from '../../train/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import { loadCodecs, fileSha256 } from '../../codecs/node/latents.js';
 import { formatCondition, parseCondition } from '../../monl/tasks.js';
-import { linearSchedule } from '../../diffusion/schedule.js';
-import { generateSteps, type GuidanceMode, type Latents } from '../generate.js';
+import type { GuidanceMode } from '../generate.js';
+import { generateClip } from '../clip-generate.js';
+export { spliceGivenAudio } from '../clip-generate.js';
 
 export interface GenerateFilesOptions {
   model: string;
@@ -56,12 +57,10 @@ function loaded(modelDir: string, videoDir: string, audioDir: string) {
 export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
   const { model, codecs } = loaded(o.model, o.videoCodec, o.audioCodec);
   const d = model.checkpoint.latents.data;
-  const S = model.layout.numSegments;
-  const mask = parseCondition(o.spec, S);
+  const mask = parseCondition(o.spec, model.layout.numSegments);
   const anyGiven = mask.some((r) => r.some(Boolean));
   const T = d.windowFrames;
-  let given: { video?: Float32Array; audio?: Float32Array } | undefined;
-  let source: AVClip | null = null;
+  let source: AVClip | undefined;
   if (anyGiven) {
     if (!o.input) throw new Error(`generate: the condition "${o.spec}" gives cells, so it needs --input <clip>`);
     const full = (await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop })).clip;
@@ -70,32 +69,8 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
     if (full.numFrames < start + T) throw new Error(`${o.input}: ${full.durationSec.toFixed(2)} s of video from frame ${start} is shorter than the model's ${needSec.toFixed(3)} s window (${T} frames at ${d.fps} fps)`);
     if (full.audio.length < Math.floor(((start + T) / d.fps) * d.sampleRate * 0.97)) throw new Error(`${o.input}: its audio (${(full.audio.length / d.sampleRate).toFixed(2)} s) is shorter than the window it needs`);
     source = sliceClip(full, start, T);
-    const L = codecs.audio.latentFrames(source.audio.length) * codecs.audio.config.hopSamples;
-    given = { video: await codecs.video.encode(source.video, 1, T), audio: await codecs.audio.encode(source.audio.subarray(0, L), 1, d.sampleRate) };
   }
-  const sched = linearSchedule();
-  const it = generateSteps(model, sched, { mask, given, steps: o.steps ?? 50, guidance: o.guidance ?? 0, guidanceMode: o.guidanceMode, eta: o.eta ?? 0, seed: o.seed ?? 0, method: o.method });
-  let lat: Latents;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) {
-      lat = r.value;
-      break;
-    }
-    o.onStep?.(r.value.step, r.value.total);
-  }
-  const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
-  const numSamples = Math.round((T / d.fps) * d.sampleRate);
-  const audio = await codecs.audio.decode(lat.audio, 1, numSamples);
-  if (source) spliceGivenAudio(audio, source.audio, model.checkpoint.latents.segmentLayout.bounds, mask[1], d.sampleRate);
-  const clip = makeClip({ video: frames, numFrames: T, height: d.height, width: d.width, fps: d.fps, audio, sampleRate: d.sampleRate });
-  // the original pixels for given video segments (the latents are exact; the decoder is not)
-  if (source) {
-    const fsz = d.width * d.height * 3;
-    model.checkpoint.latents.segmentLayout.frames.forEach(([a, b], s) => {
-      if (mask[0][s]) clip.video.set(source!.video.subarray(a * fsz, (b + 1) * fsz), a * fsz);
-    });
-  }
+  const clip = await generateClip(model, codecs, { mask, source, steps: o.steps ?? 50, guidance: o.guidance ?? 0, guidanceMode: o.guidanceMode, eta: o.eta ?? 0, seed: o.seed ?? 0, method: o.method }, (s) => o.onStep?.(s.step, s.total));
   const mp4 = `${o.out}.mp4`, png = `${o.out}.png`, json = `${o.out}.json`;
   await encode(clip, mp4);
   writePNG(png, renderStrip(clip, model.checkpoint.latents.segmentLayout, mask, `${o.spec}  seed ${o.seed ?? 0}  ${o.steps ?? 50} steps  guidance ${o.guidance ?? 0}`));
@@ -105,22 +80,4 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
     checkpoints: { model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) }, videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) }, audioCodec: { path: o.audioCodec, sha256: fileSha256(join(o.audioCodec, 'model.safetensors')) } },
   }, null, 2));
   return { mp4, png, json, clip };
-}
-
-/**
- * The given audio segments play the original samples, not their re-synthesis through the codec
- * (Griffin–Lim loses phase); 5 ms crossfades at each border with a generated segment.
- */
-export function spliceGivenAudio(out: Float32Array, original: Float32Array, bounds: [number, number][], given: boolean[], sampleRate: number): void {
-  const fade = Math.round(0.005 * sampleRate);
-  bounds.forEach(([a, b], s) => {
-    if (!given[s]) return;
-    const i0 = Math.round(a * sampleRate), i1 = Math.min(out.length, Math.round(b * sampleRate), original.length);
-    for (let i = i0; i < i1; i++) {
-      const inFade = s > 0 && !given[s - 1] ? Math.min(1, (i - i0) / fade) : 1;
-      const outFade = s + 1 < given.length && !given[s + 1] ? Math.min(1, (i1 - 1 - i) / fade) : 1;
-      const w = Math.min(inFade, outFade);
-      out[i] = w * original[i] + (1 - w) * out[i];
-    }
-  });
 }

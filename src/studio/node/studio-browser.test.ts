@@ -1,0 +1,83 @@
+// avdit studio end to end in real headless Chromium (Debian's, driven by playwright-core): load the page,
+// load the bundled example, choose a2v, generate with 2 steps in the page's Web Worker, check the result
+// video plays for the window's duration and the given cells came back unchanged; toggle a cell for a
+// custom mask; a bad upload shows a message and the page stays usable. Screenshot: out/test/studio-e2e.png.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startStudio } from './server.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`;
+const root = resolve(new URL('../../../..', import.meta.url).pathname);
+
+test('studio: bundled example → a2v in the browser → playable result with the given audio unchanged', { skip, timeout: 600_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const studio = await startStudio({ root, port: 0, model: join(root, 'models', 'avdit'), videoCodec: join(root, 'models', 'video-codec'), audioCodec: join(root, 'models', 'audio-codec'), examples: join(root, 'examples', 'grid-val') });
+  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'avdit-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  after(async () => {
+    await ctx.close();
+    await studio.close();
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(studio.url);
+  const S = 'globalThis.avditStudio.state';
+  await page.waitForFunction(`${S}.model || ${S}.lastError`, null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(`${S}.lastError`), null);
+  assert.match((await page.textContent('#engine'))!, /model ready: AVDiT 2\.82M parameters \(monl\) on wasm/);
+
+  // a file that is not media: a clear message, and the page stays usable
+  await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a clip') });
+  await page.waitForFunction(`${S}.lastError`);
+  assert.match((await page.textContent('#message'))!, /^notes\.txt: not a media file/);
+  assert.equal(await page.isVisible('#message'), true);
+
+  await page.click('#load-example');
+  await page.waitForFunction(`${S}.clip !== null`);
+  assert.equal(await page.isVisible('#message'), false);
+
+  // custom mask by clicking cells: start from a2v, then also give video segment 0
+  await page.click('button[data-task=a2v]');
+  assert.equal(await page.textContent('#spec'), 'video:none audio:all');
+  await page.click('#track-video .cell[data-segment="0"]');
+  assert.equal(await page.textContent('#spec'), 'video:0 audio:all');
+  await page.click('#track-video .cell[data-segment="0"]');
+  assert.equal(await page.textContent('#spec'), 'video:none audio:all');
+
+  await page.fill('#steps', '2');
+  await page.click('#generate');
+  await page.waitForFunction(`(${S}.lastResult && !${S}.busy) || ${S}.lastError`, null, { timeout: 300_000 });
+  assert.equal(await page.evaluate(`${S}.lastError`), null);
+  const r = await page.evaluate(`(() => {
+    const { lastResult: r, model: m } = ${S};
+    let audioDiff = 0, videoDiff = 0;
+    for (let s = 0; s < m.numSegments; s++) {
+      const [a, b] = m.bounds[s];
+      for (let i = Math.round(a * r.clip.sampleRate); i < Math.min(r.clip.audio.length, Math.round(b * r.clip.sampleRate)); i++) audioDiff = Math.max(audioDiff, Math.abs(r.clip.audio[i] - r.source.audio[i]));
+    }
+    for (let i = 0; i < r.clip.video.length; i++) videoDiff = Math.max(videoDiff, Math.abs(r.clip.video[i] - r.source.video[i]));
+    return { audioDiff, videoDiff, frames: r.clip.numFrames, msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: document.getElementById('result-info').textContent };
+  })()`) as { audioDiff: number; videoDiff: number; frames: number; msPerStep: number; firstStepMs: number; info: string };
+  assert.equal(r.audioDiff, 0, 'given audio must come back bit-identical');
+  assert.ok(r.videoDiff > 0.05, `generated video should differ from the source frames (max diff ${r.videoDiff})`);
+  assert.equal(r.frames, 17);
+  // the result video element plays a clip of the window's duration (17 frames at 8 fps = 2.125 s)
+  await page.waitForFunction(`document.getElementById('result-video').readyState >= 1`, null, { timeout: 60_000 });
+  const v = await page.evaluate(`(async () => { const v = document.getElementById('result-video'); v.muted = true; await v.play(); await new Promise((ok) => setTimeout(ok, 300)); return { duration: v.duration, time: v.currentTime, paused: v.paused }; })()`) as { duration: number; time: number; paused: boolean };
+  assert.ok(Math.abs(v.duration - 2.125) < 0.06, `video duration ${v.duration}`);
+  assert.ok(v.time > 0 || !v.paused, 'the video plays');
+  assert.deepEqual(pageErrors, []);
+  mkdirSync(join(root, 'out', 'test'), { recursive: true });
+  const shot = join(root, 'out', 'test', 'studio-e2e.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  writeFileSync(join(root, 'out', 'test', 'studio-e2e.json'), JSON.stringify({ msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: r.info }, null, 2));
+  console.log(`studio e2e: ${r.info}; screenshot ${shot}`);
+});

@@ -1,0 +1,73 @@
+/**
+ * The studio's Web Worker: starts the engine (WebGPU when the browser has a hardware adapter, else wasm
+ * with threads when the page is cross-origin isolated), loads the bundled model and codecs over HTTP,
+ * and runs the library's own clip generation (`generateClipSteps`, the same code as the CLI), posting
+ * step progress and x̂0 previews.
+ */
+import { initEngine } from '../engine/index.js';
+import { decodeSafetensors } from '../util/safetensors.js';
+import { avditFromCheckpoint } from '../model/load.js';
+import { AudioCodec, VideoCodec, type CodecCheckpoint } from '../codecs/codec.js';
+import { generateClipSteps, type Codecs, type LoadedModel } from '../pipeline/clip-generate.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+let model: LoadedModel | null = null;
+let codecs: Codecs | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+async function fetchCheckpoint(base: string, name: string): Promise<{ config: any; params: ReturnType<typeof decodeSafetensors>['tensors'] }> {
+  const get = async (file: string) => {
+    const r = await fetch(`${base}models/${name}/${file}`);
+    if (!r.ok) throw new Error(`models/${name}/${file}: HTTP ${r.status}`);
+    return r;
+  };
+  const config = await (await get('config.json')).json();
+  const bytes = new Uint8Array(await (await get('model.safetensors')).arrayBuffer());
+  return { config, params: decodeSafetensors(bytes, `models/${name}/model.safetensors`).tensors };
+}
+
+async function init(device: ToWorker & { type: 'init' }): Promise<void> {
+  const t0 = performance.now();
+  post({ type: 'status', text: 'starting the engine…' });
+  const threads = (self as any).crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1;
+  const info = await initEngine(device.device, threads);
+  post({ type: 'status', text: `loading the model on ${info.device}…` });
+  const [m, v, a] = await Promise.all([fetchCheckpoint(device.base, 'avdit'), fetchCheckpoint(device.base, 'video-codec'), fetchCheckpoint(device.base, 'audio-codec')]);
+  model = avditFromCheckpoint(m, 'models/avdit');
+  codecs = { video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, 'models/video-codec'), audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, 'models/audio-codec') };
+  const d = model.checkpoint.latents.data, seg = model.checkpoint.latents.segmentLayout;
+  const params = Object.values(m.params).reduce((n, t) => n + t.data.length, 0);
+  post({
+    type: 'ready', device: info.device, threads: info.threads, adapter: info.adapter, loadMs: performance.now() - t0,
+    model: { fps: d.fps, sampleRate: d.sampleRate, windowFrames: d.windowFrames, width: d.width, height: d.height, numSegments: seg.numSegments, frames: seg.frames, bounds: seg.bounds, params, strategy: model.checkpoint.strategy ?? 'monl' },
+  });
+}
+
+async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
+  if (!model || !codecs) throw new Error('the model is not loaded yet');
+  const t0 = performance.now();
+  let tStep = t0, first = 0, rest = 0;
+  const it = generateClipSteps(model, codecs, { mask: req.mask, source: req.source, steps: req.steps, guidance: req.guidance, seed: req.seed, previewEvery: req.previewEvery });
+  for (;;) {
+    const r = await it.next();
+    if (r.done) {
+      const clip = r.value;
+      post({ type: 'done', id: req.id, clip, firstStepMs: first, msPerStep: req.steps > 1 ? rest / (req.steps - 1) : first, totalMs: performance.now() - t0 }, [clip.video.buffer, clip.audio.buffer]);
+      return;
+    }
+    const now = performance.now();
+    if (r.value.step === 1) first = now - tStep; // includes encoding the given cells and compiling the forward
+    else rest += now - tStep;
+    tStep = now;
+    const preview = r.value.previewFrames;
+    post({ type: 'step', id: req.id, step: r.value.step, total: r.value.total, msPerStep: r.value.step > 1 ? rest / (r.value.step - 1) : first, preview }, preview ? [preview.buffer] : []);
+  }
+}
+
+scope.onmessage = (e) => {
+  const m = e.data;
+  queue = queue.then(() => (m.type === 'init' ? init(m) : run(m))).catch((err: unknown) => post({ type: 'error', id: m.type === 'generate' ? m.id : undefined, message: (err as Error)?.message ?? String(err) }));
+};
