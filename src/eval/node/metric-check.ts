@@ -1,0 +1,48 @@
+/**
+ * Validates the alignment metrics on real data: SyncCorr and SAA of each real clip with its own audio
+ * (or alignment) vs with every other clip's (shuffled pairs). A metric that cannot tell these apart
+ * would say nothing about generated clips.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ClipCache } from '../../data/node/cache.js';
+import { activityFromAlign, activityFromAudio, agreement, parseAlign, syncCorr } from '../av-metrics.js';
+
+export interface Separation {
+  real: number;
+  shuffled: number;
+  /** P(real pair scores above a shuffled pair) */
+  auc: number;
+  clips: number;
+}
+
+function separation(n: number, score: (videoOf: number, audioOf: number) => number): Separation {
+  const real: number[] = [], shuf: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (i === j ? real : shuf).push(score(i, j));
+  let auc = 0;
+  for (const r of real) for (const s of shuf) auc += r > s ? 1 : r === s ? 0.5 : 0;
+  const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  return { real: mean(real), shuffled: mean(shuf), auc: auc / (real.length * shuf.length), clips: n };
+}
+
+export function alignFor(alignDir: string | undefined, file: string): string | null {
+  if (!alignDir) return null;
+  const p = join(alignDir, basename(file).replace(/\.[^.]+$/, '.align'));
+  return existsSync(p) ? p : null;
+}
+
+export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' | 'val' = 'val'): { sync: Separation; saa?: Separation } {
+  const cache = new ClipCache(cacheDir);
+  const clips = cache.clips(split).map((e) => ({ e, clip: cache.loadClip(e) }));
+  if (clips.length < 2) throw new Error(`${cacheDir}: the ${split} split has ${clips.length} clips; need at least 2`);
+  const T = Math.min(...clips.map((c) => c.clip.numFrames));
+  const cut = (i: number) => clips[i].clip;
+  const sync = separation(clips.length, (v, a) => syncCorr({ ...cut(v), numFrames: T, audio: cut(a).audio }));
+  const aligned = clips.map((c) => alignFor(alignDir, c.e.file));
+  if (aligned.some((p) => p === null)) return { sync };
+  const words = aligned.map((p) => parseAlign(readFileSync(p!, 'utf8'), p!));
+  const fps = clips[0].clip.fps;
+  const acts = clips.map((c) => activityFromAudio(c.clip.audio, c.clip.sampleRate, fps, T));
+  const saa = separation(clips.length, (v, a) => agreement(acts[a], activityFromAlign(words[v], fps, 0, T)));
+  return { sync, saa };
+}
