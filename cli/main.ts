@@ -6,6 +6,7 @@ import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { generateCommand, longCommand, GENERATE_HELP, LONG_HELP } from './commands/generate.js';
 import { studioCommand, STUDIO_HELP } from './commands/studio.js';
+import { evalCommand, EVAL_HELP } from './commands/eval.js';
 import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -14,6 +15,7 @@ usage: avdit <command> [options]      (avdit <command> --help for its options)
 
 commands:
   demo                                  reconstruct the bundled examples, then generate a2v/v2a/continue/inpaint
+  eval --latents <latents> --models a=<ckpt>,b=<ckpt> --out <dir>   strategies × tasks table
   studio                                the browser studio: mark cells given/generate, generate in the page
   data prepare <folder> --out <cache>   decode a folder of clips into aligned training windows
   data inspect <cache>                  counts, durations, rates and a PNG contact sheet
@@ -42,6 +44,8 @@ ${TRAIN_HELP}
 
 ${GENERATE_HELP}
 
+${EVAL_HELP}
+
 ${LONG_HELP}
 
 ${EXPORT_HELP}
@@ -57,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
       return codecCommand(rest);
     case 'train':
       return trainCommand(rest);
+    case 'eval':
+      return evalCommand(rest);
     case 'studio':
       return studioCommand(rest);
     case 'demo':

@@ -96,7 +96,7 @@ export function decodeAudio(p: Params, c: AudioCodecConfig, z: Tensor): Tensor {
 }
 
 /** Host: predicted log-magnitude [frames, bins] of one clip → waveform of `length` samples. */
-export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, frames: number, length: number): Float32Array {
+export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, frames: number, length: number, iters = c.griffinLimIters): Float32Array {
   const mag = Float32Array.from(logMag, (v) => Math.max(0, Math.exp(v) - LOG_FLOOR));
-  return griffinLim(mag, frames, length, c.griffinLimIters, c.stft);
+  return griffinLim(mag, frames, length, iters, c.stft);
 }

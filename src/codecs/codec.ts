@@ -102,8 +102,9 @@ export class AudioCodec {
     return ops.read(this.#dec(refTree(this.params), ops.tensor(z, [batch, La, C])));
   }
 
-  /** normalised latents [B, La, Ca] → waveforms [B, `length`] (default La·320) via Griffin–Lim. */
-  async decode(latents: Float32Array, batch: number, length?: number): Promise<Float32Array> {
+  /** normalised latents [B, La, Ca] → waveforms [B, `length`] (default La·320) via Griffin–Lim
+   * (`griffinLimIters` overrides the checkpoint's iteration count: fewer is faster and rougher). */
+  async decode(latents: Float32Array, batch: number, length?: number, griffinLimIters?: number): Promise<Float32Array> {
     const spec = await this.decodeSpectrogram(latents, batch);
     const La = latents.length / batch / this.config.latentChannels;
     const L = length ?? La * this.config.hopSamples;
@@ -111,7 +112,7 @@ export class AudioCodec {
     const out = new Float32Array(batch * L);
     for (let b = 0; b < batch; b++) {
       const s = spec.subarray(b * 2 * La * bins, (b + 1) * 2 * La * bins);
-      out.set(logMagToWaveform(this.config, s, 2 * La, L), b * L);
+      out.set(logMagToWaveform(this.config, s, 2 * La, L, griffinLimIters), b * L);
     }
     return out;
   }

@@ -79,3 +79,13 @@ test('the generator yields every step with previews; bad given latents are refus
   assert.deepEqual(updates.map((u) => !!u.preview), [false, true, false, true]);
   await assert.rejects(generate(m, sched, { mask: parseCondition('a2v', 3), given: { audio: new Float32Array(10) } }), /audio latents have 10 values, expected 224/);
 });
+
+test('one given clip per sample: each sample keeps its own given cells', async () => {
+  const other = { video: normal(11, 3 * 64), audio: normal(12, 56 * 4) };
+  const cat = (a: Float32Array, b: Float32Array) => Float32Array.from([...a, ...b]);
+  const mask = parseCondition('inpaint', 3);
+  const both = await generate(m, sched, { mask, given: { video: cat(given.video, other.video), audio: cat(given.audio, other.audio) }, steps: 3, samples: 2, seed: 5 });
+  assertGivenExact({ video: both.video.subarray(0, 192), audio: both.audio.subarray(0, 224) }, 'inpaint');
+  for (let i = 0; i < 64; i++) assert.equal(both.video[192 + i], other.video[i]); // sample 1, frame 0 is given
+  await assert.rejects(generate(m, sched, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }), /expected 192 or 2×192/);
+});

@@ -32,7 +32,8 @@ export type GuidanceMode = 'all' | 'video' | 'audio';
 export interface GenerateOptions {
   /** which cells are given: mask[m][s] */
   mask: ConditionMask;
-  /** clean normalised latents for one clip (only the given cells are read): video [L,h,w,C], audio [La,Ca] */
+  /** clean normalised latents (only the given cells are read): video [L,h,w,C], audio [La,Ca] for one
+   * clip shared by all samples, or [B,…] with one clip per sample */
   given?: { video?: Float32Array; audio?: Float32Array };
   samples?: number;
   steps?: number;
@@ -70,23 +71,25 @@ function elementPlan(l: TokenLayout, mask: ConditionMask, B: number) {
   return { genV, genA, nV: L * perFrame, nA: La * Ca };
 }
 
-export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?: Float32Array; audio?: Float32Array }): void {
+export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?: Float32Array; audio?: Float32Array }, B = 1): void {
   const nV = l.video.L * l.video.h * l.video.w * l.video.C, nA = l.audio.La * l.audio.C;
   if (mask.length !== 2 || mask.some((r) => r.length !== l.numSegments)) throw new Error(`generate: the condition mask must be 2 × ${l.numSegments} (modalities × segments)`);
-  if (mask[0].some(Boolean) && given?.video?.length !== nV) throw new Error(`generate: video cells are given but the video latents have ${given?.video?.length ?? 0} values, expected ${nV}`);
-  if (mask[1].some(Boolean) && given?.audio?.length !== nA) throw new Error(`generate: audio cells are given but the audio latents have ${given?.audio?.length ?? 0} values, expected ${nA}`);
+  const ok = (n: number, len?: number) => len !== undefined && len > 0 && len % n === 0 && (len === n || len === B * n);
+  if (mask[0].some(Boolean) && !ok(nV, given?.video?.length)) throw new Error(`generate: video cells are given but the video latents have ${given?.video?.length ?? 0} values, expected ${nV}${B > 1 ? ` or ${B}×${nV}` : ''}`);
+  if (mask[1].some(Boolean) && !ok(nA, given?.audio?.length)) throw new Error(`generate: audio cells are given but the audio latents have ${given?.audio?.length ?? 0} values, expected ${nA}${B > 1 ? ` or ${B}×${nA}` : ''}`);
 }
 
 export async function* generateSteps(model: AvditModel, sched: Schedule, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
   const { config: c, layout: l } = model;
   const B = o.samples ?? 1, steps = o.steps ?? 50, eta = o.eta ?? 0, s = o.guidance ?? 0, seed: Key = o.seed ?? 0;
   const method = o.method ?? 'monl', mode = o.guidanceMode ?? 'all';
-  checkGiven(l, o.mask, o.given);
+  checkGiven(l, o.mask, o.given, B);
   const { genV, genA, nV, nA } = elementPlan(l, o.mask, B);
   const S = l.numSegments, MS = 2 * S;
   const tile = (x: Float32Array | undefined, n: number) => {
     const out = new Float32Array(B * n);
-    if (x) for (let b = 0; b < B; b++) out.set(x, b * n);
+    if (x && x.length === B * n) out.set(x);
+    else if (x) for (let b = 0; b < B; b++) out.set(x, b * n);
     return out;
   };
   const cleanV = tile(o.given?.video, nV), cleanA = tile(o.given?.audio, nA);
