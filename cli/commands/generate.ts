@@ -42,14 +42,14 @@ export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file
     long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
 
 export async function longCommand(argv: string[]): Promise<void> {
-  const f = new Flags('long', parseArgs(argv), ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'crop', 'device']);
+  const f = new Flags('long', parseArgs(argv), ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'device']);
   const model = f.str('model'), input = f.str('input'), out = f.str('out');
   if (!model || !input || !out) throw new Error(`usage: ${LONG_HELP}`);
   await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
   const t0 = Date.now();
   const r = await longFormA2V({
     model, input, out, seconds: f.num('seconds', 10), steps: f.num('steps', 50), guidance: f.num('guidance', 0), seed: f.num('seed', 0),
-    videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'), crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
+    videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'),
     onWindow: (i, n) => console.log(`  window ${i}/${n}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
   });
   console.log(`${r.windows} windows, ${r.clip.durationSec.toFixed(2)} s of video in ${((Date.now() - t0) / 1000).toFixed(0)} s:\n  ${r.mp4}\n  ${r.png}`);

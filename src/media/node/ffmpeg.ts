@@ -177,6 +177,17 @@ export async function decode(file: string, opts: DecodeOptions): Promise<DecodeR
   return { clip, probe: info, warnings };
 }
 
+/** Decodes only the first audio stream (mono, `sampleRate`); the file may have no video. */
+export async function decodeAudio(file: string, sampleRate: number): Promise<Float32Array> {
+  const info = await probe(file);
+  if (!info.audio) throw new MediaError(file, 'has no audio stream');
+  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-map', '0:a:0', '-af', `aresample=${sampleRate}:first_pts=0`, '-f', 'f32le', '-ac', '1', 'pipe:1']);
+  if (r.code !== 0) throw new MediaError(file, `ffmpeg could not decode its audio (${firstLine(r.stderr)})`);
+  const n = Math.floor(r.stdout.length / 4);
+  if (n === 0) throw new MediaError(file, 'zero-length: the audio stream decoded to no samples');
+  return new Float32Array(r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + 4 * n));
+}
+
 export interface EncodeOptions {
   /** x264 constant rate factor (lower = better; default 16, visually lossless at these sizes). */
   crf?: number;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
 import { encode, decode, probe } from '../../media/node/ffmpeg.js';
@@ -79,11 +80,17 @@ test('bad input: too-short clip, missing input, missing checkpoint, bad spec —
   assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('bad') || n.includes('.tmp-')), []);
 });
 
-test('long-form a2v: windows overlap by 5 frames and cover the requested length', async () => {
+test('long-form a2v: windows overlap by 5 frames and cover exactly the requested length', async () => {
   await encode(syntheticClip({ seed: 6, numFrames: 40, width: 32, height: 32 }).clip, join(root, 'long.mp4'));
-  const r = await longFormA2V({ ...opts, input: join(root, 'long.mp4'), crop: 'none', out: join(root, 'long-out') });
-  assert.equal(r.windows, 2); // 40 frames: 17 + 12
-  assert.equal(r.clip.numFrames, 29);
+  const r = await longFormA2V({ ...opts, input: join(root, 'long.mp4'), out: join(root, 'long-out') });
+  assert.equal(r.windows, 3); // 40 frames: 17 + 12 + 12 (the last 1 frame past the end is dropped)
+  assert.equal(r.clip.numFrames, 40);
   assert.ok(existsSync(r.mp4) && existsSync(r.png));
-  assert.equal(r.clip.audio.length, 29 * 2000);
+  assert.equal(r.clip.audio.length, 40 * 2000);
+  // an audio-only file works too (the input's video, if any, is ignored)
+  const wav = join(root, 'long.wav');
+  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', join(root, 'long.mp4'), '-vn', '-ac', '1', wav]);
+  const w = await longFormA2V({ ...opts, input: wav, out: join(root, 'long-wav') });
+  assert.equal(w.clip.numFrames, 40);
+  await assert.rejects(longFormA2V({ ...opts, input: join(root, 'short.mp4'), seconds: 10, out: join(root, 'long-bad') }), /short\.mp4: 1\.\d+ s of audio is shorter than one window \(2\.125 s\)/);
 });

@@ -6,7 +6,7 @@
  * remaining 12 frames are generated. Consecutive windows therefore share 5 frames, and the video is
  * stitched from window 0 plus the 12 new frames of each later window.
  */
-import { decode, encode, type Crop } from '../../media/node/ffmpeg.js';
+import { decodeAudio, encode } from '../../media/node/ffmpeg.js';
 import { makeClip, type AVClip } from '../../media/clip.js';
 import { frameOf } from '../../media/clip.js';
 import { blankImage, blit, drawBorder, frameImage, upscale, type RGBImage } from '../../media/image.js';
@@ -29,7 +29,6 @@ export interface LongFormOptions {
   guidance?: number;
   seed?: number;
   out: string;
-  crop?: Crop;
   onWindow?: (i: number, n: number) => void;
 }
 
@@ -43,14 +42,14 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
   const overlap = seg.frames[1][1] + 1; // frames of segments 0–1 (5 at the default layout)
   const hop = T - overlap;
   const spf = d.sampleRate / d.fps;
-  const src = (await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop, requireAudio: true })).clip;
+  const src = { audio: await decodeAudio(o.input, d.sampleRate) };
   const totalSec = Math.min(o.seconds ?? src.audio.length / d.sampleRate, src.audio.length / d.sampleRate);
   const wantFrames = Math.floor(totalSec * d.fps);
   if (wantFrames < T) throw new Error(`${o.input}: ${totalSec.toFixed(2)} s of audio is shorter than one window (${(T / d.fps).toFixed(3)} s)`);
-  const windows = 1 + Math.floor((wantFrames - T) / hop);
-  const numFrames = T + (windows - 1) * hop;
+  const windows = 1 + Math.ceil((wantFrames - T) / hop);
+  const numFrames = wantFrames; // the last window may run past the end: its extra frames are dropped
   const fsz = d.width * d.height * 3;
-  const video = new Float32Array(numFrames * fsz);
+  const video = new Float32Array((T + (windows - 1) * hop) * fsz);
   const sched = linearSchedule();
   const La = model.layout.audio.La;
   const aLen = La * codecs.audio.config.hopSamples;
@@ -73,7 +72,7 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
     const from = w === 0 ? 0 : overlap;
     video.set(frames.subarray(from * fsz, T * fsz), (f0 + from) * fsz);
   }
-  const clip = makeClip({ video, numFrames, height: d.height, width: d.width, fps: d.fps, audio: src.audio.slice(0, numFrames * spf), sampleRate: d.sampleRate });
+  const clip = makeClip({ video: video.slice(0, numFrames * fsz), numFrames, height: d.height, width: d.width, fps: d.fps, audio: src.audio.slice(0, numFrames * spf), sampleRate: d.sampleRate });
   const mp4 = `${o.out}.mp4`, png = `${o.out}-border.png`;
   await encode(clip, mp4);
   writePNG(png, borderStrip(clip, T, hop, overlap));
