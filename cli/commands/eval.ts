@@ -4,15 +4,31 @@ import { Flags, parseArgs } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { evaluate, EVAL_TASKS } from '../../src/eval/node/evaluate.js';
 import { metricCheck } from '../../src/eval/node/metric-check.js';
+import { codecAsrCheck } from '../../src/eval/node/asr.js';
+import { loadCodecs } from '../../src/codecs/node/latents.js';
 
 export const EVAL_HELP = `avdit eval --latents <latents> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4  --max-windows N  --griffin-lim-iters 16
     --align <folder of GRID .align files>  --cache <clip cache>  --video <codec> --audio <codec>
     writes <dir>/results/*.json as it goes (rerun to resume), <dir>/report.json and <dir>/table.md
 avdit eval check --data <clip cache> [--align <folder>] [--split val]
-    lip-sync and speech-activity scores of real clips vs shuffled pairs (is the metric meaningful?)`;
+    lip-sync and speech-activity scores of real clips vs shuffled pairs (is the metric meaningful?)
+avdit eval asr --data <clip cache> --align <folder> [--audio <codec>] [--split val]
+    PocketSphinx with the GRID grammar on original vs codec-reconstructed speech (needs Debian pocketsphinx)`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
+  if (argv[0] === 'asr') {
+    const f = new Flags('eval asr', parseArgs(argv.slice(1)), ['data', 'align', 'audio', 'split', 'device']);
+    const data = f.str('data'), align = f.str('align');
+    if (!data || !align) throw new Error(`usage: ${EVAL_HELP}`);
+    const root = resolve(new URL('../../..', import.meta.url).pathname);
+    await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+    const dir = f.str('audio', join(root, 'models', 'audio-codec'))!;
+    const audioCodec = loadCodecs(join(root, 'models', 'video-codec'), dir).audio;
+    const r = await codecAsrCheck({ cache: data, align, audioCodec, split: f.str('split', 'val') as 'train' | 'val', log: (s) => console.log(s) });
+    console.log(`PocketSphinx (GRID grammar) slot accuracy on ${r.clips} clips: original ${r.original.toFixed(3)}, through the audio codec ${r.codec.toFixed(3)} (chance ≈ 0.19)`);
+    return;
+  }
   if (argv[0] === 'check') {
     const f = new Flags('eval check', parseArgs(argv.slice(1)), ['data', 'align', 'split']);
     const data = f.str('data');
