@@ -8,7 +8,7 @@ import type { VideoCodec, AudioCodec } from '../codecs/codec.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
 import type { ConditionMask } from '../monl/tasks.js';
 import { linearSchedule } from '../diffusion/schedule.js';
-import { generateSteps, type AvditModel, type GuidanceMode, type Latents } from './generate.js';
+import { drain, generateSteps, type AvditModel, type GuidanceMode, type Latents } from './generate.js';
 
 export interface Codecs {
   video: VideoCodec;
@@ -81,13 +81,8 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
 }
 
 /** Drains generateClipSteps. */
-export async function generateClip(model: LoadedModel, codecs: Codecs, o: ClipGenerateOptions, onStep?: (s: ClipStep) => void): Promise<AVClip> {
-  const it = generateClipSteps(model, codecs, o);
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return r.value;
-    onStep?.(r.value);
-  }
+export function generateClip(model: LoadedModel, codecs: Codecs, o: ClipGenerateOptions, onStep?: (s: ClipStep) => void): Promise<AVClip> {
+  return drain(generateClipSteps(model, codecs, o), onStep);
 }
 
 /**

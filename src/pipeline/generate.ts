@@ -180,12 +180,16 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** Runs the whole loop and returns the final latents. */
-export async function generate(model: AvditModel, sched: Schedule, o: GenerateOptions, onStep?: (u: StepUpdate) => void): Promise<Latents> {
-  const it = generateSteps(model, sched, o);
+/** Runs an async generator to its end, handing every yielded value to `onYield`; returns its result. */
+export async function drain<Y, R>(it: AsyncGenerator<Y, R>, onYield?: (y: Y) => void): Promise<R> {
   for (;;) {
     const r = await it.next();
     if (r.done) return r.value;
-    onStep?.(r.value);
+    onYield?.(r.value);
   }
+}
+
+/** Runs the whole loop and returns the final latents. */
+export function generate(model: AvditModel, sched: Schedule, o: GenerateOptions, onStep?: (u: StepUpdate) => void): Promise<Latents> {
+  return drain(generateSteps(model, sched, o), onStep);
 }

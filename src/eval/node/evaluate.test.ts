@@ -2,51 +2,36 @@
 // table written, a rerun resumes from the saved results, mismatched codecs refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
-import { encode } from '../../media/node/ffmpeg.js';
 import { syntheticClip } from '../../media/synthetic.js';
-import { prepare } from '../../data/node/prepare.js';
-import { DATA_DEFAULTS } from '../../data/config.js';
 import { saveCheckpoint } from '../../train/checkpoint.js';
-import { videoCodecSpecs } from '../../codecs/video-codec.js';
-import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../../codecs/audio-codec.js';
 import { encodeLatentCache } from '../../codecs/node/latents.js';
 import { makeTokenLayout } from '../../monl/layout.js';
 import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
-import { normal } from '../../util/rng.js';
+import { randomParams, syntheticCache, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { parseCondition } from '../../monl/tasks.js';
 import { evaluate, scoreTask } from './evaluate.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-eval-'));
-const rand = (specs: Record<string, { shape: number[] }>, seed: number, scale = 0.1) =>
-  Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(seed * 1000 + i, s.shape.reduce((a, b) => a * b, 1), scale) }]));
-const stats = (c: number) => ({ 'latent.mean': { shape: [c], data: new Float32Array(c) }, 'latent.std': { shape: [c], data: new Float32Array(c).fill(1) } });
 
 test('eval: table with reference rows, conditioning excluded, resumable, codec mismatch refused', async () => {
-  const src = join(root, 'clips');
-  mkdirSync(src);
-  for (let i = 0; i < 6; i++) await encode(syntheticClip({ seed: i, numFrames: 24, width: 32, height: 32 }).clip, join(src, `c${i}.mp4`));
-  await prepare(src, join(root, 'cache'), { ...DATA_DEFAULTS, width: 32, height: 32, crop: 'none', valPercent: 50 });
-  const vc = { width: 32, height: 32, latentChannels: 4, hidden: 8, resBlocks: 1 };
-  const ac = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 8, resBlocks: 1 };
-  saveCheckpoint(join(root, 'v'), { config: { kind: 'video-codec', codec: vc }, params: { ...rand(videoCodecSpecs(vc), 1), ...stats(4) } });
-  saveCheckpoint(join(root, 'a'), { config: { kind: 'audio-codec', codec: ac }, params: { ...rand(audioCodecSpecs(ac), 2), ...stats(4) } });
-  saveCheckpoint(join(root, 'a2'), { config: { kind: 'audio-codec', codec: ac }, params: { ...rand(audioCodecSpecs(ac), 3), ...stats(4) } });
-  const m = await encodeLatentCache({ cache: join(root, 'cache'), video: join(root, 'v'), audio: join(root, 'a'), out: join(root, 'lat') });
+  await syntheticCache(root, 6, 50);
+  const tc = writeTinyCodecs(root), other = writeTinyCodecs(root, { seed: 5, name: 'other' });
+  const m = await encodeLatentCache({ cache: join(root, 'cache'), video: tc.video, audio: tc.audio, out: join(root, 'lat') });
   assert.ok(m.windows.val.length >= 2, `${m.windows.val.length} val windows`);
   const model = { ...AVDIT_PRESETS.tiny };
   const layout = makeTokenLayout(m.layout, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, m.audioHopSec);
   for (const [name, strategy] of [['mon', 'monl'], ['van', 'vanilla']]) {
     saveCheckpoint(join(root, name), {
       config: { kind: 'avdit', model, strategy, layout: { video: m.videoShape, audio: m.audioShape, segments: 5 }, latents: { codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec } },
-      params: rand(avditSpecs(model, layout), name.length),
+      params: randomParams(avditSpecs(model, layout), name.length),
     });
   }
-  const opts = { latents: join(root, 'lat'), videoCodec: join(root, 'v'), audioCodec: join(root, 'a'), checkpoints: [{ name: 'monl', dir: join(root, 'mon') }, { name: 'vanilla', dir: join(root, 'van') }], tasks: ['a2v', 'inpaint'], steps: 2, griffinLimIters: 2, out: join(root, 'eval') };
+  const opts = { latents: join(root, 'lat'), videoCodec: tc.video, audioCodec: tc.audio, checkpoints: [{ name: 'monl', dir: join(root, 'mon') }, { name: 'vanilla', dir: join(root, 'van') }], tasks: ['a2v', 'inpaint'], steps: 2, griffinLimIters: 2, out: join(root, 'eval') };
   const logs: string[] = [];
   const r = await evaluate({ ...opts, log: (s) => logs.push(s) });
   for (const row of ['real clips', 'codec reconstruction', 'monl', 'vanilla']) assert.ok(r.results[row], `row ${row}`);
@@ -63,7 +48,7 @@ test('eval: table with reference rows, conditioning excluded, resumable, codec m
   const r2 = await evaluate(opts);
   assert.equal(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs, before);
   assert.deepEqual(r2.results, r.results);
-  await assert.rejects(evaluate({ ...opts, audioCodec: join(root, 'a2'), out: join(root, 'eval2') }), /a2: this audio codec is not the one .* was encoded with/);
+  await assert.rejects(evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }), /other-a: this audio codec is not the one .* was encoded with/);
 });
 
 test('scoreTask: a perfect generator scores Fréchet 0 on the generated segments only', () => {

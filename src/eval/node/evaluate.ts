@@ -22,7 +22,7 @@ import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
 import { restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
-import { activityFromAlign, activityFromAudio, agreement, audioEmbedding, identityDistance, parseAlign, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
+import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, parseAlign, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
 import { alignFor } from './metric-check.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;

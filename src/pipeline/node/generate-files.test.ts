@@ -9,33 +9,25 @@ import { initNodeEngine } from '../../engine/node.js';
 import { encode, decode, probe } from '../../media/node/ffmpeg.js';
 import { syntheticClip } from '../../media/synthetic.js';
 import { saveCheckpoint } from '../../train/checkpoint.js';
-import { videoCodecSpecs } from '../../codecs/video-codec.js';
-import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../../codecs/audio-codec.js';
 import { segmentLayout } from '../../codecs/segments.js';
 import { makeTokenLayout } from '../../monl/layout.js';
 import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
-import { normal } from '../../util/rng.js';
+import { randomParams, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { generateFiles, spliceGivenAudio } from './generate-files.js';
 import { longFormA2V } from './long-form.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
-const rand = (specs: Record<string, { shape: number[] }>, seed: number, scale = 0.1) =>
-  Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(seed * 1000 + i, s.shape.reduce((a, b) => a * b, 1), scale) }]));
-const stats = (c: number) => ({ 'latent.mean': { shape: [c], data: new Float32Array(c) }, 'latent.std': { shape: [c], data: new Float32Array(c).fill(1) } });
-const vc = { width: 32, height: 32, latentChannels: 4, hidden: 8, resBlocks: 1 };
-const ac = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 8, resBlocks: 1, griffinLimIters: 4 };
 const seg = segmentLayout(17, 8, 106, 0.02);
 const model = { ...AVDIT_PRESETS.tiny };
 const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
-const opts = { model: join(root, 'avdit'), videoCodec: join(root, 'vc'), audioCodec: join(root, 'ac'), steps: 3 };
+const opts = { model: join(root, 'avdit'), videoCodec: join(root, 'codec-v'), audioCodec: join(root, 'codec-a'), steps: 3 };
 
 test('setup: tiny codecs, a tiny AVDiT checkpoint and a condition clip', async () => {
-  saveCheckpoint(join(root, 'vc'), { config: { kind: 'video-codec', codec: vc }, params: { ...rand(videoCodecSpecs(vc), 1), ...stats(4) } });
-  saveCheckpoint(join(root, 'ac'), { config: { kind: 'audio-codec', codec: ac }, params: { ...rand(audioCodecSpecs(ac), 2), ...stats(4) } });
+  writeTinyCodecs(root, { griffinLimIters: 4 });
   saveCheckpoint(join(root, 'avdit'), {
     config: { kind: 'avdit', model, layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 }, latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 } },
-    params: rand(avditSpecs(model, layout), 3),
+    params: randomParams(avditSpecs(model, layout), 3),
   });
   await encode(syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip, join(root, 'in.mp4'));
   await encode(syntheticClip({ seed: 5, numFrames: 10, width: 32, height: 32 }).clip, join(root, 'short.mp4'));
