@@ -348,6 +348,7 @@ async function main(): Promise<void> {
     const sel = $('example') as HTMLSelectElement;
     for (const ex of examples) sel.append(new Option(ex.title, ex.name));
     if (examples.length === 0) sel.append(new Option('(no bundled examples)', ''));
+    else if (!state.clip) void loadClip(fetch(`/api/example/${encodeURIComponent(examples[0].name)}`), examples[0].name); // something to look at right away
   } catch (e) {
     showMessage(`could not list the examples: ${(e as Error).message}`);
   }

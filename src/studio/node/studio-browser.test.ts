@@ -34,14 +34,19 @@ test('studio: bundled example → a2v in the browser → playable result with th
   assert.equal(await page.evaluate(`${S}.lastError`), null);
   assert.match((await page.textContent('#engine'))!, /model ready: AVDiT 2\.82M parameters \(monl\) on wasm/);
 
+  // the first bundled example is loaded on its own
+  await page.waitForFunction(`${S}.clip !== null`);
+  assert.match(await page.textContent('#clip-info') ?? '', /^bbaf4p\.mpg: 3\.00 s, 64×64 at 8 fps, 16000 Hz$/);
+
   // a file that is not media: a clear message, and the page stays usable
   await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a clip') });
   await page.waitForFunction(`${S}.lastError`);
   assert.match((await page.textContent('#message'))!, /^notes\.txt: not a media file/);
   assert.equal(await page.isVisible('#message'), true);
 
+  await page.selectOption('#example', 'lbad8p.mpg');
   await page.click('#load-example');
-  await page.waitForFunction(`${S}.clip !== null`);
+  await page.waitForFunction(`${S}.clipName === 'lbad8p.mpg'`);
   assert.equal(await page.isVisible('#message'), false);
 
   // custom mask by clicking cells: start from a2v, then also give video segment 0
@@ -74,6 +79,22 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const v = await page.evaluate(`(async () => { const v = document.getElementById('result-video'); v.muted = true; await v.play(); await new Promise((ok) => setTimeout(ok, 300)); return { duration: v.duration, time: v.currentTime, paused: v.paused }; })()`) as { duration: number; time: number; paused: boolean };
   assert.ok(Math.abs(v.duration - 2.125) < 0.06, `video duration ${v.duration}`);
   assert.ok(v.time > 0 || !v.paused, 'the video plays');
+  // a second run in the same page: continuation keeps the first 5 frames and 0.625 s of sound exactly
+  await page.click('button[data-task=continue]');
+  await page.click('#generate');
+  await page.waitForFunction(`(${S}.lastResult && ${S}.lastResult.mask[0][2] === false && ${S}.lastResult.mask[0][0] === true && !${S}.busy) || ${S}.lastError`, null, { timeout: 300_000 });
+  const c = await page.evaluate(`(() => {
+    const { lastResult: r, model: m } = ${S};
+    const fsz = r.clip.width * r.clip.height * 3, n5 = 5 * fsz;
+    let given = 0, later = 0;
+    for (let i = 0; i < n5; i++) given = Math.max(given, Math.abs(r.clip.video[i] - r.source.video[i]));
+    for (let i = n5; i < r.clip.video.length; i++) later = Math.max(later, Math.abs(r.clip.video[i] - r.source.video[i]));
+    let audio = 0;
+    for (let i = 0; i < Math.round(0.625 * r.clip.sampleRate) - 80; i++) audio = Math.max(audio, Math.abs(r.clip.audio[i] - r.source.audio[i]));
+    return { given, later, audio };
+  })()`) as { given: number; later: number; audio: number };
+  assert.deepEqual([c.given, c.audio], [0, 0]);
+  assert.ok(c.later > 0.05);
   assert.deepEqual(pageErrors, []);
   mkdirSync(join(root, 'out', 'test'), { recursive: true });
   const shot = join(root, 'out', 'test', 'studio-e2e.png');
