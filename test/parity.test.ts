@@ -10,6 +10,7 @@ import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from 
 import { normal } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
 import { runTwin, twinUnavailable } from '../bench/twins.js';
+import { Vggish, VGGISH_SHAPES, vggishExamples } from '../src/eval/vggish.js';
 
 const skip = twinUnavailable() ?? false;
 if (!skip) await initNodeEngine({ device: 'wasm' });
@@ -77,4 +78,21 @@ test('AVDiT MoNL loss: avdit and its PyTorch twin agree on the same batch (≤ 1
     const theirs = r.results[0].output![0];
     assert.ok(Math.abs(ours - theirs) / Math.abs(theirs) <= 1e-4, `self-cond ${selfCondition}: avdit ${ours} vs PyTorch ${theirs}`);
   }
+});
+
+test('VGGish: avdit and torchvggish\'s network agree on the same state dict (≤ 1e-4 relative)', { skip }, async () => {
+  // He-scaled random weights in torchvggish's layouts, so activations survive 9 ReLU layers
+  const w: HostParams = Object.fromEntries(Object.entries(VGGISH_SHAPES).map(([k, shape], i) => {
+    const fanIn = shape.length === 4 ? shape[1] * 9 : shape.length === 2 ? shape[1] : 1;
+    return [k, { shape, data: normal(300 + i, shape.reduce((a, b) => a * b, 1), shape.length === 1 ? 0.01 : Math.sqrt(2 / fanIn)) }];
+  }));
+  const sr = 16000;
+  const audio = Float32Array.from({ length: Math.round(1.5 * sr) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / sr) + 0.05 * Math.sin(i * 1.7));
+  const ex = vggishExamples(audio, sr);
+  assert.equal(ex.count, 2); // 1.5 s → 148 frames → examples at 0 and 48
+  const ours = await new Vggish(w, 'random').embedExamples(ex.data, ex.count);
+  const r = runTwin(w, { x: { data: ex.data, shape: [ex.count, 96, 64] } }, [{ module: 'vggish', fn: 'vggish', config: {}, inputs: ['x'], output: 'e' }]);
+  assert.deepEqual(r.results[0].shape, [2, 128]);
+  assert.ok(ours.some((v) => v > 0), 'embeddings are not all zero');
+  assert.ok(maxRelDiff(ours, r.results[0].output!) < 1e-4, `embeddings differ by ${maxRelDiff(ours, r.results[0].output!)}`);
 });

@@ -2,7 +2,10 @@
 import { join, resolve } from 'node:path';
 import { Flags, parseArgs } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
-import { evaluate, EVAL_TASKS } from '../../src/eval/node/evaluate.js';
+import { evaluate, EVAL_TASKS, LOGMEL40, vggishEmbedder } from '../../src/eval/node/evaluate.js';
+import { Vggish } from '../../src/eval/vggish.js';
+import { decodeSafetensors } from '../../src/util/safetensors.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { metricCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { loadCodecs } from '../../src/codecs/node/latents.js';
@@ -10,6 +13,7 @@ import { loadCodecs } from '../../src/codecs/node/latents.js';
 export const EVAL_HELP = `avdit eval --latents <latents> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4  --max-windows N  --griffin-lim-iters 16
     --align <folder of GRID .align files>  --cache <clip cache>  --video <codec> --audio <codec>
+    --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
     writes <dir>/results/*.json as it goes (rerun to resume), <dir>/report.json and <dir>/table.md
 avdit eval check --data <clip cache> [--align <folder>] [--split val]
     lip-sync and speech-activity scores of real clips vs shuffled pairs (is the metric meaningful?)
@@ -42,7 +46,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
     return;
   }
-  const f = new Flags('eval', parseArgs(argv), ['latents', 'cache', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'out', 'device']);
+  const f = new Flags('eval', parseArgs(argv), ['latents', 'cache', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device']);
   const latents = f.str('latents'), models = f.str('models'), out = f.str('out');
   if (!latents || !models || !out) throw new Error(`usage: ${EVAL_HELP}`);
   const checkpoints = models.split(',').map((s) => {
@@ -54,6 +58,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
   console.log(`avdit eval on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${checkpoints.map((c) => c.name).join(', ')}`);
   const ws = f.str('window-start', '4')!;
+  const ae = f.str('audio-embedding', 'logmel40')!;
+  let audioEmbedder = LOGMEL40;
+  if (ae.startsWith('vggish=')) {
+    const path = ae.slice('vggish='.length);
+    if (!existsSync(path)) throw new Error(`eval: --audio-embedding ${ae}: ${path} not found`);
+    audioEmbedder = vggishEmbedder(new Vggish(decodeSafetensors(readFileSync(path), path).tensors, path));
+  } else if (ae !== 'logmel40') throw new Error(`eval: --audio-embedding "${ae}" is neither logmel40 nor vggish=<torchvggish weights.safetensors>`);
   const r = await evaluate({
     latents, out, checkpoints,
     cache: f.str('cache'),
@@ -67,6 +78,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     windowStart: ws === 'all' ? undefined : Number(ws),
     griffinLimIters: f.num('griffin-lim-iters', 16),
     maxWindows: f.str('max-windows') ? f.num('max-windows', 0) : undefined,
+    audioEmbedder,
     log: (s) => console.log(s),
   });
   console.log(`\n${r.table}\nreport: ${r.report}`);

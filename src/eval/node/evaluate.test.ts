@@ -51,15 +51,15 @@ test('eval: table with reference rows, conditioning excluded, resumable, codec m
   await assert.rejects(evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }), /other-a: this audio codec is not the one .* was encoded with/);
 });
 
-test('scoreTask: a perfect generator scores Fréchet 0 on the generated segments only', () => {
+test('scoreTask: a perfect generator scores Fréchet 0 on the generated segments only', async () => {
   const clips = [0, 1, 2].map((s) => syntheticClip({ seed: s, numFrames: 17, width: 16, height: 16 }).clip);
   const seg = { frames: [[0, 0], [1, 4], [5, 8], [9, 12], [13, 16]] as [number, number][], bounds: [[0, 0.125], [0.125, 0.625], [0.625, 1.125], [1.125, 1.625], [1.625, 2.125]] as [number, number][] };
   const wins = clips.map((real) => ({ real, start: 0, words: null }));
-  const s = scoreTask(clips, wins, parseCondition('continue', 5), seg);
+  const s = await scoreTask(clips, wins, parseCondition('continue', 5), seg);
   assert.ok(s['FVD-pix80'] < 1e-9 && s['FAD-logmel40'] < 1e-6, JSON.stringify(s));
   // changing only given frames (segments 0–1) leaves the video Fréchet distance at 0
   const edited = clips.map((c) => ({ ...c, video: c.video.map((v, i) => (i < 4 * 16 * 16 * 3 ? 1 - v : v)) }));
-  assert.ok(scoreTask(edited, wins, parseCondition('continue', 5), seg)['FVD-pix80'] < 1e-9);
+  assert.ok((await scoreTask(edited, wins, parseCondition('continue', 5), seg))['FVD-pix80'] < 1e-9);
   const later = clips.map((c) => ({ ...c, video: c.video.map((v, i) => (i >= 10 * 16 * 16 * 3 ? 1 - v : v)) }));
-  assert.ok(scoreTask(later, wins, parseCondition('continue', 5), seg)['FVD-pix80'] > 0.01);
+  assert.ok((await scoreTask(later, wins, parseCondition('continue', 5), seg))['FVD-pix80'] > 0.01);
 });

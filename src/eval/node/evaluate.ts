@@ -24,6 +24,7 @@ import { restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
 import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, parseAlign, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
 import { alignFor } from './metric-check.js';
+import type { Vggish } from '../vggish.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
 
@@ -48,7 +49,50 @@ export interface EvalOptions {
   /** at most this many windows (default all) */
   maxWindows?: number;
   out: string;
+  /** the audio network for the Fréchet distance (default logmel40) */
+  audioEmbedder?: AudioEmbedder;
   log?: (s: string) => void;
+}
+
+/** An audio feature network for the Fréchet distance: rows of `dim` features for the given sample ranges. */
+export interface AudioEmbedder {
+  name: string;
+  dim: number;
+  rows(audio: Float32Array, sampleRate: number, ranges: [number, number][]): Promise<Float64Array> | Float64Array;
+}
+
+/** logmel40 on each range (the default; see av-metrics.ts). */
+export const LOGMEL40: AudioEmbedder = {
+  name: AUDIO_EMBEDDING.name,
+  dim: AUDIO_EMBEDDING.dim,
+  rows: (audio, sr, ranges) => concatRows(ranges.map(([a, b]) => audioEmbedding(audio, sr, a, Math.min(b, audio.length)))),
+};
+
+/** VGGish over the generated audio: contiguous ranges are joined, then cut into 0.96 s examples. */
+export function vggishEmbedder(v: Vggish): AudioEmbedder {
+  return {
+    name: v.name,
+    dim: v.dim,
+    rows: async (audio, sr, ranges) => {
+      const spans: [number, number][] = [];
+      for (const [a, b] of ranges) {
+        const last = spans[spans.length - 1];
+        if (last && last[1] === a) last[1] = b;
+        else spans.push([a, b]);
+      }
+      return concatRows(await Promise.all(spans.map(([a, b]) => v.rows(audio.subarray(a, Math.min(b, audio.length)), sr))));
+    },
+  };
+}
+
+function concatRows(rows: Float64Array[]): Float64Array {
+  const all = new Float64Array(rows.reduce((n, r) => n + r.length, 0));
+  let o = 0;
+  for (const r of rows) {
+    all.set(r, o);
+    o += r.length;
+  }
+  return all;
 }
 
 export interface TaskScores {
@@ -65,7 +109,6 @@ interface Window {
 
 const METRICS = {
   fvd: `FVD-${VIDEO_EMBEDDING.name}`,
-  fad: `FAD-${AUDIO_EMBEDDING.name}`,
   sync: 'SyncCorr',
   saa: 'SAA',
   id: 'ID-dist',
@@ -81,28 +124,20 @@ function taskPlan(mask: ConditionMask, seg: { frames: [number, number][]; bounds
 }
 
 /** Scores generated windows against the real ones for one task. */
-export function scoreTask(gen: AVClip[], wins: { real: AVClip; start: number; words: AlignedWord[] | null }[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }): TaskScores {
+export async function scoreTask(gen: AVClip[], wins: { real: AVClip; start: number; words: AlignedWord[] | null }[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<TaskScores> {
   const sr = gen[0].sampleRate, fps = gen[0].fps;
   const p = taskPlan(mask, seg, sr);
   const out: TaskScores = {};
-  const stack = (rows: Float64Array[]) => {
-    const all = new Float64Array(rows.reduce((n, r) => n + r.length, 0));
-    let o = 0;
-    for (const r of rows) {
-      all.set(r, o);
-      o += r.length;
-    }
-    return all;
-  };
+  const stack = concatRows;
   if (p.genFrames.length) {
     const g = stack(gen.map((c) => videoEmbedding(c, p.genFrames)));
     const r = stack(wins.map((w) => videoEmbedding(w.real, p.genFrames)));
     out[METRICS.fvd] = frechetDistance(gaussianStats(g, VIDEO_EMBEDDING.dim), gaussianStats(r, VIDEO_EMBEDDING.dim));
   }
   if (p.genAudio.length) {
-    const rows = (c: AVClip) => p.genAudio.map(([a, b]) => audioEmbedding(c.audio, sr, a, Math.min(b, c.audio.length)));
-    const g = stack(gen.flatMap(rows)), r = stack(wins.flatMap((w) => rows(w.real)));
-    out[METRICS.fad] = frechetDistance(gaussianStats(g, AUDIO_EMBEDDING.dim), gaussianStats(r, AUDIO_EMBEDDING.dim));
+    const rows = async (clips: AVClip[]) => stack(await Promise.all(clips.map((c) => audioEmbedder.rows(c.audio, sr, p.genAudio))));
+    const g = await rows(gen), r = await rows(wins.map((w) => w.real));
+    out[`FAD-${audioEmbedder.name}`] = frechetDistance(gaussianStats(g, audioEmbedder.dim), gaussianStats(r, audioEmbedder.dim));
   }
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
   out[METRICS.sync] = mean(gen.map((c) => syncCorr(c, p.syncRange)));
@@ -151,7 +186,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     return out;
   };
   const given = { video: pick('val.video', nV), audio: pick('val.audio', nA) };
-  const resultsDir = join(o.out, 'results');
+  const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
   const numSamples = Math.round((T / m.data.fps) * m.data.sampleRate);
 
@@ -183,8 +218,8 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
           restoreGivenCells(x, wins[b].real, m.layout, masks[t]);
           return x;
         });
-        results['codec reconstruction'][t] = scoreTask(withGiven, wins, masks[t], m.layout);
-        const realScores = scoreTask(wins.map((x) => x.real), wins, masks[t], m.layout);
+        results['codec reconstruction'][t] = await scoreTask(withGiven, wins, masks[t], m.layout, o.audioEmbedder);
+        const realScores = await scoreTask(wins.map((x) => x.real), wins, masks[t], m.layout, o.audioEmbedder);
         results['real clips'][t] = Object.fromEntries(Object.entries(realScores).filter(([k]) => !k.startsWith('F'))); // Fréchet of real vs itself is 0 by construction
       }
       writeFileAtomic(file, JSON.stringify({ 'codec reconstruction': results['codec reconstruction'], 'real clips': results['real clips'] }, null, 2));
@@ -207,7 +242,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         else {
           const ts = Date.now();
           const lat = await generate(model, linearSchedule(), { mask: masks[t], given, samples: B, steps, guidance, seed, method });
-          s = scoreTask(await decodeAll(lat, masks[t]), wins, masks[t], m.layout);
+          s = await scoreTask(await decodeAll(lat, masks[t]), wins, masks[t], m.layout, o.audioEmbedder);
           writeFileAtomic(file, JSON.stringify({ checkpoint: ck, task: t, seed, steps, guidance, method, windows: B, scores: s, seconds: (Date.now() - ts) / 1000 }, null, 2));
         }
         perSeed.push(s);
@@ -227,23 +262,25 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
 }
 
 const COLUMNS: Record<string, string[]> = {
-  joint: [METRICS.fvd, METRICS.fad, METRICS.sync],
+  joint: [METRICS.fvd, 'FAD', METRICS.sync],
   a2v: [METRICS.fvd, METRICS.sync],
-  v2a: [METRICS.fad, METRICS.sync, METRICS.saa],
-  inpaint: [METRICS.fvd, METRICS.fad, METRICS.id],
-  continue: [METRICS.fvd, METRICS.fad, METRICS.id],
+  v2a: ['FAD', METRICS.sync, METRICS.saa],
+  inpaint: [METRICS.fvd, 'FAD', METRICS.id],
+  continue: [METRICS.fvd, 'FAD', METRICS.id],
 };
-const LOWER_IS_BETTER = new Set<string>([METRICS.fvd, METRICS.fad, METRICS.id]);
+const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id;
 
 /** Rows = strategies, columns = tasks × metrics; best model per column in bold; mean rank over all model columns. */
 export function markdownTable(results: Record<string, Record<string, TaskScores>>, tasks: string[], meta: { windows: number; seeds: number[]; steps: number; guidance: number; griffinLimIters: number }, models: string[]): string {
-  const cols = tasks.flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr] as const));
+  // 'FAD' stands for whichever audio network was used (FAD-logmel40, FAD-vggish)
+  const fad = Object.values(results).flatMap((r) => Object.values(r).flatMap((t) => Object.keys(t))).find((k) => k.startsWith('FAD-')) ?? 'FAD-logmel40';
+  const cols = tasks.flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const));
   const best = new Map<string, number>();
   const ranks = new Map<string, number[]>(models.map((mm) => [mm, []]));
   for (const [t, mtr] of cols) {
     const vals = models.map((mm) => results[mm]?.[t]?.[mtr]).filter((v): v is number => v !== undefined);
     if (!vals.length) continue;
-    const sign = LOWER_IS_BETTER.has(mtr) ? 1 : -1;
+    const sign = lowerIsBetter(mtr) ? 1 : -1;
     best.set(`${t}/${mtr}`, sign > 0 ? Math.min(...vals) : Math.max(...vals));
     const order = [...models].sort((a, b) => sign * ((results[a]?.[t]?.[mtr] ?? Infinity) - (results[b]?.[t]?.[mtr] ?? Infinity)));
     order.forEach((mm, r) => ranks.get(mm)!.push(r + 1));
@@ -258,7 +295,7 @@ export function markdownTable(results: Record<string, Record<string, TaskScores>
   });
   return [
     `${meta.windows} validation windows (one per clip) × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
-    `Lower is better for ${[...LOWER_IS_BETTER].join(', ')}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column. Mean rank: over all columns, among the models.`,
+    `Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column. Mean rank: over all columns, among the models.`,
     '',
     head,
     sep,
