@@ -30,7 +30,8 @@ async function describeAdapter(): Promise<{ software: boolean; text: string } | 
   if (!adapter) return null;
   const i = adapter.info ?? {};
   const software = i.isFallbackAdapter === true || i.architecture === 'software' || /llvmpipe|swiftshader/i.test(`${i.device} ${i.description}`);
-  return { software, text: `${i.vendor ?? '?'} ${i.description || i.device || ''}`.trim() };
+  const name = [i.vendor, i.architecture, i.description || i.device].filter(Boolean).join(' ') || 'unknown adapter';
+  return { software, text: software ? `${name} (software)` : name };
 }
 
 /**

@@ -4,31 +4,15 @@
 // custom mask; a bad upload shows a message and the page stays usable. Screenshot: out/test/studio-e2e.png.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startStudio } from './server.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumMissing, openStudio, ROOT as root } from '../../testing/node/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`;
-const root = resolve(new URL('../../../..', import.meta.url).pathname);
+const skip = chromiumMissing();
 
 test('studio: bundled example → a2v in the browser → playable result with the given audio unchanged', { skip, timeout: 600_000 }, async () => {
-  const { chromium } = await import('playwright-core');
-  const studio = await startStudio({ root, port: 0, model: join(root, 'models', 'avdit'), videoCodec: join(root, 'models', 'video-codec'), audioCodec: join(root, 'models', 'audio-codec'), examples: join(root, 'examples', 'grid-val') });
-  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'avdit-chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
-  after(async () => {
-    await ctx.close();
-    await studio.close();
-  });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(studio.url);
+  const { page, pageErrors, close } = await openStudio();
+  after(close);
   const S = 'globalThis.avditStudio.state';
   await page.waitForFunction(`${S}.model || ${S}.lastError`, null, { timeout: 120_000 });
   assert.equal(await page.evaluate(`${S}.lastError`), null);
