@@ -153,7 +153,9 @@ function refresh(): void {
   renderTimeline();
   $('spec').textContent = formatCondition(state.mask);
   for (const b of $('presets').querySelectorAll('button')) b.classList.toggle('active', b.dataset.task === state.preset);
-  ($('generate') as HTMLButtonElement).disabled = state.busy || !state.model;
+  const gen = $('generate') as HTMLButtonElement;
+  gen.disabled = state.busy || !state.model;
+  gen.textContent = state.busy ? 'Generating…' : state.model ? 'Generate' : 'Loading the model…';
   ($('load-example') as HTMLButtonElement).disabled = state.busy;
 }
 
