@@ -38,7 +38,7 @@ export interface ClipStep {
   previewFrames?: Float32Array;
 }
 
-/** Checks a source clip against the model's window and returns its size facts. */
+/** Checks that a source clip has exactly the model's window size and rates. */
 export function checkSourceClip(model: LoadedModel, source: AVClip, name = 'input'): void {
   const d = model.checkpoint.latents.data;
   if (source.fps !== d.fps || source.sampleRate !== d.sampleRate) throw new Error(`${name}: is ${source.fps} fps / ${source.sampleRate} Hz, the model needs ${d.fps} fps / ${d.sampleRate} Hz`);
@@ -72,12 +72,20 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     const previewFrames = r.value.preview ? await codecs.video.decode(r.value.preview.video, 1, model.layout.video.L) : undefined;
     yield { step: r.value.step, total: r.value.total, previewFrames };
   }
-  const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
-  const numSamples = Math.round((T / d.fps) * d.sampleRate);
-  const audio = await codecs.audio.decode(lat.audio, 1, numSamples);
-  const clip = makeClip({ video: frames, numFrames: T, height: d.height, width: d.width, fps: d.fps, audio, sampleRate: d.sampleRate });
+  const [clip] = await decodeClips(codecs, lat, 1, d);
   if (source) restoreGivenCells(clip, source, seg, o.mask);
   return clip;
+}
+
+/** Latents of `batch` windows → one clip per window (`griffinLimIters` overrides the audio codec's). */
+export async function decodeClips(codecs: Codecs, lat: Latents, batch: number, d: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number }, griffinLimIters?: number): Promise<AVClip[]> {
+  const T = d.windowFrames;
+  const numSamples = Math.round((T / d.fps) * d.sampleRate);
+  const frames = await codecs.video.decode(lat.video, batch, codecs.video.latentShape(T)[0]);
+  const audio = await codecs.audio.decode(lat.audio, batch, numSamples, griffinLimIters);
+  const fsz = d.width * d.height * 3 * T;
+  return Array.from({ length: batch }, (_, b) =>
+    makeClip({ video: frames.slice(b * fsz, (b + 1) * fsz), numFrames: T, height: d.height, width: d.width, fps: d.fps, audio: audio.slice(b * numSamples, (b + 1) * numSamples), sampleRate: d.sampleRate }));
 }
 
 /** Drains generateClipSteps. */

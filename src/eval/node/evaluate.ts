@@ -16,11 +16,11 @@ import { ClipCache } from '../../data/node/cache.js';
 import { openLatentCache, loadCodecs, fileSha256 } from '../../codecs/node/latents.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
-import { makeClip, type AVClip } from '../../media/clip.js';
+import type { AVClip } from '../../media/clip.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
 import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
-import { restoreGivenCells } from '../../pipeline/clip-generate.js';
+import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
 import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, parseAlign, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
 import { alignFor } from './metric-check.js';
@@ -123,33 +123,44 @@ function taskPlan(mask: ConditionMask, seg: { frames: [number, number][]; bounds
   return { genFrames: frames(false), givenFrames: frames(true), genAudio, audioFrames, syncRange: { from: Math.min(...anyGen), to: Math.max(...anyGen) + 1 } };
 }
 
-/** Scores generated windows against the real ones for one task. */
-export async function scoreTask(gen: AVClip[], wins: { real: AVClip; start: number; words: AlignedWord[] | null }[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<TaskScores> {
-  const sr = gen[0].sampleRate, fps = gen[0].fps;
+type RealWindow = { real: AVClip; start: number; words: AlignedWord[] | null };
+type Scorer = (gen: AVClip[], o?: { frechet?: boolean }) => Promise<TaskScores>;
+
+/**
+ * A scorer for one task: the real windows' feature statistics and speech activity are computed once
+ * here, then every set of generated windows is scored against them.
+ */
+export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Scorer> {
+  const { sampleRate: sr, fps, numFrames: T } = wins[0].real;
   const p = taskPlan(mask, seg, sr);
-  const out: TaskScores = {};
-  const stack = concatRows;
-  if (p.genFrames.length) {
-    const g = stack(gen.map((c) => videoEmbedding(c, p.genFrames)));
-    const r = stack(wins.map((w) => videoEmbedding(w.real, p.genFrames)));
-    out[METRICS.fvd] = frechetDistance(gaussianStats(g, VIDEO_EMBEDDING.dim), gaussianStats(r, VIDEO_EMBEDDING.dim));
-  }
-  if (p.genAudio.length) {
-    const rows = async (clips: AVClip[]) => stack(await Promise.all(clips.map((c) => audioEmbedder.rows(c.audio, sr, p.genAudio))));
-    const g = await rows(gen), r = await rows(wins.map((w) => w.real));
-    out[`FAD-${audioEmbedder.name}`] = frechetDistance(gaussianStats(g, audioEmbedder.dim), gaussianStats(r, audioEmbedder.dim));
-  }
+  const videoStats = (clips: AVClip[]) => gaussianStats(concatRows(clips.map((c) => videoEmbedding(c, p.genFrames))), VIDEO_EMBEDDING.dim);
+  const audioStats = async (clips: AVClip[]) => gaussianStats(concatRows(await Promise.all(clips.map((c) => audioEmbedder.rows(c.audio, sr, p.genAudio)))), audioEmbedder.dim);
+  const reals = wins.map((w) => w.real);
+  const realVideo = p.genFrames.length ? videoStats(reals) : null;
+  const realAudio = p.genAudio.length ? await audioStats(reals) : null;
+  const spoken = p.audioFrames.length && wins.every((w) => w.words) ? wins.map((w) => activityFromAlign(w.words!, fps, w.start, T)) : null;
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
-  out[METRICS.sync] = mean(gen.map((c) => syncCorr(c, p.syncRange)));
-  if (p.audioFrames.length && wins.every((w) => w.words)) {
-    const T = gen[0].numFrames;
-    out[METRICS.saa] = mean(gen.map((c, i) => {
-      const pred = activityFromAudio(c.audio, sr, fps, T), ref = activityFromAlign(wins[i].words!, fps, wins[i].start, T);
-      return mean(p.audioFrames.map((t) => (pred[t] === ref[t] ? 1 : 0)));
-    }));
-  }
-  if (p.genFrames.length && p.givenFrames.length) out[METRICS.id] = mean(gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames)));
-  return out;
+  return async (gen, o = {}) => {
+    const out: TaskScores = {};
+    if (o.frechet !== false) {
+      if (realVideo) out[METRICS.fvd] = frechetDistance(videoStats(gen), realVideo);
+      if (realAudio) out[`FAD-${audioEmbedder.name}`] = frechetDistance(await audioStats(gen), realAudio);
+    }
+    out[METRICS.sync] = mean(gen.map((c) => syncCorr(c, p.syncRange)));
+    if (spoken) {
+      out[METRICS.saa] = mean(gen.map((c, i) => {
+        const pred = activityFromAudio(c.audio, sr, fps, T);
+        return mean(p.audioFrames.map((t) => (pred[t] === spoken[i][t] ? 1 : 0)));
+      }));
+    }
+    if (p.genFrames.length && p.givenFrames.length) out[METRICS.id] = mean(gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames)));
+    return out;
+  };
+}
+
+/** Scores generated windows against the real ones for one task (a one-off taskScorer). */
+export async function scoreTask(gen: AVClip[], wins: RealWindow[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<TaskScores> {
+  return (await taskScorer(wins, mask, seg, audioEmbedder))(gen);
 }
 
 export async function evaluate(o: EvalOptions): Promise<{ report: string; table: string; results: Record<string, Record<string, TaskScores>> }> {
@@ -164,7 +175,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const tasks = o.tasks ?? [...EVAL_TASKS];
   const seeds = o.seeds ?? [0];
   const steps = o.steps ?? 25, guidance = o.guidance ?? 0;
-  const S = m.layout.numSegments, T = m.data.windowFrames;
+  const S = m.layout.numSegments;
   const masks = Object.fromEntries(tasks.map((t) => [t, parseCondition(t, S)]));
   // the windows: one per validation clip (the one starting at windowStart)
   const clipsByFile = new Map(cache.clips().map((c) => [c.file, c]));
@@ -188,18 +199,16 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const given = { video: pick('val.video', nV), audio: pick('val.audio', nA) };
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const numSamples = Math.round((T / m.data.fps) * m.data.sampleRate);
-
   async function decodeAll(lat: { video: Float32Array; audio: Float32Array }, mask: ConditionMask | null): Promise<AVClip[]> {
-    const frames = await codecs.video.decode(lat.video, B, L);
-    const audio = await codecs.audio.decode(lat.audio, B, numSamples, o.griffinLimIters ?? 16);
-    const fsz = m.data.width * m.data.height * 3 * T;
-    return wins.map((win, b) => {
-      const clip = makeClip({ video: frames.slice(b * fsz, (b + 1) * fsz), numFrames: T, height: m.data.height, width: m.data.width, fps: m.data.fps, audio: audio.slice(b * numSamples, (b + 1) * numSamples), sampleRate: m.data.sampleRate });
-      if (mask) restoreGivenCells(clip, win.real, m.layout, mask);
-      return clip;
-    });
+    const clips = await decodeClips(codecs, lat, B, m.data, o.griffinLimIters ?? 16);
+    if (mask) clips.forEach((clip, b) => restoreGivenCells(clip, wins[b].real, m.layout, mask));
+    return clips;
   }
+  const scorers = new Map<string, Scorer>();
+  const scorer = async (t: string) => {
+    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], m.layout, o.audioEmbedder));
+    return scorers.get(t)!;
+  };
 
   const results: Record<string, Record<string, TaskScores>> = {};
   const t0 = Date.now();
@@ -218,9 +227,8 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
           restoreGivenCells(x, wins[b].real, m.layout, masks[t]);
           return x;
         });
-        results['codec reconstruction'][t] = await scoreTask(withGiven, wins, masks[t], m.layout, o.audioEmbedder);
-        const realScores = await scoreTask(wins.map((x) => x.real), wins, masks[t], m.layout, o.audioEmbedder);
-        results['real clips'][t] = Object.fromEntries(Object.entries(realScores).filter(([k]) => !k.startsWith('F'))); // Fréchet of real vs itself is 0 by construction
+        results['codec reconstruction'][t] = await (await scorer(t))(withGiven);
+        results['real clips'][t] = await (await scorer(t))(wins.map((x) => x.real), { frechet: false }); // real vs itself is 0 by construction
       }
       writeFileAtomic(file, JSON.stringify({ 'codec reconstruction': results['codec reconstruction'], 'real clips': results['real clips'] }, null, 2));
     }
@@ -242,7 +250,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         else {
           const ts = Date.now();
           const lat = await generate(model, linearSchedule(), { mask: masks[t], given, samples: B, steps, guidance, seed, method });
-          s = await scoreTask(await decodeAll(lat, masks[t]), wins, masks[t], m.layout, o.audioEmbedder);
+          s = await (await scorer(t))(await decodeAll(lat, masks[t]));
           writeFileAtomic(file, JSON.stringify({ checkpoint: ck, task: t, seed, steps, guidance, method, windows: B, scores: s, seconds: (Date.now() - ts) / 1000 }, null, 2));
         }
         perSeed.push(s);
