@@ -50,17 +50,19 @@ export function vggishExamples(audio: Float32Array, sampleRate: number, hopFrame
     }
   }
   const logmel = new Float32Array(frames * VGGISH_BANDS);
-  const re = new Float64Array(nFft), im = new Float64Array(nFft);
+  const re = new Float64Array(nFft), im = new Float64Array(nFft), mel = new Float64Array(VGGISH_BANDS);
+  const hann = Float64Array.from({ length: win }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / win)); // periodic
   for (let f = 0; f < frames; f++) {
     re.fill(0);
     im.fill(0);
-    for (let i = 0; i < win; i++) re[i] = audio[f * hop + i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / win)); // periodic Hann
+    for (let i = 0; i < win; i++) re[i] = audio[f * hop + i] * hann[i];
     fft(re, im);
-    for (let b = 0; b < VGGISH_BANDS; b++) {
-      let e = 0;
-      for (let k = 1; k < bins; k++) e += Math.hypot(re[k], im[k]) * fb[k * VGGISH_BANDS + b];
-      logmel[f * VGGISH_BANDS + b] = Math.log(e + 0.01);
+    mel.fill(0);
+    for (let k = 1; k < bins; k++) {
+      const mag = Math.hypot(re[k], im[k]);
+      for (let b = 0; b < VGGISH_BANDS; b++) mel[b] += mag * fb[k * VGGISH_BANDS + b];
     }
+    for (let b = 0; b < VGGISH_BANDS; b++) logmel[f * VGGISH_BANDS + b] = Math.log(mel[b] + 0.01);
   }
   const data = new Float32Array(count * VGGISH_FRAMES * VGGISH_BANDS);
   for (let e = 0; e < count; e++) data.set(logmel.subarray(e * hopFrames * VGGISH_BANDS, (e * hopFrames + VGGISH_FRAMES) * VGGISH_BANDS), e * VGGISH_FRAMES * VGGISH_BANDS);
