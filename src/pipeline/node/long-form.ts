@@ -42,8 +42,8 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
   const overlap = seg.frames[1][1] + 1; // frames of segments 0–1 (5 at the default layout)
   const hop = T - overlap;
   const spf = d.sampleRate / d.fps;
-  const src = { audio: await decodeAudio(o.input, d.sampleRate) };
-  const totalSec = Math.min(o.seconds ?? src.audio.length / d.sampleRate, src.audio.length / d.sampleRate);
+  const track = await decodeAudio(o.input, d.sampleRate);
+  const totalSec = Math.min(o.seconds ?? track.length / d.sampleRate, track.length / d.sampleRate);
   const wantFrames = Math.floor(totalSec * d.fps);
   if (wantFrames < T) throw new Error(`${o.input}: ${totalSec.toFixed(2)} s of audio is shorter than one window (${(T / d.fps).toFixed(3)} s)`);
   const windows = 1 + Math.ceil((wantFrames - T) / hop);
@@ -56,7 +56,7 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
   for (let w = 0; w < windows; w++) {
     o.onWindow?.(w + 1, windows);
     const f0 = w * hop;
-    const audio = src.audio.subarray(f0 * spf, f0 * spf + aLen);
+    const audio = track.subarray(f0 * spf, f0 * spf + aLen);
     const givenAudio = await codecs.audio.encode(Float32Array.from({ length: aLen }, (_, i) => audio[i] ?? 0), 1, d.sampleRate);
     let mask = [Array(S).fill(false), Array(S).fill(true)];
     let givenVideo: Float32Array | undefined;
@@ -67,12 +67,12 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
       givenVideo = (await codecs.video.encode(ctx, 1, T));
       mask = [Array.from({ length: S }, (_, s) => s < 2), Array(S).fill(true)];
     }
-    const lat = await generate(model, sched, { mask, given: { video: givenVideo ?? new Float32Array(model.layout.video.L * model.layout.video.h * model.layout.video.w * model.layout.video.C), audio: givenAudio }, steps: o.steps ?? 50, guidance: o.guidance ?? 0, seed: (o.seed ?? 0) + 7919 * w });
+    const lat = await generate(model, sched, { mask, given: { video: givenVideo, audio: givenAudio }, steps: o.steps ?? 50, guidance: o.guidance ?? 0, seed: (o.seed ?? 0) + 7919 * w });
     const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
     const from = w === 0 ? 0 : overlap;
     video.set(frames.subarray(from * fsz, T * fsz), (f0 + from) * fsz);
   }
-  const clip = makeClip({ video: video.slice(0, numFrames * fsz), numFrames, height: d.height, width: d.width, fps: d.fps, audio: src.audio.slice(0, numFrames * spf), sampleRate: d.sampleRate });
+  const clip = makeClip({ video: video.slice(0, numFrames * fsz), numFrames, height: d.height, width: d.width, fps: d.fps, audio: track.slice(0, numFrames * spf), sampleRate: d.sampleRate });
   const mp4 = `${o.out}.mp4`, png = `${o.out}-border.png`;
   await encode(clip, mp4);
   writePNG(png, borderStrip(clip, T, hop, overlap));
