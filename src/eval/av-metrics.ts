@@ -117,12 +117,18 @@ export function parseAlign(text: string, source = 'align'): AlignedWord[] {
     });
 }
 
+/** sil / sp entries are silence. */
+export const isSpoken = (w: AlignedWord): boolean => w.word !== 'sil' && w.word !== 'sp';
+
+/** The spoken words of an alignment, in order. */
+export const spokenWords = (words: AlignedWord[]): string[] => words.filter(isSpoken).map((w) => w.word);
+
 /** Per video frame of a window starting at `startFrame`: does a (non-silence) word overlap at least half the frame? */
 export function activityFromAlign(words: AlignedWord[], fps: number, startFrame: number, numFrames: number): boolean[] {
   return Array.from({ length: numFrames }, (_, t) => {
     const a = (startFrame + t) / fps, b = (startFrame + t + 1) / fps;
     let spoken = 0;
-    for (const w of words) if (w.word !== 'sil' && w.word !== 'sp') spoken += Math.max(0, Math.min(b, w.end) - Math.max(a, w.start));
+    for (const w of words) if (isSpoken(w)) spoken += Math.max(0, Math.min(b, w.end) - Math.max(a, w.start));
     return spoken >= 0.5 * (b - a);
   });
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { decode } from '../../media/node/ffmpeg.js';
-import { parseAlign } from '../av-metrics.js';
+import { parseAlign, spokenWords } from '../av-metrics.js';
 import { asrAvailable, recogniseGrid, slotAccuracy } from './asr.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
@@ -17,7 +17,7 @@ test('slot accuracy', () => {
 
 test('PocketSphinx with the GRID grammar hears a bundled clip; silence is not that sentence', { skip: !asrAvailable() && 'pocketsphinx + pocketsphinx-en-us not installed' }, async () => {
   const clip = (await decode(join(root, 'examples/grid-val/bbaf4p.mpg'), { width: 16, height: 16, fps: 8, sampleRate: 16000 })).clip;
-  const ref = parseAlign(readFileSync(join(root, 'examples/grid-val/bbaf4p.align'), 'utf8')).map((w) => w.word).filter((w) => w !== 'sil' && w !== 'sp');
+  const ref = spokenWords(parseAlign(readFileSync(join(root, 'examples/grid-val/bbaf4p.align'), 'utf8')));
   assert.ok(slotAccuracy(recogniseGrid(clip.audio, 16000), ref) >= 4 / 6);
   const noise = Float32Array.from({ length: 32000 }, (_, i) => 0.001 * Math.sin(i));
   assert.ok(slotAccuracy(recogniseGrid(noise, 16000), ref) < 0.5);

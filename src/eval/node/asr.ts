@@ -8,6 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClipCache } from '../../data/node/cache.js';
+import type { AudioCodec } from '../../codecs/codec.js';
+import { spokenWords } from '../av-metrics.js';
+import { loadAlign } from './metric-check.js';
 
 export const GRID_JSGF = `#JSGF V1.0;
 grammar grid;
@@ -74,17 +78,13 @@ export function slotAccuracy(hyp: string[], ref: string[]): number {
  * Slot accuracy of PocketSphinx on whole clips of a split: the original audio vs its reconstruction
  * through an audio codec (encode → decode with Griffin–Lim).
  */
-export async function codecAsrCheck(o: { cache: string; align: string; audioCodec: import('../../codecs/codec.js').AudioCodec; split?: 'train' | 'val'; log?: (s: string) => void }): Promise<{ original: number; codec: number; clips: number }> {
-  const { ClipCache } = await import('../../data/node/cache.js');
-  const { parseAlign } = await import('../av-metrics.js');
-  const { alignFor } = await import('./metric-check.js');
-  const { readFileSync } = await import('node:fs');
+export async function codecAsrCheck(o: { cache: string; align: string; audioCodec: AudioCodec; split?: 'train' | 'val'; log?: (s: string) => void }): Promise<{ original: number; codec: number; clips: number }> {
   const cache = new ClipCache(o.cache);
   let a = 0, b = 0, n = 0;
   for (const e of cache.clips(o.split ?? 'val')) {
-    const ap = alignFor(o.align, e.file);
-    if (!ap) throw new Error(`${e.file}: no .align file in ${o.align}`);
-    const ref = parseAlign(readFileSync(ap, 'utf8'), ap).map((w) => w.word).filter((w) => w !== 'sil' && w !== 'sp');
+    const words = loadAlign(o.align, e.file);
+    if (!words) throw new Error(`${e.file}: no .align file in ${o.align}`);
+    const ref = spokenWords(words);
     const clip = cache.loadClip(e);
     const hop = o.audioCodec.config.hopSamples;
     const x = clip.audio.subarray(0, Math.floor(clip.audio.length / hop) * hop);

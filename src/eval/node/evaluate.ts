@@ -22,8 +22,8 @@ import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
-import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, parseAlign, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
-import { alignFor } from './metric-check.js';
+import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
+import { loadAlign } from './metric-check.js';
 import type { Vggish } from '../vggish.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
@@ -183,8 +183,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     .map((w) => {
       const entry = clipsByFile.get(w.file);
       if (!entry) throw new Error(`${o.latents}: window of ${w.file} has no clip in ${cache.dir}`);
-      const ap = alignFor(o.align, w.file);
-      return { ...w, real: cache.loadWindow({ clip: entry, start: w.start }), words: ap ? parseAlign(readFileSync(ap, 'utf8'), ap) : null };
+      return { ...w, real: cache.loadWindow({ clip: entry, start: w.start }), words: loadAlign(o.align, w.file) };
     });
   if (o.maxWindows) wins = wins.slice(0, o.maxWindows);
   if (wins.length < 2) throw new Error(`${o.latents}: only ${wins.length} validation windows${o.windowStart !== undefined ? ` start at frame ${o.windowStart}` : ''}; need at least 2`);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ClipCache } from '../../data/node/cache.js';
-import { activityFromAlign, activityFromAudio, agreement, parseAlign, syncCorr } from '../av-metrics.js';
+import { activityFromAlign, activityFromAudio, agreement, parseAlign, syncCorr, type AlignedWord } from '../av-metrics.js';
 
 export interface Separation {
   real: number;
@@ -25,10 +25,11 @@ function separation(n: number, score: (videoOf: number, audioOf: number) => numb
   return { real: mean(real), shuffled: mean(shuf), auc: auc / (real.length * shuf.length), clips: n };
 }
 
-export function alignFor(alignDir: string | undefined, file: string): string | null {
+/** The parsed `<name>.align` of a clip file from `alignDir`, or null when there is none. */
+export function loadAlign(alignDir: string | undefined, file: string): AlignedWord[] | null {
   if (!alignDir) return null;
   const p = join(alignDir, basename(file).replace(/\.[^.]+$/, '.align'));
-  return existsSync(p) ? p : null;
+  return existsSync(p) ? parseAlign(readFileSync(p, 'utf8'), p) : null;
 }
 
 export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' | 'val' = 'val'): { sync: Separation; saa?: Separation } {
@@ -38,9 +39,9 @@ export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' 
   const T = Math.min(...clips.map((c) => c.clip.numFrames));
   const cut = (i: number) => clips[i].clip;
   const sync = separation(clips.length, (v, a) => syncCorr({ ...cut(v), numFrames: T, audio: cut(a).audio }));
-  const aligned = clips.map((c) => alignFor(alignDir, c.e.file));
-  if (aligned.some((p) => p === null)) return { sync };
-  const words = aligned.map((p) => parseAlign(readFileSync(p!, 'utf8'), p!));
+  const aligned = clips.map((c) => loadAlign(alignDir, c.e.file));
+  if (aligned.some((w) => w === null)) return { sync };
+  const words = aligned as AlignedWord[][];
   const fps = clips[0].clip.fps;
   const acts = clips.map((c) => activityFromAudio(c.clip.audio, c.clip.sampleRate, fps, T));
   const saa = separation(clips.length, (v, a) => agreement(acts[a], activityFromAlign(words[v], fps, 0, T)));

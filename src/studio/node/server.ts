@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { decode, encode, parseCrop, MediaError, type Crop } from '../../media/node/ffmpeg.js';
 import { encodeClipWire, decodeClipWire, CLIP_MIME } from '../wire.js';
+import { spokenWords } from '../../eval/av-metrics.js';
+import { loadAlign } from '../../eval/node/metric-check.js';
 
 export interface StudioOptions {
   port?: number;
@@ -153,8 +155,8 @@ function listExamples(dir?: string): { name: string; title: string; path: string
     .filter((f) => MEDIA_EXT.has(extname(f).toLowerCase()))
     .sort()
     .map((f) => {
-      const align = join(dir, f.replace(/\.[^.]+$/, '.align'));
-      const words = existsSync(align) ? readFileSync(align, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[2]).filter((w) => w && w !== 'sil' && w !== 'sp').join(' ') : '';
+      const aligned = loadAlign(dir, f);
+      const words = aligned ? spokenWords(aligned).join(' ') : '';
       return { name: f, title: words ? `${f} — "${words}"` : f, path: resolve(dir, f), crop };
     });
 }
