@@ -5,9 +5,8 @@
  * be downloaded as webm, mp4 or the PNG strip. Browser-only code; no model code lives here.
  */
 import { sliceClip, type AVClip } from '../media/clip.js';
-import { renderStrip } from '../media/strip.js';
-import type { RGBImage } from '../media/image.js';
-import type { SegmentLayout } from '../codecs/segments.js';
+import { renderStrip, waveformColumns } from '../media/strip.js';
+import { frameImage, tileImages, type RGBImage } from '../media/image.js';
 import { TASKS, formatCondition, parseCondition, type ConditionMask, type TaskName } from '../monl/tasks.js';
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from './wire.js';
 import type { FromWorker, ModelFacts, ToWorker } from './protocol.js';
@@ -49,10 +48,6 @@ function clearMessage(): void {
   state.lastError = null;
 }
 
-function segLayout(m: ModelFacts): SegmentLayout {
-  return { numSegments: m.numSegments, bounds: m.bounds, frames: m.frames } as unknown as SegmentLayout;
-}
-
 function windowClip(): AVClip | null {
   if (!state.clip || !state.model) return null;
   return sliceClip(state.clip, state.start, state.model.windowFrames);
@@ -75,22 +70,8 @@ function putImage(canvas: HTMLCanvasElement, img: RGBImage): void {
 }
 
 function drawFrames(canvas: HTMLCanvasElement, frames: Float32Array, first: number, count: number, W: number, H: number): void {
-  canvas.width = count * W;
-  canvas.height = H;
-  const ctx = canvas.getContext('2d')!;
-  const id = ctx.createImageData(count * W, H);
   const fsz = W * H * 3;
-  for (let k = 0; k < count; k++) {
-    const f = frames.subarray((first + k) * fsz, (first + k + 1) * fsz);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      const o = 4 * (y * count * W + k * W + x), i = 3 * (y * W + x);
-      id.data[o] = f[i] * 255;
-      id.data[o + 1] = f[i + 1] * 255;
-      id.data[o + 2] = f[i + 2] * 255;
-      id.data[o + 3] = 255;
-    }
-  }
-  ctx.putImageData(id, 0, 0);
+  putImage(canvas, tileImages(Array.from({ length: count }, (_, k) => frameImage(frames.subarray((first + k) * fsz, (first + k + 1) * fsz), W, H)), count, 0));
 }
 
 function drawWave(canvas: HTMLCanvasElement, audio: Float32Array | null): void {
@@ -101,15 +82,7 @@ function drawWave(canvas: HTMLCanvasElement, audio: Float32Array | null): void {
   ctx.fillRect(0, 0, 200, 56);
   if (!audio || audio.length === 0) return;
   ctx.fillStyle = '#c8c8dc';
-  const spp = audio.length / 200;
-  for (let x = 0; x < 200; x++) {
-    let lo = 0, hi = 0;
-    for (let i = Math.floor(x * spp); i < Math.floor((x + 1) * spp); i++) {
-      lo = Math.min(lo, audio[i]);
-      hi = Math.max(hi, audio[i]);
-    }
-    ctx.fillRect(x, 28 - hi * 27, 1, Math.max(1, (hi - lo) * 27));
-  }
+  waveformColumns(audio, 200).forEach(([lo, hi], x) => ctx.fillRect(x, 28 - hi * 27, 1, Math.max(1, (hi - lo) * 27)));
 }
 
 function renderTimeline(): void {
@@ -238,7 +211,7 @@ async function showResult(clip: AVClip, msPerStep: number, firstStepMs: number, 
   state.lastResult = { clip, source: p.source, mask: p.mask, msPerStep, firstStepMs, totalMs, steps: p.steps };
   const title = `${formatCondition(p.mask)}  ${p.steps} steps`;
   const strip = $('strip') as HTMLCanvasElement;
-  putImage(strip, renderStrip(clip, segLayout(m), p.mask, title));
+  putImage(strip, renderStrip(clip, m, p.mask, title));
   strip.toBlob((b) => b && (($('download-strip') as HTMLAnchorElement).href = URL.createObjectURL(b)));
   $('result-info').textContent = `${p.steps} steps in ${(totalMs / 1000).toFixed(1)} s on ${state.device} (first step ${firstStepMs.toFixed(0)} ms incl. encoding + compiling, then ${msPerStep.toFixed(0)} ms/step)`;
   $('result-section').hidden = false;
