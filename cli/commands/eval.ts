@@ -8,7 +8,8 @@ import { decodeSafetensors } from '../../src/util/safetensors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { metricCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
-import { loadCodecs } from '../../src/codecs/node/latents.js';
+import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
 
 export const EVAL_HELP = `avdit eval --latents <latents> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4  --max-windows N  --griffin-lim-iters 16
@@ -28,7 +29,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const root = resolve(new URL('../../..', import.meta.url).pathname);
     await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
     const dir = f.str('audio', join(root, 'models', 'audio-codec'))!;
-    const audioCodec = loadCodecs(join(root, 'models', 'video-codec'), dir).audio;
+    const audioCodec = AudioCodec.fromCheckpoint(loadCheckpoint(dir) as CodecCheckpoint, dir);
     const r = await codecAsrCheck({ cache: data, align, audioCodec, split: f.str('split', 'val') as 'train' | 'val', log: (s) => console.log(s) });
     console.log(`PocketSphinx (GRID grammar) slot accuracy on ${r.clips} clips: original ${r.original.toFixed(3)}, through the audio codec ${r.codec.toFixed(3)} (chance ≈ 0.19)`);
     return;
