@@ -1,11 +1,12 @@
 /**
- * Node entry to the engine: installs the worker-thread shim and (optionally) the WebGPU globals, the
- * iterator polyfill jax-js's einsum needs on Node 20, then starts jax-js. Environment:
+ * Node entry to the engine: makes the runtime ready (relaxed SIMD, iterator helpers on Node 20; see
+ * node-runtime.ts), installs the worker-thread shim and (optionally) the WebGPU globals, then starts jax-js. Environment:
  * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores).
  */
 import os from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { installNodeThreads } from './node-threads.js';
+import { prepareNodeRuntime } from './node-runtime.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { initEngine, parseDevice, type DeviceRequest, type EngineInfo } from './select.js';
 
@@ -15,7 +16,7 @@ export interface NodeEngineOptions {
 }
 
 export async function initNodeEngine(opts: NodeEngineOptions = {}): Promise<EngineInfo> {
-  await import('core-js/actual/iterator/index.js' as string); // ES2025 iterator helpers used by jax-js einsum
+  prepareNodeRuntime();
   const device = opts.device ?? parseDevice(process.env.AVDIT_DEVICE ?? 'auto');
   const envThreads = process.env.AVDIT_THREADS ? Number(process.env.AVDIT_THREADS) : NaN;
   const requested = opts.threads ?? (Number.isFinite(envThreads) ? envThreads : os.availableParallelism());
