@@ -2,7 +2,8 @@
 import { Flags, parseArgs } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { train, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
-import { VIDEO_CODEC_DEFAULTS } from '../../src/codecs/video-codec.js';
+import { VIDEO_CODEC_DEFAULTS, VIDEO_CODEC_V1, checkVideoCodecConfig, type VideoCodecConfig } from '../../src/codecs/video-codec.js';
+import { ClipCache } from '../../src/data/node/cache.js';
 import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-video.js';
 import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-audio.js';
@@ -15,7 +16,11 @@ import { makeClip } from '../../src/media/clip.js';
 
 export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
-    --hidden 96 --res-blocks 1 --frames 9 (video crop length, 1+4k)    --resume (continue <run>/checkpoint)
+    --resume (continue <run>/checkpoint)
+  video: --arch v2 (or v1, the first bundled codec) --factor 4 (spatial compression, v2) --hidden 128
+         --res-blocks 2 --frames 9 (crop length, 1+4k) --region-weight 4 (extra loss weight in the cache's
+         regions, e.g. GRID's mouth and eyes; 0 = plain L1); frame size comes from the cache
+  audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
     reconstruction report on the validation split: PSNR/SSIM, STFT/log-spectral distances,
     side-by-side.mp4 (with sound), contact-sheet.png, spectrograms.png, report.md`;
@@ -36,7 +41,7 @@ function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig
 export async function codecCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'train') {
-    const f = new Flags('codec train', parseArgs(rest, ['resume']), ['data', 'modality', 'out', 'steps', 'batch', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every', 'hidden', 'res-blocks', 'frames', 'resume', 'device']);
+    const f = new Flags('codec train', parseArgs(rest, ['resume']), ['data', 'modality', 'out', 'steps', 'batch', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every', 'hidden', 'res-blocks', 'frames', 'resume', 'device', 'arch', 'factor', 'region-weight']);
     const data = f.str('data');
     const out = f.str('out');
     const modality = f.str('modality');
@@ -44,8 +49,19 @@ export async function codecCommand(argv: string[]): Promise<void> {
     const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
     console.log(`engine: ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
     if (modality === 'video') {
-      const c = { ...VIDEO_CODEC_DEFAULTS, hidden: f.num('hidden', VIDEO_CODEC_DEFAULTS.hidden), resBlocks: f.num('res-blocks', VIDEO_CODEC_DEFAULTS.resBlocks) };
-      const task = videoTrainTask(data, c, { ...VIDEO_TRAIN_DEFAULTS, batch: f.num('batch', VIDEO_TRAIN_DEFAULTS.batch), trainFrames: f.num('frames', VIDEO_TRAIN_DEFAULTS.trainFrames) });
+      const arch = f.str('arch', 'v2');
+      if (arch !== 'v1' && arch !== 'v2') throw new Error(`codec train: --arch must be v1 or v2, got "${arch}"`);
+      const base = arch === 'v1' ? VIDEO_CODEC_V1 : VIDEO_CODEC_DEFAULTS;
+      const { width, height } = new ClipCache(data).config;
+      const c: VideoCodecConfig = {
+        ...base, width, height, hidden: f.num('hidden', base.hidden), resBlocks: f.num('res-blocks', base.resBlocks),
+        ...(arch === 'v2' ? { spatialFactor: f.num('factor', VIDEO_CODEC_DEFAULTS.spatialFactor!) } : {}),
+      };
+      checkVideoCodecConfig(c, 'codec train');
+      const task = videoTrainTask(data, c, {
+        ...VIDEO_TRAIN_DEFAULTS, batch: f.num('batch', VIDEO_TRAIN_DEFAULTS.batch), trainFrames: f.num('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
+        regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight),
+      });
       const r = await train(task, trainerFlags(f, { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     } else if (modality === 'audio') {

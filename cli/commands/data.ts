@@ -1,7 +1,7 @@
 /** `avdit data prepare|inspect`. */
 import { resolve } from 'node:path';
 import { Flags, formatDuration, parseArgs } from '../args.js';
-import { DATA_DEFAULTS, type DataConfig } from '../../src/data/config.js';
+import { DATA_DEFAULTS, parseRegions, type DataConfig } from '../../src/data/config.js';
 import { prepare } from '../../src/data/node/prepare.js';
 import { inspect } from '../../src/data/node/inspect.js';
 import { parseCrop, cropToString } from '../../src/media/node/ffmpeg.js';
@@ -14,13 +14,16 @@ export const DATA_HELP = `avdit data prepare <folder> --out <cache> [options]
     --crop center        center | none | W:H:X:Y (source pixels, e.g. 200:200:52:44 for GRID)
     --shard 32           clips per shard                    --jobs 2        parallel ffmpeg decodes
     --allow-damaged      keep clips whose decoder concealed damaged blocks (excluded by default)
+    --regions <spec>     boxes where people look, "mouth=x0,y0,x1,y1;eyes=…" as fractions of the frame, or
+                         "grid" (GRID's mouth and eyes for crop 200:200:52:44); the video codec weights its
+                         loss there and codec eval scores them; can be added to a prepared cache later
 avdit data inspect <cache> [--sheet <png>]
   Prints counts, durations and rates; writes a PNG contact sheet (default <cache>/contact-sheet.png).`;
 
 export async function dataCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'prepare') {
-    const f = new Flags('data prepare', parseArgs(rest, ['allow-damaged']), ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'allow-damaged']);
+    const f = new Flags('data prepare', parseArgs(rest, ['allow-damaged']), ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'allow-damaged', 'regions']);
     const [folder] = f.positional;
     const out = f.str('out');
     if (!folder || !out) throw new Error('usage: avdit data prepare <folder> --out <cache>');
@@ -34,6 +37,7 @@ export async function dataCommand(argv: string[]): Promise<void> {
       hopFrames: f.num('hop', DATA_DEFAULTS.hopFrames),
       crop: parseCrop(f.str('crop', 'center')),
       valPercent: f.num('val', DATA_DEFAULTS.valPercent),
+      ...(f.str('regions') ? { regions: parseRegions(f.str('regions')!) } : {}),
     };
     console.log(`preparing ${resolve(folder)} → ${resolve(out)}  (${cfg.width}×${cfg.height}, ${cfg.fps} fps, ${cfg.sampleRate} Hz, windows of ${cfg.windowFrames} frames every ${cfg.hopFrames}, crop ${cropToString(cfg.crop)})`);
     const r = await prepare(folder, out, cfg, {

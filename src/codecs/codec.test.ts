@@ -103,3 +103,41 @@ test('segment layout: 17 frames at 8 fps → 5 segments holding [6, 25, 25, 25, 
   assert.deepEqual(s.bounds[1], [0.125, 0.625]);
   assert.throws(() => segmentLayout(16, 8, 100, 0.02), /not 1 \+ 4k/);
 });
+
+// v2 (the default architecture): full-resolution stem, one 2× stage at a time.
+const v2 = (size: number, factor: number): VideoCodecConfig => ({ width: size, height: size, latentChannels: 4, hidden: 32, resBlocks: 1, arch: 'v2', spatialFactor: factor });
+
+test('video codec v2: 64×64 with 4× and 128×128 with 8× both give 16×16 latents; 1+4k frames → 1+k latent frames', async () => {
+  for (const [size, factor, h] of [[64, 4, 16], [128, 8, 16], [32, 2, 16]] as const) {
+    const c = v2(size, factor);
+    const codec = new VideoCodec(c, rand(videoCodecSpecs(c), 5), new Float32Array(4), new Float32Array(4).fill(1));
+    for (const T of [1, 9]) {
+      const x = syntheticClip({ seed: 1, numFrames: T, width: size, height: size }).clip.video;
+      const z = await codec.encode(x, 1, T);
+      const L = 1 + (T - 1) / 4;
+      assert.deepEqual(codec.latentShape(T), [L, h, h, 4], `${size}/${factor}×`);
+      assert.equal(z.length, L * h * h * 4);
+      const y = await codec.decode(z, 1, L);
+      assert.equal(y.length, T * size * size * 3);
+    }
+  }
+  assert.throws(() => videoCodecSpecs({ ...v2(64, 4), spatialFactor: 3 }), /spatialFactor 3 must be a power of 2/);
+  assert.throws(() => videoCodecSpecs({ ...v2(60, 8) }), /60×60 is not divisible by the spatial factor 8/);
+});
+
+test('video codec v2 is causal: changing frame f leaves the latents of earlier groups unchanged', async () => {
+  const c = v2(16, 4);
+  const p = toDevice(rand(videoCodecSpecs(c), 6));
+  const enc = jit((pp: Params, x: Tensor) => encodeVideo(pp, c, x));
+  const x = frames(9, 4);
+  const z0 = await ops.read(enc(refTree(p), ops.tensor(x, [1, 9, 16, 16, 3])));
+  const per = 4 * 4 * 4;
+  for (const f of [1, 4, 5, 8]) {
+    const x2 = x.slice();
+    for (let i = f * 768; i < (f + 1) * 768; i++) x2[i] = 1 - x2[i];
+    const z1 = await ops.read(enc(refTree(p), ops.tensor(x2, [1, 9, 16, 16, 3])));
+    const group = Math.ceil(f / 4);
+    assert.deepEqual(z1.subarray(0, group * per), z0.subarray(0, group * per), `frame ${f} changed earlier latents`);
+    assert.notDeepEqual(z1.subarray(group * per, (group + 1) * per), z0.subarray(group * per, (group + 1) * per), `frame ${f} did not reach its own group`);
+  }
+});

@@ -17,6 +17,37 @@ export interface DataConfig {
   crop: Crop;
   /** share of clips (by file name hash) held out for validation, in percent. */
   valPercent: number;
+  /** named boxes of the output frame where people look (e.g. GRID's mouth), as fractions [x0, y0, x1, y1];
+   * the video codec weights its loss there and `codec eval` scores them. They do not change the decoded
+   * windows, so a prepared cache can get or change them without decoding again. */
+  regions?: Record<string, Box>;
+}
+
+/** [x0, y0, x1, y1], fractions of the frame's width and height, x0 < x1, y0 < y1. */
+export type Box = [number, number, number, number];
+
+/** GRID s1 with crop 200:200:52:44: the mouth (lips, opening, chin top) and the eyes. */
+export const GRID_REGIONS: Record<string, Box> = { mouth: [0.33, 0.72, 0.67, 0.95], eyes: [0.22, 0.49, 0.78, 0.64] };
+
+/** "mouth=0.33,0.72,0.67,0.95;eyes=…" → regions; "grid" → GRID_REGIONS; one-line errors name the part. */
+export function parseRegions(spec: string): Record<string, Box> {
+  if (spec === 'grid') return { ...GRID_REGIONS };
+  const out: Record<string, Box> = {};
+  for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z][\w-]*)=(.*)$/.exec(part);
+    const nums = m ? m[2].split(',').map(Number) : [];
+    if (!m || nums.length !== 4 || !nums.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) || !(nums[0] < nums[2] && nums[1] < nums[3])) {
+      throw new Error(`--regions: "${part}" is not name=x0,y0,x1,y1 with fractions 0 ≤ x0 < x1 ≤ 1, 0 ≤ y0 < y1 ≤ 1`);
+    }
+    out[m[1]] = nums as Box;
+  }
+  return out;
+}
+
+/** A box in whole pixels of a W×H frame (at least one pixel each way). */
+export function boxPixels(b: Box, W: number, H: number): { x0: number; y0: number; x1: number; y1: number } {
+  const x0 = Math.min(W - 1, Math.floor(b[0] * W)), y0 = Math.min(H - 1, Math.floor(b[1] * H));
+  return { x0, y0, x1: Math.max(x0 + 1, Math.ceil(b[2] * W)), y1: Math.max(y0 + 1, Math.ceil(b[3] * H)) };
 }
 
 export const DATA_DEFAULTS: DataConfig = {

@@ -1,13 +1,16 @@
 /**
  * Training task for the video codec: random crops of `trainFrames` (1+4k) frames from the cache's train
- * split; loss = L1 + 0.5·L1 of spatial image gradients (sharper edges than plain L2 at this size) +
- * 1e-3·mean(z²) (keeps the latent scale near 1); validation PSNR on whole val windows. At checkpoint
- * time the per-channel latent mean/std over training windows is stored with the weights.
+ * split; loss = weighted L1 + 0.5·weighted L1 of spatial image gradients (sharper edges than plain L2 at
+ * this size) + 1e-3·mean(z²) (keeps the latent scale near 1). The weight map is 1 everywhere plus
+ * `regionWeight` inside each of the dataset's regions (GRID: mouth, eyes), normalised to mean 1, so
+ * capacity goes where people look. Validation: PSNR on whole val windows and on each region. At
+ * checkpoint time the per-channel latent mean/std over training windows is stored with the weights.
  */
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, type VideoCodecConfig } from '../video-codec.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../video-codec.js';
+import { boxPixels, type Box } from '../../data/config.js';
 import type { TrainTask, Metrics } from '../../train/trainer.js';
 import { ChannelStats } from '../stats.js';
 import { foldIn, normal as gaussian } from '../../util/rng.js';
@@ -18,16 +21,33 @@ export interface VideoTrainOptions {
   /** std of Gaussian noise added to latents in training (decoder robustness for diffusion samples). */
   latentNoise: number;
   valWindows: number;
+  /** extra loss weight inside the dataset's regions (0 = plain L1 everywhere). */
+  regionWeight: number;
 }
 
-export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 8, trainFrames: 9, latentNoise: 0.05, valWindows: 16 };
+export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 8, trainFrames: 9, latentNoise: 0.05, valWindows: 16, regionWeight: 4 };
 
-const gradL1 = (d: Tensor, axis: number) => {
+/** Per-pixel loss weights [H·W]: 1 + `extra` inside each box, scaled to mean 1 (null when nothing to weight). */
+export function regionWeightMap(W: number, H: number, boxes: Box[], extra: number): Float32Array | null {
+  if (!(extra > 0) || boxes.length === 0) return null;
+  const m = new Float32Array(W * H).fill(1);
+  for (const b of boxes) {
+    const r = boxPixels(b, W, H);
+    for (let y = r.y0; y < r.y1; y++) for (let x = r.x0; x < r.x1; x++) m[y * W + x] += extra;
+  }
+  const mean = m.reduce((a, v) => a + v, 0) / m.length;
+  return m.map((v) => v / mean);
+}
+
+/** mean |a_{i+1} − a_i| along `axis`, weighted by w (broadcast [.., H, W, 1]) sliced the same way. */
+const gradL1 = (d: Tensor, axis: number, w: Tensor | null) => {
   const n = d.shape[axis];
-  return ops.mean(ops.abs(ops.sub(ops.sliceAxis(d.ref, axis, 1, n), ops.sliceAxis(d, axis, 0, n - 1))));
+  const g = ops.abs(ops.sub(ops.sliceAxis(d.ref, axis, 1, n), ops.sliceAxis(d, axis, 0, n - 1)));
+  return ops.mean(w ? ops.mul(g, ops.sliceAxis(w, axis, 1, n)) : g);
 };
 
-export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, noise: Tensor | null): [Tensor, Metrics] {
+/** `weights`: [1, 1, H, W, 1] from regionWeightMap, or null for plain L1. */
+export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, noise: Tensor | null, weights: Tensor | null = null): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
   if (noise) z = ops.add(z, noise);
@@ -35,8 +55,9 @@ export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, n
   const d = ops.sub(y, frames);
   const l1 = ops.mean(ops.abs(d.ref));
   const mse = ops.mean(ops.square(d.ref));
-  const g = ops.add(gradL1(d.ref, 2), gradL1(d, 3));
-  const loss = ops.add(ops.add(l1.ref, ops.mul(g, 0.5)), ops.mul(zPen.ref, 1e-3));
+  const wl1 = weights ? ops.mean(ops.mul(ops.abs(d.ref), weights.ref)) : l1.ref;
+  const g = ops.add(gradL1(d.ref, 2, weights ? weights.ref : null), gradL1(d, 3, weights));
+  const loss = ops.add(ops.add(wl1, ops.mul(g, 0.5)), ops.mul(zPen.ref, 1e-3));
   return [loss, { l1, mse, zsq: zPen }];
 }
 
@@ -47,21 +68,24 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
   if (dc.width !== c.width || dc.height !== c.height) throw new Error(`${cacheDir}: frames are ${dc.width}×${dc.height}, the codec is configured for ${c.width}×${c.height}`);
   const train = new InMemoryClips(cache, 'train');
   const val = new InMemoryClips(cache, 'val');
-  const lat = (frames: number) => [o.batch, 1 + (frames - 1) / 4, c.height / 8, c.width / 8, c.latentChannels];
+  const lat = (frames: number) => [o.batch, ...videoLatentShape(c, frames)];
+  const regions = Object.entries(dc.regions ?? {});
+  const wmap = regionWeightMap(c.width, c.height, regions.map(([, b]) => b), o.regionWeight);
   const encodeJ = jit((p: Params, x: Tensor) => encodeVideo(p, c, x));
   const reconJ = jit((p: Params, x: Tensor) => decodeVideo(p, c, encodeVideo(p, c, x)));
   return {
-    config: { kind: 'video-codec', codec: c, data: { fps: dc.fps, width: dc.width, height: dc.height, windowFrames: dc.windowFrames }, train: o, source: cacheDir },
+    config: { kind: 'video-codec', codec: c, data: { fps: dc.fps, width: dc.width, height: dc.height, windowFrames: dc.windowFrames, ...(dc.regions ? { regions: dc.regions } : {}) }, train: o, source: cacheDir },
     specs: videoCodecSpecs(c),
     batch(key) {
       const { video } = train.crops(key, o.batch, o.trainFrames);
       const shape = lat(o.trainFrames);
       const n = shape.reduce((a, b) => a * b, 1);
       const noise = gaussian(foldIn(key, 7), n, o.latentNoise);
-      return [ops.tensor(video, [o.batch, o.trainFrames, c.height, c.width, 3]), ops.tensor(noise, shape)];
+      const b = [ops.tensor(video, [o.batch, o.trainFrames, c.height, c.width, 3]), ops.tensor(noise, shape)];
+      return wmap ? [...b, ops.tensor(wmap, [1, 1, c.height, c.width, 1])] : b;
     },
-    loss(p, [frames, noise]) {
-      return videoReconLoss(p, c, frames, noise);
+    loss(p, [frames, noise, weights]) {
+      return videoReconLoss(p, c, frames, noise, weights ?? null);
     },
     async extras(p) {
       // latent normalisation statistics over 64 training windows of the full window length
@@ -77,14 +101,21 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       const T = dc.windowFrames;
       const picks = val.clips.flatMap((_, ci) => [{ clip: ci, start: 0 }]).slice(0, o.valWindows);
       let se = 0, n = 0;
+      const boxes = regions.map(([name, b]) => ({ name, ...boxPixels(b, c.width, c.height), se: 0, n: 0 }));
       for (let i = 0; i < picks.length; i += 8) {
         const chunk = picks.slice(i, i + 8);
         const { video } = val.crops(0, chunk.length, T, chunk);
         const y = await ops.read(reconJ(refTree(p), ops.tensor(video, [chunk.length, T, c.height, c.width, 3])));
-        for (let k = 0; k < y.length; k++) se += (Math.min(1, Math.max(0, y[k])) - video[k]) ** 2;
+        for (let k = 0; k < y.length; k++) {
+          const e = (Math.min(1, Math.max(0, y[k])) - video[k]) ** 2;
+          se += e;
+          const px = Math.floor(k / 3) % (c.width * c.height), xx = px % c.width, yy = Math.floor(px / c.width);
+          for (const b of boxes) if (xx >= b.x0 && xx < b.x1 && yy >= b.y0 && yy < b.y1) (b.se += e), b.n++;
+        }
         n += y.length;
       }
-      return { psnr: 10 * Math.log10(1 / (se / n)) };
+      const psnr = (e: number, m: number) => 10 * Math.log10(1 / (e / m));
+      return { psnr: psnr(se, n), ...Object.fromEntries(boxes.map((b) => [`psnr_${b.name}`, psnr(b.se, b.n)])) };
     },
   };
 }

@@ -52,8 +52,11 @@ export function scanMedia(folder: string): string[] {
   return out;
 }
 
+/** Same decoded windows: everything but `regions` (which only names boxes of the frame). */
 function sameConfig(a: DataConfig, b: DataConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const { regions: _a, ...ra } = a;
+  const { regions: _b, ...rb } = b;
+  return JSON.stringify(ra) === JSON.stringify(rb);
 }
 
 /** Window start frames for a clip of `numFrames` frames and `numSamples` samples. */
@@ -73,10 +76,15 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
   for (const n of readdirSync(out)) if (n.includes('.tmp-')) rmSync(join(out, n), { force: true }); // from a killed run
   const manifestPath = join(out, MANIFEST);
   let manifest: Manifest;
+  let regionsChanged = false;
   if (existsSync(manifestPath)) {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     if (manifest.version !== CACHE_VERSION || !sameConfig(manifest.config, cfg)) {
       throw new Error(`${out}: this cache was prepared with other settings (${JSON.stringify(manifest.config)}); use a new --out folder`);
+    }
+    if (cfg.regions && JSON.stringify(cfg.regions) !== JSON.stringify(manifest.config.regions)) {
+      manifest.config = { ...manifest.config, regions: cfg.regions }; // new boxes, nothing to decode again
+      regionsChanged = true;
     }
   } else {
     manifest = { version: CACHE_VERSION, source: folder, config: cfg, clips: [], shards: [] };
@@ -178,7 +186,7 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
     if (pending.length >= perShard) flush();
   }
   flush();
-  if (!existsSync(manifestPath)) saveManifest();
+  if (!existsSync(manifestPath) || regionsChanged) saveManifest();
   const problems = manifest.clips.filter((c) => c.status !== 'ok' && files.includes(c.file));
   return { manifest, scanned: files.length, decodedNow: todo.length, reused, problems };
 }
