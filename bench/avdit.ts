@@ -14,7 +14,7 @@ import { countParams } from '../src/nn/params.js';
 import { normal } from '../src/util/rng.js';
 import { runTwin, twinUnavailable } from './twins.js';
 import { twinBatch, TWIN_INPUTS } from './avdit-batch.js';
-import { timeIt } from './timing.js';
+import { timeIt, reportRows } from './timing.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -64,10 +64,13 @@ async function main() {
   ]);
   const theirs = r.results[0].output![0];
   console.log(`  PyTorch ${r.version} CPU ×2 threads: ${r.results[1].ms!.toFixed(0)} ms/step, loss ${theirs.toFixed(6)}`);
-  console.log(`  ratio avdit/PyTorch: ${(tOurs / r.results[1].ms!).toFixed(2)}×   (loss relative difference ${(Math.abs(ours - theirs) / Math.abs(theirs)).toExponential(2)})`);
+  const rel = Math.abs(ours - theirs) / Math.abs(theirs);
+  console.log(`  ratio avdit/PyTorch: ${(tOurs / r.results[1].ms!).toFixed(2)}×   (loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ', parity ok' : ', PARITY FAILED'})`);
+  if (rel >= 1e-4) process.exitCode = 1;
+  reportRows([{ name: `AVDiT ${preset} train step, batch ${B}`, ours: tOurs, torch: r.results[1].ms! }], r.maxRssKb);
 }
 
-main().then(() => process.exit(0), (e) => {
+main().then(() => process.exit(process.exitCode ?? 0), (e) => {
   console.error(e);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ Needs Debian's python3-torch; for a fair reference libopenblas0-pthread, 2 threa
 """
 import json
 import os
+import resource
 import sys
 import time
 
@@ -65,4 +66,5 @@ cfg = torch.__config__.show()
 blas = "openblas" if "openblas" in cfg.lower() or os.path.exists("/usr/lib/x86_64-linux-gnu/openblas-pthread") else "reference BLAS"
 (fm, fmin), (bm, bmin) = timed(fwd), timed(fwdbwd)
 print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "loss": float(fwd()),
-                  "fwd_ms": fm, "fwd_min_ms": fmin, "fwdbwd_ms": bm, "fwdbwd_min_ms": bmin}))
+                  "fwd_ms": fm, "fwd_min_ms": fmin, "fwdbwd_ms": bm, "fwdbwd_min_ms": bmin,
+                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))

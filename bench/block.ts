@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
 import { mulberry32 } from '../src/media/synthetic.js';
-import { timeIt } from './timing.js';
+import { timeIt, reportRows } from './timing.js';
 
 const B = 8, T = 256, D = 256, H = 4, F = 1024;
 const reps = Number(process.env.BENCH_REPS ?? 15);
@@ -88,6 +88,7 @@ async function main() {
   console.log(`  PyTorch ${ref.version} CPU ×${ref.threads} threads (${ref.blas}): fwd ${fmt(ref.fwd_ms, ref.fwd_min_ms)}, fwd+bwd ${fmt(ref.fwdbwd_ms, ref.fwdbwd_min_ms)}, loss ${ref.loss.toFixed(6)}`);
   console.log(`  ratio avdit/PyTorch (median; min): fwd ${(tf / ref.fwd_ms).toFixed(2)}×; ${(tfMin / ref.fwd_min_ms).toFixed(2)}×   fwd+bwd ${(tfb / ref.fwdbwd_ms).toFixed(2)}×; ${(tfbMin / ref.fwdbwd_min_ms).toFixed(2)}×`);
   const rel = Math.abs(lossOurs - ref.loss) / Math.abs(ref.loss);
+  reportRows([{ name: `block d=${D} seq=${T} batch=${B} fwd`, ours: tf, torch: ref.fwd_ms }, { name: `block fwd+bwd`, ours: tfb, torch: ref.fwdbwd_ms }], ref.max_rss_kb);
   console.log(`  same weights, same input: loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ' (parity ok)' : ' (PARITY FAILED)'}`);
   if (rel >= 1e-4) process.exitCode = 1;
 }

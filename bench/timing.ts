@@ -11,3 +11,17 @@ export async function timeIt(f: () => Promise<unknown>, reps = Number(process.en
   ts.sort((a, b) => a - b);
   return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
 }
+
+/** One row of `npm run bench`'s table: ours and the PyTorch twin's time on the same work (ms). */
+export interface BenchRow {
+  name: string;
+  ours: number;
+  torch?: number;
+  unit?: string;
+}
+
+/** Hands a bench's rows and peak memory to `npm run bench` (bench/all.ts reads the BENCH_ROWS line). */
+export function reportRows(rows: BenchRow[], torchMaxRssKb?: number): void {
+  if (!process.env.BENCH_JSON) return;
+  console.log(`BENCH_ROWS ${JSON.stringify({ rows, oursMaxRssKb: process.resourceUsage().maxRSS, torchMaxRssKb })}`);
+}

@@ -38,7 +38,7 @@ export function twinUnavailable(): string | null {
   return r.status === 0 ? null : 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)';
 }
 
-export function runTwin(weights: HostParams, tensors: Record<string, { data: Float32Array; shape: number[] }>, calls: TwinCall[], threads = 2): { version: string; results: TwinResult[] } {
+export function runTwin(weights: HostParams, tensors: Record<string, { data: Float32Array; shape: number[] }>, calls: TwinCall[], threads = 2): { version: string; results: TwinResult[]; maxRssKb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'avdit-twin-'));
   writeFileSync(join(dir, 'w.safetensors'), encodeSafetensors(weights));
   const shapes: Record<string, number[]> = {};
@@ -56,6 +56,7 @@ export function runTwin(weights: HostParams, tensors: Record<string, { data: Flo
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
   return {
     version: out.version,
+    maxRssKb: out.max_rss_kb,
     results: out.results.map((x: any) => ({
       ...x,
       output: x.output ? readF32(join(dir, `${x.output}.f32`)) : undefined,

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, refTree } from '../src/engine/index.js';
 import { toDevice } from '../src/nn/params.js';
-import { encodeVideo, decodeVideo, videoCodecSpecs, type VideoCodecConfig } from '../src/codecs/video-codec.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from '../src/codecs/video-codec.js';
+import { regionWeightMap, videoReconLoss } from '../src/codecs/node/train-video.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
@@ -29,24 +30,34 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
   return d / Math.max(scale, 1e-6);
 }
 
-test('video codec: avdit and its PyTorch twin agree (encode, round trip)', { skip }, async () => {
-  const c: VideoCodecConfig = { width: 16, height: 16, latentChannels: 4, hidden: 16, resBlocks: 1 };
-  const w = randomWeights(videoCodecSpecs(c), 1);
-  const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
-  const p = toDevice(w);
-  const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
-  const y = await ops.read(decodeVideo(refTree(p), c, encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3]))));
-  const r = runTwin(w, { x: { data: x, shape: [2, 9, 16, 16, 3] } }, [
-    { module: 'video_codec', fn: 'encode_video', config: c, inputs: ['x'], output: 'z' },
-    { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
-  ]);
-  assert.deepEqual(r.results[0].shape, [2, 3, 2, 2, 4]);
-  assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
-  assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `reconstructions differ by ${maxRelDiff(y, r.results[1].output!)}`);
-});
+for (const c of [
+  { width: 16, height: 16, latentChannels: 4, hidden: 16, resBlocks: 1 },
+  { width: 16, height: 16, latentChannels: 4, hidden: 32, resBlocks: 1, arch: 'v2', spatialFactor: 4 },
+] as VideoCodecConfig[]) {
+  test(`video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss)`, { skip }, async () => {
+    const w = randomWeights(videoCodecSpecs(c), 1);
+    const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
+    const p = toDevice(w);
+    const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
+    const y = await ops.read(decodeVideo(refTree(p), c, encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3]))));
+    const wmap = regionWeightMap(16, 16, [[0.25, 0.5, 0.75, 1]], 4)!;
+    const [loss] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, ops.tensor(wmap, [1, 1, 16, 16, 1]));
+    const ours = (await ops.read(loss))[0];
+    const r = runTwin(w, { x: { data: x, shape: [2, 9, 16, 16, 3] }, wm: { data: wmap, shape: [1, 1, 16, 16, 1] } }, [
+      { module: 'video_codec', fn: 'encode_video', config: c, inputs: ['x'], output: 'z' },
+      { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
+      { module: 'video_codec', fn: 'train_loss', config: c, inputs: ['x', 'wm'], output: 'loss' },
+    ]);
+    assert.deepEqual(r.results[0].shape, [2, 3, ...videoLatentShape(c, 9).slice(1)]);
+    assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
+    assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `reconstructions differ by ${maxRelDiff(y, r.results[1].output!)}`);
+    const theirs = r.results[2].output![0];
+    assert.ok(Math.abs(ours - theirs) / theirs < 1e-4, `loss: avdit ${ours} vs PyTorch ${theirs}`);
+  });
+}
 
-test('audio codec: avdit and its PyTorch twin agree (encode, decode)', { skip }, async () => {
-  const c = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 16, resBlocks: 1 };
+for (const dropNyquist of [false, true]) test(`audio codec (dropNyquist ${dropNyquist}): avdit and its PyTorch twin agree (encode, decode)`, { skip }, async () => {
+  const c = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 16, resBlocks: 1, dropNyquist };
   const w = randomWeights(audioCodecSpecs(c), 2);
   const m = normal(6, 2 * 20 * 80).map((v) => -4 + v);
   const p = toDevice(w);
@@ -57,6 +68,7 @@ test('audio codec: avdit and its PyTorch twin agree (encode, decode)', { skip },
     { module: 'audio_codec', fn: 'decode_audio', config: c, inputs: ['z'], output: 'y' },
   ]);
   assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
+  assert.deepEqual(r.results[1].shape, [2, 20, dropNyquist ? 512 : 513]);
   assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `spectrograms differ by ${maxRelDiff(y, r.results[1].output!)}`);
 });
 

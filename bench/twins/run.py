@@ -8,6 +8,7 @@ Each input <name> is <name>.f32 with its shape in job.json "shapes". Prints one 
 import importlib
 import json
 import os
+import resource
 import sys
 import time
 
@@ -62,4 +63,5 @@ for call in job["calls"]:
             if call.get("reps"):
                 r["ms"], r["min_ms"] = timed(lambda: fn(params, call["config"], *args), call["reps"])
     results.append(r)
-print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results,
+                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))

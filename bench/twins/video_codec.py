@@ -1,4 +1,6 @@
 """PyTorch twin of src/codecs/video-codec.ts: same layers, same weights (avdit layout), same outputs."""
+import math
+
 import torch
 
 from common import conv, gelu, linear, ln, res_block, space_to_depth, depth_to_space
@@ -6,7 +8,67 @@ from common import conv, gelu, linear, ln, res_block, space_to_depth, depth_to_s
 G = 4  # temporal group
 
 
+def arch(c):
+    return c.get("arch", "v1")
+
+
+def stage_widths(c):
+    n = int(round(math.log2(c.get("spatialFactor", 4))))
+    return [max(16, c["hidden"] >> (n - i)) for i in range(n + 1)]
+
+
+def group_frames(frames):
+    B, T, H, W, _ = frames.shape
+    L = 1 + (T - 1) // G
+    x = frames * 2 - 1
+    x = torch.cat([x[:, :1].repeat(1, G - 1, 1, 1, 1), x], 1)
+    return x.reshape(B, L, G, H, W, 3).permute(0, 1, 3, 4, 2, 5).reshape(B * L, H, W, G * 3)
+
+
+def ungroup_frames(x, B):
+    BL, H, W, _ = x.shape
+    L = BL // B
+    x = x.reshape(B, L, H, W, G, 3).permute(0, 1, 4, 2, 3, 5).reshape(B, L * G, H, W, 3)[:, G - 1:]
+    return x * 0.5 + 0.5
+
+
+def time_mix(p, name, x, B):
+    y = x.reshape(B, -1, *x.shape[1:])
+    return (y + conv(p, name, gelu(ln(y)), 0)).reshape(x.shape)
+
+
+def encode_v2(p, c, frames):
+    B = frames.shape[0]
+    n = len(stage_widths(c)) - 1
+    x = conv(p, "enc.in", group_frames(frames))
+    for i in range(1, n + 1):
+        x = linear(p, f"enc.down{i}", space_to_depth(gelu(ln(x)), [2, 2]))
+        if i < n:
+            x = res_block(p, f"enc.stage{i}", x)
+    x = time_mix(p, "enc.time", x, B)
+    for i in range(c["resBlocks"]):
+        x = res_block(p, f"enc.res{i}", x)
+    x = conv(p, "enc.out", gelu(ln(x)))
+    return x.reshape(B, -1, *x.shape[1:])
+
+
+def decode_v2(p, c, z):
+    B, L = z.shape[:2]
+    n = len(stage_widths(c)) - 1
+    x = conv(p, "dec.in", z.reshape(B * L, *z.shape[2:]))
+    x = time_mix(p, "dec.time", x, B)
+    for i in range(c["resBlocks"]):
+        x = res_block(p, f"dec.res{i}", x)
+    for i in range(n, 0, -1):
+        x = depth_to_space(linear(p, f"dec.up{i}", gelu(ln(x))), [2, 2])
+        if i > 1:
+            x = res_block(p, f"dec.stage{i - 1}", x)
+    return ungroup_frames(conv(p, "dec.out", gelu(ln(x))), B)
+
+
 def encode_video(p, c, frames):
+    if arch(c) == "v2":
+        return encode_v2(p, c, frames)
     B, T, H, W, _ = frames.shape
     L = 1 + (T - 1) // G
     x = frames * 2 - 1
@@ -24,6 +86,8 @@ def encode_video(p, c, frames):
 
 
 def decode_video(p, c, z):
+    if arch(c) == "v2":
+        return decode_v2(p, c, z)
     B, L, h, w, _ = z.shape
     x = conv(p, "dec.in", z.reshape(B * L, h, w, -1)).reshape(B, L, h, w, -1)
     x = (x + conv(p, "dec.time", gelu(ln(x)), 0)).reshape(B * L, h, w, -1)
@@ -39,12 +103,16 @@ def decode_video(p, c, z):
     return x * 0.5 + 0.5
 
 
-def train_loss(p, c, frames):
-    """The reconstruction loss of src/codecs/node/train-video.ts without latent noise."""
+def train_loss(p, c, frames, weights=None):
+    """The reconstruction loss of src/codecs/node/train-video.ts without latent noise; `weights`
+    [1, 1, H, W, 1] is the region weight map (None = plain L1)."""
     z = encode_video(p, c, frames)
     d = decode_video(p, c, z) - frames
-    g = (d[:, :, 1:] - d[:, :, :-1]).abs().mean() + (d[:, :, :, 1:] - d[:, :, :, :-1]).abs().mean()
-    return d.abs().mean() + 0.5 * g + 1e-3 * z.pow(2).mean()
+    if weights is None:
+        g = (d[:, :, 1:] - d[:, :, :-1]).abs().mean() + (d[:, :, :, 1:] - d[:, :, :, :-1]).abs().mean()
+        return d.abs().mean() + 0.5 * g + 1e-3 * z.pow(2).mean()
+    g = ((d[:, :, 1:] - d[:, :, :-1]).abs() * weights[:, :, 1:]).mean() + ((d[:, :, :, 1:] - d[:, :, :, :-1]).abs() * weights[:, :, :, 1:]).mean()
+    return (d.abs() * weights).mean() + 0.5 * g + 1e-3 * z.pow(2).mean()
 
 
 def roundtrip(p, c, frames):

@@ -79,7 +79,12 @@ export async function codecCommand(argv: string[]): Promise<void> {
     if (!data || !out || (!f.str('video') && !f.str('audio'))) throw new Error('usage: avdit codec eval --data <cache> --video <ckpt> --audio <ckpt> --out <dir>');
     await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
     const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips: f.num('clips', 26), mp4Clips: f.num('mp4-clips', 4) });
-    if (r.video) console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
+    if (r.video) {
+      console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
+      for (const [k, v] of Object.entries(r.video.regions)) console.log(`  ${k} box: PSNR ${v.psnr.toFixed(2)} dB, SSIM ${v.ssim.toFixed(4)}`);
+      const s = r.video.syncCorr;
+      console.log(`  SyncCorr (lip motion vs audio energy): reconstruction ${s.reconstruction.toFixed(3)}, real clips ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}`);
+    }
     if (r.audio) console.log(`audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
     console.log(`files:\n  ${r.files.join('\n  ')}`);
   } else {

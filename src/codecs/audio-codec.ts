@@ -21,11 +21,19 @@ export interface AudioCodecConfig {
   resBlocks: number;
   stft: StftConfig;
   griffinLimIters: number;
+  /** predict nFft/2 bins (no Nyquist bin; Griffin–Lim gets it as silence): a 512-wide last layer, which
+   * jax-js's wasm matmul runs ~10× faster than 513. Absent = false (checkpoints written before it). */
+  dropNyquist?: boolean;
 }
 
 export const AUDIO_CODEC_DEFAULTS: AudioCodecConfig = {
-  sampleRate: 16000, hopSamples: 320, nMels: 80, latentChannels: 16, hidden: 128, resBlocks: 2, stft: STFT_DEFAULTS, griffinLimIters: 48,
+  sampleRate: 16000, hopSamples: 320, nMels: 80, latentChannels: 16, hidden: 128, resBlocks: 2, stft: STFT_DEFAULTS, griffinLimIters: 48, dropNyquist: true,
 };
+
+/** Bins the decoder predicts: nFft/2 + 1, or nFft/2 without the Nyquist bin. */
+export function decodedBins(c: AudioCodecConfig): number {
+  return c.stft.nFft / 2 + (c.dropNyquist ? 0 : 1);
+}
 
 const LOG_FLOOR = 1e-4;
 
@@ -38,7 +46,7 @@ export function checkAudioConfig(c: AudioCodecConfig): void {
 }
 
 export function audioCodecSpecs(c: AudioCodecConfig): ParamSpecs {
-  const C = c.hidden, bins = c.stft.nFft / 2 + 1;
+  const C = c.hidden, bins = decodedBins(c);
   const s: ParamSpecs = {
     ...convSpecs('enc.in', [3], c.nMels, C),
     ...linearSpecs('enc.down', 2 * C, C),
@@ -95,8 +103,21 @@ export function decodeAudio(p: Params, c: AudioCodecConfig, z: Tensor): Tensor {
   return conv(p, 'dec.out', ops.gelu(ops.layerNorm(x)));
 }
 
-/** Host: predicted log-magnitude [frames, bins] of one clip → waveform of `length` samples. */
+/** Host: predicted log-magnitude [frames, decodedBins] of one clip → waveform of `length` samples
+ * (a dropped Nyquist bin is silence). */
 export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, frames: number, length: number, iters = c.griffinLimIters): Float32Array {
-  const mag = Float32Array.from(logMag, (v) => Math.max(0, Math.exp(v) - LOG_FLOOR));
+  const bins = c.stft.nFft / 2 + 1, got = decodedBins(c);
+  const mag = new Float32Array(frames * bins);
+  for (let f = 0; f < frames; f++) for (let k = 0; k < got; k++) mag[f * bins + k] = Math.max(0, Math.exp(logMag[f * got + k]) - LOG_FLOOR);
   return griffinLim(mag, frames, length, iters, c.stft);
+}
+
+/** [frames, nFft/2+1] → [frames, decodedBins] (drops the Nyquist column when the codec does). */
+export function toDecodedBins(c: AudioCodecConfig, logMag: Float32Array): Float32Array {
+  const bins = c.stft.nFft / 2 + 1, got = decodedBins(c);
+  if (got === bins) return logMag;
+  const frames = logMag.length / bins;
+  const out = new Float32Array(frames * got);
+  for (let f = 0; f < frames; f++) out.set(logMag.subarray(f * bins, f * bins + got), f * got);
+  return out;
 }

@@ -7,7 +7,7 @@ import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js'
 import { toDevice, checkAgainstSpecs } from '../nn/params.js';
 import type { HostParams } from '../util/safetensors.js';
 import { checkFrameCount, decodeVideo, encodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from './video-codec.js';
-import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, logMagToWaveform, type AudioCodecConfig } from './audio-codec.js';
+import { audioCodecSpecs, audioFeatures, decodedBins, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, logMagToWaveform, type AudioCodecConfig } from './audio-codec.js';
 
 export interface CodecCheckpoint {
   config: { kind: string; codec: unknown; [k: string]: unknown };
@@ -50,7 +50,7 @@ export class VideoCodec {
     checkFrameCount(numFrames);
     const { width: W, height: H } = this.config;
     if (frames.length !== batch * numFrames * H * W * 3) throw new Error(`video codec: ${frames.length} values are not ${batch}×${numFrames}×${H}×${W}×3 frames`);
-    const z = await ops.read(this.#enc(refTree(this.params), ops.tensor(frames, [batch, numFrames, H, W, 3])));
+    const z = await this.#chunked(frames, batch, numFrames * H * W * 3, (x, b) => this.#enc(refTree(this.params), ops.tensor(x, [b, numFrames, H, W, 3])));
     return normalise(z, this.mean, this.std, false);
   }
 
@@ -59,8 +59,24 @@ export class VideoCodec {
     const [, h, w, C] = this.latentShape(1 + 4 * (numLatentFrames - 1));
     if (latents.length !== batch * numLatentFrames * h * w * C) throw new Error(`video codec: ${latents.length} latent values are not ${batch}×${numLatentFrames}×${h}×${w}×${C}`);
     const z = normalise(latents, this.mean, this.std, true);
-    const y = await ops.read(this.#dec(refTree(this.params), ops.tensor(z, [batch, numLatentFrames, h, w, C])));
+    const y = await this.#chunked(z, batch, numLatentFrames * h * w * C, (x, b) => this.#dec(refTree(this.params), ops.tensor(x, [b, numLatentFrames, h, w, C])));
     return y.map((v) => Math.min(1, Math.max(0, v)));
+  }
+
+  /** Runs `f` on at most `maxClipsPerCall` clips at a time: jax-js keeps a program's intermediates alive,
+   * and v2's full-resolution layers on 8 clips of 17 frames exceed the 4 GiB wasm heap. */
+  async #chunked(x: Float32Array, batch: number, per: number, f: (x: Float32Array, b: number) => Tensor): Promise<Float32Array> {
+    const step = (this.config.arch ?? 'v1') === 'v1' ? batch : 2;
+    if (step >= batch) return ops.read(f(x, batch));
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < batch; i += step) {
+      const b = Math.min(step, batch - i);
+      parts.push(await ops.read(f(x.subarray(i * per, (i + b) * per), b)));
+    }
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) (out.set(p, o), (o += p.length));
+    return out;
   }
 }
 
@@ -93,7 +109,7 @@ export class AudioCodec {
     return normalise(z, this.mean, this.std, false);
   }
 
-  /** Predicted log-magnitude spectrograms [B, 2La, bins] of normalised latents (no Griffin–Lim yet). */
+  /** Predicted log-magnitude spectrograms [B, 2La, decodedBins] of normalised latents (no Griffin–Lim yet). */
   async decodeSpectrogram(latents: Float32Array, batch: number): Promise<Float32Array> {
     const C = this.config.latentChannels;
     const La = latents.length / batch / C;
@@ -108,7 +124,7 @@ export class AudioCodec {
     const spec = await this.decodeSpectrogram(latents, batch);
     const La = latents.length / batch / this.config.latentChannels;
     const L = length ?? La * this.config.hopSamples;
-    const bins = this.config.stft.nFft / 2 + 1;
+    const bins = decodedBins(this.config);
     const out = new Float32Array(batch * L);
     for (let b = 0; b < batch; b++) {
       const s = spec.subarray(b * 2 * La * bins, (b + 1) * 2 * La * bins);

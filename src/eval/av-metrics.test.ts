@@ -2,7 +2,8 @@
 // parsing and activity, identity distance, and the two Fréchet embeddings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activityFromAlign, activityFromAudio, agreement, audioEmbedding, identityDistance, parseAlign, pearson, syncCorr, videoEmbedding, MOUTH_BAND } from './av-metrics.js';
+import { activityFromAlign, activityFromAudio, agreement, audioEmbedding, identityDistance, parseAlign, pearson, syncCorr, videoEmbedding } from './av-metrics.js';
+import { talkingClip } from '../testing/talking.js';
 import { mulberry32 } from '../media/synthetic.js';
 
 const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -14,19 +15,7 @@ test('pearson: perfect, anti and zero correlation', () => {
   near(pearson([1, 1, 1], [1, 2, 3]), 0); // constant series: defined as 0
 });
 
-/** A 64×64 clip whose mouth band darkens with a random loudness per frame; audio = noise at that loudness. */
-function talking(seed: number, T = 24, fps = 8, sr = 16000) {
-  const rnd = mulberry32(seed);
-  const H = 64, W = 64;
-  const loud = Array.from({ length: T }, () => rnd());
-  const video = new Float32Array(T * H * W * 3).fill(0.6);
-  for (let t = 0; t < T; t++)
-    for (let y = Math.round(MOUTH_BAND.y0 * H); y < Math.round(MOUTH_BAND.y1 * H); y++)
-      for (let x = Math.round(MOUTH_BAND.x0 * W); x < Math.round(MOUTH_BAND.x1 * W); x++) video.fill(0.6 - 0.4 * loud[t], ((t * H + y) * W + x) * 3, ((t * H + y) * W + x) * 3 + 3);
-  const audio = new Float32Array(Math.round((T / fps) * sr));
-  for (let i = 0; i < audio.length; i++) audio[i] = (rnd() * 2 - 1) * 10 ** (-3 + 2.5 * loud[Math.min(T - 1, Math.floor((i / sr) * fps))]);
-  return { video, numFrames: T, height: H, width: W, fps, audio, sampleRate: sr };
-}
+const talking = talkingClip;
 
 test('syncCorr: a mouth that moves with the sound scores near 1, with another clip\'s sound near 0', () => {
   const a = talking(1), b = talking(2);

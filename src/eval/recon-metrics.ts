@@ -3,6 +3,20 @@
  * distance and log-spectral distance for waveforms.
  */
 import { magnitude, stft } from '../audio/dsp.js';
+import { boxPixels, type Box } from '../data/config.js';
+
+/** The frames [T, H, W, 3] inside `box` → [T, h, w, 3] with its pixel size. */
+export function cropVideo(video: Float32Array, numFrames: number, height: number, width: number, box: Box): { video: Float32Array; height: number; width: number } {
+  const r = boxPixels(box, width, height);
+  const h = r.y1 - r.y0, w = r.x1 - r.x0;
+  const out = new Float32Array(numFrames * h * w * 3);
+  for (let t = 0; t < numFrames; t++)
+    for (let y = 0; y < h; y++) {
+      const src = ((t * height + r.y0 + y) * width + r.x0) * 3;
+      out.set(video.subarray(src, src + w * 3), ((t * h + y) * w) * 3);
+    }
+  return { video: out, height: h, width: w };
+}
 
 export function psnr(a: Float32Array, b: Float32Array): number {
   let se = 0;
@@ -12,10 +26,12 @@ export function psnr(a: Float32Array, b: Float32Array): number {
 
 /**
  * Mean SSIM (Wang et al. 2004) over frames [T, H, W, 3] in [0,1]: 11×11 Gaussian window (σ = 1.5),
- * C1 = 0.01², C2 = 0.03², per channel then averaged; valid region only.
+ * C1 = 0.01², C2 = 0.03², per channel then averaged; valid region only. `radius` 3 (a 7×7 window) suits
+ * small boxes such as a 64×64 frame's mouth; a box smaller than the window is an error.
  */
-export function ssim(a: Float32Array, b: Float32Array, numFrames: number, height: number, width: number): number {
-  const r = 5, sigma = 1.5;
+export function ssim(a: Float32Array, b: Float32Array, numFrames: number, height: number, width: number, radius = 5): number {
+  const r = radius, sigma = 1.5;
+  if (height <= 2 * r || width <= 2 * r) throw new Error(`ssim: ${width}×${height} is smaller than the ${2 * r + 1}×${2 * r + 1} window`);
   const g = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
   const gs = g.reduce((s, v) => s + v, 0);
   const w = g.map((v) => v / gs);

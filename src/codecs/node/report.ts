@@ -3,13 +3,16 @@
  * multi-resolution STFT distance and log-spectral distance (also for Griffin–Lim on the *true*
  * magnitudes, which bounds what the vocoder alone allows), plus files to look at and listen to:
  * side-by-side.mp4 (original | reconstruction; each clip plays with the original sound, then with the
- * reconstructed sound), contact-sheet.png and spectrograms.png.
+ * reconstructed sound), contact-sheet.png (rows: original, reconstruction, then the mouth zoomed: original,
+ * reconstruction) and spectrograms.png.
  */
 import { join } from 'node:path';
 import { ClipCache } from '../../data/node/cache.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
-import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb } from '../../eval/recon-metrics.js';
+import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb, cropVideo } from '../../eval/recon-metrics.js';
+import { syncCorr } from '../../eval/av-metrics.js';
+import type { Box } from '../../data/config.js';
 import { griffinLim, magnitude, stft } from '../../audio/dsp.js';
 import { blankImage, blit, frameImage, tileImages, upscale, type RGBImage } from '../../media/image.js';
 import { drawText } from '../../media/font.js';
@@ -18,14 +21,58 @@ import { encode } from '../../media/node/ffmpeg.js';
 import { writePNG } from '../../media/node/png.js';
 import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
 
+export interface RegionScores {
+  psnr: number;
+  ssim: number;
+}
+
 export interface CodecReport {
   clips: number;
-  video?: { psnr: number; ssim: number; psnrMin: number };
+  video?: {
+    psnr: number;
+    ssim: number;
+    psnrMin: number;
+    /** per region of the dataset config (GRID: mouth, eyes). */
+    regions: Record<string, RegionScores>;
+    /** SyncCorr of the reconstructed frames against the real audio, the real clips', and real frames against
+     * the next clip's audio (shuffled: what no lip sync scores). */
+    syncCorr: { reconstruction: number; real: number; shuffled: number };
+  };
   audio?: { mrStft: number; lsdDb: number; griffinLimOnTrue: { mrStft: number; lsdDb: number } };
   files: string[];
 }
 
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
+
+/** SSIM window radius inside boxes: 7×7 (GRID's eye box is 10 px high at 64×64). */
+const REGION_SSIM_RADIUS = 3;
+
+/** PSNR / SSIM (7×7 window) inside each box, averaged over clips. */
+export function regionScores(orig: Float32Array[], rec: Float32Array[], T: number, H: number, W: number, regions: Record<string, Box>): Record<string, RegionScores> {
+  return Object.fromEntries(Object.entries(regions).map(([name, box]) => {
+    const pairs = orig.map((o, i) => [cropVideo(o, T, H, W, box), cropVideo(rec[i], T, H, W, box)] as const);
+    return [name, { psnr: mean(pairs.map(([a, b]) => psnr(a.video, b.video))), ssim: mean(pairs.map(([a, b]) => ssim(a.video, b.video, T, a.height, a.width, REGION_SSIM_RADIUS))) }];
+  }));
+}
+
+/** SyncCorr (av-metrics) of reconstructed frames with the real audio, of the real clips, and of real frames
+ * with the next clip's audio (a pairing with no sync), averaged over clips. */
+export function syncScores(clips: AVClip[], rec: Float32Array[]): { reconstruction: number; real: number; shuffled: number } {
+  const n = clips.length;
+  return {
+    reconstruction: mean(clips.map((c, i) => syncCorr({ ...c, video: rec[i] }))),
+    real: mean(clips.map((c) => syncCorr(c))),
+    shuffled: n < 2 ? NaN : mean(clips.map((c, i) => syncCorr({ ...c, audio: clips[(i + 1) % n].audio }))),
+  };
+}
+
+/** A crop zoomed by the largest whole factor that fits a W×H tile, centred (nearest neighbour). */
+function zoomTile(crop: { video: Float32Array; height: number; width: number }, W: number, H: number): RGBImage {
+  const k = Math.max(1, Math.floor(Math.min(W / crop.width, H / crop.height)));
+  const tile = blankImage(W, H, [0, 0, 0]);
+  blit(tile, upscale(frameImage(crop.video, crop.width, crop.height), k), (W - k * crop.width) >> 1, (H - k * crop.height) >> 1);
+  return tile;
+}
 
 function spectrogramImage(x: Float32Array, label: string): RGBImage {
   const cfg = { nFft: 512, hop: 128, win: 512 };
@@ -64,7 +111,11 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
       part.forEach((c, j) => recV.push(y.subarray(j * c.video.length, (j + 1) * c.video.length)));
     }
     const ps = clips.map((c, i) => psnr(c.video, recV[i]));
-    report.video = { psnr: mean(ps), psnrMin: Math.min(...ps), ssim: mean(clips.map((c, i) => ssim(c.video, recV[i], T, dc.height, dc.width))) };
+    report.video = {
+      psnr: mean(ps), psnrMin: Math.min(...ps), ssim: mean(clips.map((c, i) => ssim(c.video, recV[i], T, dc.height, dc.width))),
+      regions: regionScores(clips.map((c) => c.video), recV, T, dc.height, dc.width, dc.regions ?? {}),
+      syncCorr: syncScores(clips, recV),
+    };
   }
   if (acodec) {
     const L = acodec.latentFrames(clips[0].audio.length) * acodec.config.hopSamples;
@@ -120,9 +171,13 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
   report.files.push(mp4);
   if (recV.length) {
     const rows: RGBImage[] = [];
+    const mouth = dc.regions?.mouth;
     for (let i = 0; i < Math.min(6, clips.length); i++) {
       for (const src of [clips[i].video, recV[i]]) {
         for (let f = 0; f < T; f += 2) rows.push(frameImage(src.subarray(f * fsz, (f + 1) * fsz), W, H));
+      }
+      if (mouth) for (const src of [clips[i].video, recV[i]]) {
+        for (let f = 0; f < T; f += 2) rows.push(zoomTile(cropVideo(src.subarray(f * fsz, (f + 1) * fsz), 1, H, W, mouth), W, H));
       }
     }
     const sheet = join(o.out, 'contact-sheet.png');
@@ -144,6 +199,12 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
     '| metric | value |',
     '|---|---|',
     ...(report.video ? [`| video PSNR (dB, mean / worst clip) | ${report.video.psnr.toFixed(2)} / ${report.video.psnrMin.toFixed(2)} |`, `| video SSIM | ${report.video.ssim.toFixed(4)} |`] : []),
+    ...(report.video
+      ? [
+          ...Object.entries(report.video.regions).map(([k, r]) => `| ${k} box PSNR (dB) / SSIM (7×7) | ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} |`),
+          `| SyncCorr: reconstruction vs real audio / real clips / shuffled pairs | ${report.video.syncCorr.reconstruction.toFixed(3)} / ${report.video.syncCorr.real.toFixed(3)} / ${report.video.syncCorr.shuffled.toFixed(3)} |`,
+        ]
+      : []),
     ...(report.audio
       ? [
           `| audio multi-resolution STFT distance | ${report.audio.mrStft.toFixed(3)} |`,

@@ -7,7 +7,7 @@
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, type AudioCodecConfig } from '../audio-codec.js';
+import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, decodedBins, encodeAudio, toDecodedBins, type AudioCodecConfig } from '../audio-codec.js';
 import type { TrainTask } from '../../train/trainer.js';
 import { ChannelStats } from '../stats.js';
 import { foldIn, normal } from '../../util/rng.js';
@@ -41,7 +41,7 @@ export function audioTrainTask(cacheDir: string, c: AudioCodecConfig, o: AudioTr
   const train = new InMemoryClips(cache, 'train');
   const val = new InMemoryClips(cache, 'val');
   const L = audioLatentFrames(c, (dc.windowFrames / dc.fps) * dc.sampleRate) * c.hopSamples; // 33920 at defaults
-  const La = L / c.hopSamples, bins = c.stft.nFft / 2 + 1;
+  const La = L / c.hopSamples, bins = decodedBins(c);
   const encodeJ = jit((p: Params, m: Tensor) => encodeAudio(p, c, m));
   const reconJ = jit((p: Params, m: Tensor) => decodeAudio(p, c, encodeAudio(p, c, m)));
   return {
@@ -51,7 +51,7 @@ export function audioTrainTask(cacheDir: string, c: AudioCodecConfig, o: AudioTr
       const f = audioFeatures(c, train.audioCrops(key, o.batch, L), o.batch);
       return [
         ops.tensor(f.logMel, [o.batch, f.frames, c.nMels]),
-        ops.tensor(f.logMag, [o.batch, f.frames, bins]),
+        ops.tensor(toDecodedBins(c, f.logMag), [o.batch, f.frames, bins]),
         ops.tensor(normal(foldIn(key, 7), o.batch * La * c.latentChannels, o.latentNoise), [o.batch, La, c.latentChannels]),
       ];
     },
@@ -76,7 +76,7 @@ export function audioTrainTask(cacheDir: string, c: AudioCodecConfig, o: AudioTr
       for (let i = 0; i < n; i++) audio.set(val.clips[i].audio.subarray(0, L), i * L);
       const f = audioFeatures(c, audio, n);
       const y = await ops.read(reconJ(refTree(p), ops.tensor(f.logMel, [n, f.frames, c.nMels])));
-      return { lsd: logSpectralDistance(y, f.logMag, bins) };
+      return { lsd: logSpectralDistance(y, toDecodedBins(c, f.logMag), bins) };
     },
   };
 }

@@ -25,6 +25,10 @@ export interface VideoTrainOptions {
   regionWeight: number;
 }
 
+/** windows per jit call when computing statistics and validating: jax-js keeps every intermediate of a
+ * program alive, and v2's full-resolution layers on 8 × 17 frames exceed the 4 GiB wasm heap. */
+const EVAL_CHUNK = 2;
+
 export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 8, trainFrames: 9, latentNoise: 0.05, valWindows: 16, regionWeight: 4 };
 
 /** Per-pixel loss weights [H·W]: 1 + `extra` inside each box, scaled to mean 1 (null when nothing to weight). */
@@ -93,7 +97,8 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       const stats = new ChannelStats(c.latentChannels);
       for (let i = 0; i < 8; i++) {
         const { video } = train.crops(foldIn(0x5eed, i), 8, T);
-        stats.add(await ops.read(encodeJ(refTree(p), ops.tensor(video, [8, T, c.height, c.width, 3]))));
+        const per = video.length / 8;
+        for (let j = 0; j < 8; j += EVAL_CHUNK) stats.add(await ops.read(encodeJ(refTree(p), ops.tensor(video.subarray(j * per, (j + EVAL_CHUNK) * per), [EVAL_CHUNK, T, c.height, c.width, 3]))));
       }
       return stats.toParams();
     },
@@ -102,8 +107,8 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       const picks = val.clips.flatMap((_, ci) => [{ clip: ci, start: 0 }]).slice(0, o.valWindows);
       let se = 0, n = 0;
       const boxes = regions.map(([name, b]) => ({ name, ...boxPixels(b, c.width, c.height), se: 0, n: 0 }));
-      for (let i = 0; i < picks.length; i += 8) {
-        const chunk = picks.slice(i, i + 8);
+      for (let i = 0; i < picks.length; i += EVAL_CHUNK) {
+        const chunk = picks.slice(i, i + EVAL_CHUNK);
         const { video } = val.crops(0, chunk.length, T, chunk);
         const y = await ops.read(reconJ(refTree(p), ops.tensor(video, [chunk.length, T, c.height, c.width, 3])));
         for (let k = 0; k < y.length; k++) {
