@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 /** avdit command-line entry: routes to one command module per verb. */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { HelpRequested } from './args.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
@@ -52,6 +55,12 @@ ${EXPORT_HELP}
 
 ${MEDIA_HELP}`;
 
+/** Every command and subcommand, as its argv prefix; each answers --help with its usage and exit 0 (tested). */
+export const COMMAND_TABLE: string[][] = [
+  ['demo'], ['studio'], ['data', 'prepare'], ['data', 'inspect'], ['codec', 'train'], ['codec', 'eval'], ['encode'], ['decode'], ['train'],
+  ['generate'], ['long'], ['eval'], ['eval', 'check'], ['eval', 'asr'], ['export'], ['probe'], ['synth'], ['engine'],
+];
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -92,11 +101,17 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (e: Error) => {
-    console.error(`avdit: ${e.message}`);
-    if (process.env.AVDIT_DEBUG) console.error(e.stack);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e: Error) => {
+      if (e instanceof HelpRequested) {
+        console.log(e.text);
+        process.exit(0);
+      }
+      console.error(`avdit: ${e.message}`);
+      if (process.env.AVDIT_DEBUG) console.error(e.stack);
+      process.exit(1);
+    },
+  );
+}

@@ -1,7 +1,7 @@
 /** `avdit codec train|eval`, `avdit encode`, `avdit decode`. */
-import { Flags, parseArgs } from '../args.js';
+import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
-import { train, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
+import { train, checkRunFolder, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
 import { VIDEO_CODEC_DEFAULTS, VIDEO_CODEC_V1, checkVideoCodecConfig, type VideoCodecConfig } from '../../src/codecs/video-codec.js';
 import { ClipCache } from '../../src/data/node/cache.js';
 import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/codecs/node/train-video.js';
@@ -10,6 +10,7 @@ import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/codecs/node/trai
 import { codecReport } from '../../src/codecs/node/report.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { resolve } from 'node:path';
+import { refuseOverwrite } from '../../src/util/node/atomic.js';
 import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
 import { encode } from '../../src/media/node/ffmpeg.js';
 import { makeClip } from '../../src/media/clip.js';
@@ -25,60 +26,64 @@ avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [-
     reconstruction report on the validation split: PSNR/SSIM, STFT/log-spectral distances,
     side-by-side.mp4 (with sound), contact-sheet.png, spectrograms.png, report.md`;
 
-function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig {
+/** The trainer's flags, shared by `codec train` and `train`. */
+export const TRAINER_FLAGS = ['steps', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every'];
+
+export function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig {
   const d = { ...TRAINER_DEFAULTS, ...defaults };
   return {
     ...d,
-    steps: f.num('steps', d.steps),
-    lr: f.num('lr', d.lr),
-    warmupSteps: f.num('warmup', d.warmupSteps),
-    seed: f.num('seed', d.seed),
-    checkpointEvery: f.num('checkpoint-every', d.checkpointEvery),
-    logEvery: f.num('log-every', d.logEvery),
+    steps: f.int('steps', d.steps),
+    lr: f.num('lr', d.lr, { above: 0, max: 1 }),
+    warmupSteps: f.int('warmup', d.warmupSteps, 0),
+    seed: f.seed('seed', d.seed),
+    checkpointEvery: f.int('checkpoint-every', d.checkpointEvery),
+    logEvery: f.int('log-every', d.logEvery),
   };
 }
 
 export async function codecCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'train') {
-    const f = new Flags('codec train', parseArgs(rest, ['resume']), ['data', 'modality', 'out', 'steps', 'batch', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every', 'hidden', 'res-blocks', 'frames', 'resume', 'device', 'arch', 'factor', 'region-weight']);
-    const data = f.str('data');
-    const out = f.str('out');
-    const modality = f.str('modality');
-    if (!data || !out || !modality) throw new Error('usage: avdit codec train --data <cache> --modality video|audio --out <run>');
-    const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+    const f = new Flags('codec train', rest, { options: ['data', 'modality', 'out', 'batch', 'hidden', 'res-blocks', 'frames', 'device', 'arch', 'factor', 'region-weight', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: CODEC_HELP });
+    const data = f.need('data', 'cache');
+    const out = f.need('out', 'run folder');
+    const modality = f.choice('modality', ['video', 'audio'] as const, 'video');
+    if (!f.has('modality')) throw new Error('codec train: --modality video|audio is required');
+    const runOpts = { resume: f.bool('resume'), force: f.bool('force') };
+    checkRunFolder(out, runOpts);
+    const trainer = trainerFlags(f, modality === 'video' ? { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 } : { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 });
+    const info = await initNodeEngine({ device: f.device() });
     console.log(`engine: ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
     if (modality === 'video') {
-      const arch = f.str('arch', 'v2');
-      if (arch !== 'v1' && arch !== 'v2') throw new Error(`codec train: --arch must be v1 or v2, got "${arch}"`);
+      const arch = f.choice('arch', ['v1', 'v2'] as const, 'v2');
       const base = arch === 'v1' ? VIDEO_CODEC_V1 : VIDEO_CODEC_DEFAULTS;
       const { width, height } = new ClipCache(data).config;
       const c: VideoCodecConfig = {
-        ...base, width, height, hidden: f.num('hidden', base.hidden), resBlocks: f.num('res-blocks', base.resBlocks),
-        ...(arch === 'v2' ? { spatialFactor: f.num('factor', VIDEO_CODEC_DEFAULTS.spatialFactor!) } : {}),
+        ...base, width, height, hidden: f.int('hidden', base.hidden), resBlocks: f.int('res-blocks', base.resBlocks, 0, 16),
+        ...(arch === 'v2' ? { spatialFactor: f.int('factor', VIDEO_CODEC_DEFAULTS.spatialFactor!, 2, 64) } : {}),
       };
       checkVideoCodecConfig(c, 'codec train');
       const task = videoTrainTask(data, c, {
-        ...VIDEO_TRAIN_DEFAULTS, batch: f.num('batch', VIDEO_TRAIN_DEFAULTS.batch), trainFrames: f.num('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
-        regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight),
+        ...VIDEO_TRAIN_DEFAULTS, batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024), trainFrames: f.int('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
+        regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight, { min: 0, max: 1000 }),
       });
-      const r = await train(task, trainerFlags(f, { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
+      const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     } else if (modality === 'audio') {
-      const c = { ...AUDIO_CODEC_DEFAULTS, hidden: f.num('hidden', AUDIO_CODEC_DEFAULTS.hidden), resBlocks: f.num('res-blocks', AUDIO_CODEC_DEFAULTS.resBlocks) };
-      const task = audioTrainTask(data, c, { ...AUDIO_TRAIN_DEFAULTS, batch: f.num('batch', AUDIO_TRAIN_DEFAULTS.batch) });
-      const r = await train(task, trainerFlags(f, { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }), out, { resume: f.bool('resume') });
+      const c = { ...AUDIO_CODEC_DEFAULTS, hidden: f.int('hidden', AUDIO_CODEC_DEFAULTS.hidden), resBlocks: f.int('res-blocks', AUDIO_CODEC_DEFAULTS.resBlocks, 0, 16) };
+      const task = audioTrainTask(data, c, { ...AUDIO_TRAIN_DEFAULTS, batch: f.int('batch', AUDIO_TRAIN_DEFAULTS.batch, 1, 1024) });
+      const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
-    } else {
-      throw new Error(`codec train: unknown --modality "${modality}" (video or audio)`);
     }
   } else if (sub === 'eval') {
-    const f = new Flags('codec eval', parseArgs(rest), ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device']);
-    const data = f.str('data');
-    const out = f.str('out');
-    if (!data || !out || (!f.str('video') && !f.str('audio'))) throw new Error('usage: avdit codec eval --data <cache> --video <ckpt> --audio <ckpt> --out <dir>');
-    await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
-    const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips: f.num('clips', 26), mp4Clips: f.num('mp4-clips', 4) });
+    const f = new Flags('codec eval', rest, { options: ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device'], help: CODEC_HELP });
+    const data = f.need('data', 'cache');
+    const out = f.need('out', 'folder');
+    if (!f.str('video') && !f.str('audio')) throw new Error('codec eval: give --video <ckpt>, --audio <ckpt> or both');
+    const maxClips = f.int('clips', 26), mp4Clips = f.int('mp4-clips', 4, 0);
+    await initNodeEngine({ device: f.device() });
+    const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips, mp4Clips });
     if (r.video) {
       console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
       for (const [k, v] of Object.entries(r.video.regions)) console.log(`  ${k} box: PSNR ${v.psnr.toFixed(2)} dB, SSIM ${v.ssim.toFixed(4)}`);
@@ -88,8 +93,8 @@ export async function codecCommand(argv: string[]): Promise<void> {
     if (r.audio) console.log(`audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
     console.log(`files:\n  ${r.files.join('\n  ')}`);
   } else {
+    if (sub && sub !== '--help' && sub !== '-h') throw new Error(`unknown codec command "${sub}" (train or eval)`);
     console.log(CODEC_HELP);
-    if (sub && sub !== '--help') throw new Error(`unknown codec command "${sub}"`);
   }
 }
 
@@ -99,23 +104,21 @@ avdit decode --latents <latents> --video <ckpt> --audio <ckpt> --out <file.mp4> 
     decode one window of a latent cache back to an mp4 with sound`;
 
 export async function encodeCommand(argv: string[]): Promise<void> {
-  const f = new Flags('encode', parseArgs(argv), ['data', 'video', 'audio', 'out', 'hop', 'device']);
-  const [data, video, audio, out] = ['data', 'video', 'audio', 'out'].map((k) => f.str(k));
-  if (!data || !video || !audio || !out) throw new Error('usage: avdit encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>');
-  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
-  const hop = f.num('hop', 0);
+  const f = new Flags('encode', argv, { options: ['data', 'video', 'audio', 'out', 'hop', 'device'], help: ENCODE_HELP });
+  const [data, video, audio, out] = [f.need('data', 'cache'), f.need('video', 'codec'), f.need('audio', 'codec'), f.need('out', 'latent cache')];
+  const hop = f.int('hop', 0, 0);
+  await initNodeEngine({ device: f.device() });
   const m = await encodeLatentCache({ cache: data, video, audio, out, hop: hop || undefined, log: (s) => console.log(s) });
   console.log(`wrote ${out}/latents.safetensors: ${m.windows.train.length} train + ${m.windows.val.length} val windows; video latents [${m.videoShape}], audio latents [${m.audioShape}], ${m.layout.numSegments} segments`);
 }
 
 export async function decodeCommand(argv: string[]): Promise<void> {
-  const f = new Flags('decode', parseArgs(argv), ['latents', 'video', 'audio', 'out', 'split', 'index', 'device']);
-  const [lat, video, audio, out] = ['latents', 'video', 'audio', 'out'].map((k) => f.str(k));
-  if (!lat || !video || !audio || !out) throw new Error('usage: avdit decode --latents <latents> --video <ckpt> --audio <ckpt> --out <file.mp4>');
-  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const f = new Flags('decode', argv, { options: ['latents', 'video', 'audio', 'out', 'split', 'index', 'device'], help: ENCODE_HELP });
+  const [lat, video, audio, out] = [f.need('latents', 'latent cache'), f.need('video', 'codec'), f.need('audio', 'codec'), f.need('out', 'file.mp4')];
+  const split = f.choice('split', ['train', 'val'] as const, 'val');
+  const i = f.int('index', 0, 0);
+  await initNodeEngine({ device: f.device() });
   const lc = openLatentCache(lat);
-  const split = f.str('split', 'val') as 'train' | 'val';
-  const i = f.num('index', 0);
   const n = lc.manifest.windows[split]?.length ?? 0;
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`decode: --index ${i} is outside the ${n} ${split} windows of ${lat}`);
   const codecs = loadCodecs(video, audio);
@@ -131,12 +134,12 @@ export const EXPORT_HELP = `avdit export <checkpoint> --out <dir> [--dtype f16|f
     copies a checkpoint's weights and config (no optimizer state) into a small bundle, e.g. for models/`;
 
 export async function exportCommand(argv: string[]): Promise<void> {
-  const f = new Flags('export', parseArgs(argv), ['out', 'dtype']);
+  const f = new Flags('export', argv, { options: ['out', 'dtype'], help: EXPORT_HELP });
   const [src] = f.positional;
-  const out = f.str('out');
-  if (!src || !out) throw new Error('usage: avdit export <checkpoint> --out <dir> [--dtype f16|f32]');
-  const dtype = f.str('dtype', 'f16').toUpperCase();
-  if (dtype !== 'F16' && dtype !== 'F32') throw new Error(`export: --dtype must be f16 or f32, got ${dtype.toLowerCase()}`);
+  if (!src) throw new Error('export: which checkpoint? usage: avdit export <checkpoint> --out <dir> [--dtype f16|f32]');
+  const out = f.need('out', 'folder');
+  const dtype = f.choice('dtype', ['f16', 'f32'] as const, 'f16').toUpperCase();
+  refuseOverwrite([src], [out], 'export');
   const ck = loadCheckpoint(src);
   saveCheckpoint(out, { config: { ...(ck.config as object), exportedFrom: resolve(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params }, dtype as 'F16' | 'F32');
   console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);

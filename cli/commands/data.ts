@@ -1,6 +1,6 @@
 /** `avdit data prepare|inspect`. */
 import { resolve } from 'node:path';
-import { Flags, formatDuration, parseArgs } from '../args.js';
+import { Flags, formatDuration } from '../args.js';
 import { DATA_DEFAULTS, parseRegions, type DataConfig } from '../../src/data/config.js';
 import { prepare } from '../../src/data/node/prepare.js';
 import { inspect } from '../../src/data/node/inspect.js';
@@ -23,27 +23,28 @@ avdit data inspect <cache> [--sheet <png>]
 export async function dataCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'prepare') {
-    const f = new Flags('data prepare', parseArgs(rest, ['allow-damaged']), ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'allow-damaged', 'regions']);
+    const f = new Flags('data prepare', rest, { options: ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'regions'], booleans: ['allow-damaged'], help: DATA_HELP });
     const [folder] = f.positional;
-    const out = f.str('out');
-    if (!folder || !out) throw new Error('usage: avdit data prepare <folder> --out <cache>');
-    const size = f.num('size', DATA_DEFAULTS.width);
+    if (!folder) throw new Error('data prepare: which folder? usage: avdit data prepare <folder> --out <cache>');
+    const out = f.need('out', 'cache folder');
+    const size = f.int('size', DATA_DEFAULTS.width, 8, 4096);
     const cfg: DataConfig = {
-      fps: f.num('fps', DATA_DEFAULTS.fps),
+      fps: f.num('fps', DATA_DEFAULTS.fps, { above: 0, max: 240 }),
       width: size,
       height: size,
-      sampleRate: f.num('sample-rate', DATA_DEFAULTS.sampleRate),
-      windowFrames: f.num('window', DATA_DEFAULTS.windowFrames),
-      hopFrames: f.num('hop', DATA_DEFAULTS.hopFrames),
+      sampleRate: f.int('sample-rate', DATA_DEFAULTS.sampleRate, 1000, 192000),
+      windowFrames: f.int('window', DATA_DEFAULTS.windowFrames),
+      hopFrames: f.int('hop', DATA_DEFAULTS.hopFrames),
       crop: parseCrop(f.str('crop', 'center')),
-      valPercent: f.num('val', DATA_DEFAULTS.valPercent),
+      valPercent: f.num('val', DATA_DEFAULTS.valPercent, { min: 0, max: 100 }),
       ...(f.str('regions') ? { regions: parseRegions(f.str('regions')!) } : {}),
     };
     console.log(`preparing ${resolve(folder)} → ${resolve(out)}  (${cfg.width}×${cfg.height}, ${cfg.fps} fps, ${cfg.sampleRate} Hz, windows of ${cfg.windowFrames} frames every ${cfg.hopFrames}, crop ${cropToString(cfg.crop)})`);
     const r = await prepare(folder, out, cfg, {
-      clipsPerShard: f.num('shard', 32),
-      concurrency: f.num('jobs', 2),
+      clipsPerShard: f.int('shard', 32),
+      concurrency: f.int('jobs', 2, 1, 64),
       allowDamaged: f.bool('allow-damaged'),
+      onRepair: (ps) => console.log(`repairing the cache: ${ps.join('; ')} — decoding those clips again`),
       onProgress: (p) => {
         if (p.entry.status !== 'ok') console.log(`  [${p.done}/${p.total}] ${p.entry.file}: ${p.entry.status}: ${p.entry.reason}`);
         if (p.done % 25 === 0 || p.done === p.total) {
@@ -60,9 +61,9 @@ export async function dataCommand(argv: string[]): Promise<void> {
     }
     if (ok.length === 0) throw new Error(`no usable clips in ${folder}`);
   } else if (sub === 'inspect') {
-    const f = new Flags('data inspect', parseArgs(rest), ['sheet']);
+    const f = new Flags('data inspect', rest, { options: ['sheet'], help: DATA_HELP });
     const [dir] = f.positional;
-    if (!dir) throw new Error('usage: avdit data inspect <cache>');
+    if (!dir) throw new Error('data inspect: which cache? usage: avdit data inspect <cache>');
     const s = inspect(dir, f.str('sheet'));
     const c = s.config;
     console.log(`cache ${s.dir}: ${c.width}×${c.height} px, ${c.fps} fps, ${c.sampleRate} Hz mono, windows of ${c.windowFrames} frames (${(c.windowFrames / c.fps).toFixed(3)} s) every ${c.hopFrames}, crop ${cropToString(c.crop)}`);
@@ -72,7 +73,7 @@ export async function dataCommand(argv: string[]): Promise<void> {
     for (const p of s.problems) console.log(`  skipped ${p.file}: ${p.status}: ${p.reason}`);
     console.log(`contact sheet: ${s.contactSheet}`);
   } else {
+    if (sub && sub !== '--help' && sub !== '-h') throw new Error(`unknown data command "${sub}" (prepare or inspect)`);
     console.log(DATA_HELP);
-    if (sub && sub !== '--help' && sub !== '-h') throw new Error(`unknown data command "${sub}"`);
   }
 }

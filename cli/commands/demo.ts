@@ -6,13 +6,14 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Flags, parseArgs } from '../args.js';
+import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { prepare } from '../../src/data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../src/data/config.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { codecReport } from '../../src/codecs/node/report.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
+import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 
 export const DEMO_HELP = `avdit demo [--out out/demo] [--clips examples/grid-val] [--video models/video-codec] [--audio models/audio-codec]
           [--model models/avdit] [--steps 50] [--guidance 1] [--seed 0]
@@ -20,7 +21,8 @@ export const DEMO_HELP = `avdit demo [--out out/demo] [--clips examples/grid-val
     continue and inpaint from the first clip with the bundled AVDiT; writes mp4/PNG/JSON/report files`;
 
 export async function demoCommand(argv: string[]): Promise<void> {
-  const f = new Flags('demo', parseArgs(argv), ['out', 'clips', 'video', 'audio', 'model', 'steps', 'guidance', 'seed', 'device']);
+  const f = new Flags('demo', argv, { options: ['out', 'clips', 'video', 'audio', 'model', 'steps', 'guidance', 'seed', 'device'], help: DEMO_HELP });
+  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', 1, { min: 0, max: MAX_GUIDANCE }), seed = f.seed();
   const root = resolve(new URL('../../..', import.meta.url).pathname);
   const clips = f.str('clips', join(root, 'examples', 'grid-val'));
   const video = f.str('video', join(root, 'models', 'video-codec'));
@@ -30,7 +32,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     if (!existsSync(p)) throw new Error(`demo: ${what} not found at ${p}`);
   }
   const t0 = Date.now();
-  const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const info = await initNodeEngine({ device: f.device() });
   console.log(`avdit demo on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${clips} → ${out}`);
   const extra = existsSync(join(clips, 'data.json')) ? JSON.parse(readFileSync(join(clips, 'data.json'), 'utf8')) : {};
   const cache = join(out, 'cache');
@@ -47,7 +49,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       const t1 = Date.now();
       const g = await generateFiles({
         model, videoCodec: video, audioCodec: audio, spec: task, input: join(clips, first), crop: extra.crop ? parseCrop(extra.crop) : undefined,
-        steps: f.num('steps', 50), guidance: f.num('guidance', 1), seed: f.num('seed', 0), out: join(out, task),
+        steps, guidance, seed, out: join(out, task),
       });
       console.log(`  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
       files.push(g.mp4, g.png, g.json);

@@ -1,11 +1,12 @@
 /** `avdit eval`: the strategy × task table on the validation windows; `avdit eval check`: metric sanity on real clips. */
 import { join, resolve } from 'node:path';
-import { Flags, parseArgs } from '../args.js';
+import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { evaluate, EVAL_TASKS, LOGMEL40, vggishEmbedder } from '../../src/eval/node/evaluate.js';
 import { Vggish } from '../../src/eval/vggish.js';
 import { decodeSafetensors } from '../../src/util/safetensors.js';
 import { existsSync, readFileSync } from 'node:fs';
+import { MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 import { metricCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
@@ -23,22 +24,21 @@ avdit eval asr --data <clip cache> --align <folder> [--audio <codec>] [--split v
 
 export async function evalCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'asr') {
-    const f = new Flags('eval asr', parseArgs(argv.slice(1)), ['data', 'align', 'audio', 'split', 'device']);
-    const data = f.str('data'), align = f.str('align');
-    if (!data || !align) throw new Error(`usage: ${EVAL_HELP}`);
+    const f = new Flags('eval asr', argv.slice(1), { options: ['data', 'align', 'audio', 'split', 'device'], help: EVAL_HELP });
+    const data = f.need('data', 'clip cache'), align = f.need('align', 'folder of .align files');
+    const split = f.choice('split', ['train', 'val'] as const, 'val');
     const root = resolve(new URL('../../..', import.meta.url).pathname);
-    await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+    await initNodeEngine({ device: f.device() });
     const dir = f.str('audio', join(root, 'models', 'audio-codec'))!;
     const audioCodec = AudioCodec.fromCheckpoint(loadCheckpoint(dir) as CodecCheckpoint, dir);
-    const r = await codecAsrCheck({ cache: data, align, audioCodec, split: f.str('split', 'val') as 'train' | 'val', log: (s) => console.log(s) });
+    const r = await codecAsrCheck({ cache: data, align, audioCodec, split, log: (s) => console.log(s) });
     console.log(`PocketSphinx (GRID grammar) slot accuracy on ${r.clips} clips: original ${r.original.toFixed(3)}, through the audio codec ${r.codec.toFixed(3)} (chance ≈ 0.19)`);
     return;
   }
   if (argv[0] === 'check') {
-    const f = new Flags('eval check', parseArgs(argv.slice(1)), ['data', 'align', 'split']);
-    const data = f.str('data');
-    if (!data) throw new Error(`usage: ${EVAL_HELP}`);
-    const split = f.str('split', 'val') as 'train' | 'val';
+    const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split'], help: EVAL_HELP });
+    const data = f.need('data', 'clip cache');
+    const split = f.choice('split', ['train', 'val'] as const, 'val');
     const r = metricCheck(data, f.str('align'), split);
     const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
       console.log(`${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`);
@@ -47,16 +47,17 @@ export async function evalCommand(argv: string[]): Promise<void> {
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
     return;
   }
-  const f = new Flags('eval', parseArgs(argv), ['latents', 'cache', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device']);
-  const latents = f.str('latents'), models = f.str('models'), out = f.str('out');
-  if (!latents || !models || !out) throw new Error(`usage: ${EVAL_HELP}`);
+  const f = new Flags('eval', argv, { options: ['latents', 'cache', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], help: EVAL_HELP });
+  const latents = f.need('latents', 'latent cache'), models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
+  const steps = f.int('steps', 25, 1, MAX_STEPS), guidance = f.num('guidance', 0, { min: 0, max: MAX_GUIDANCE }), glIters = f.int('griffin-lim-iters', 16, 0, 1000);
+  const maxWindows = f.has('max-windows') ? f.int('max-windows', 0) : undefined;
   const checkpoints = models.split(',').map((s) => {
     const [name, dir] = s.includes('=') ? s.split('=') : [s.split('/').filter(Boolean).slice(-2)[0], s];
     if (!name || !dir) throw new Error(`eval: --models entry "${s}" is not name=<checkpoint folder>`);
     return { name, dir };
   });
   const root = resolve(new URL('../../..', import.meta.url).pathname);
-  const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const info = await initNodeEngine({ device: f.device() });
   console.log(`avdit eval on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${checkpoints.map((c) => c.name).join(', ')}`);
   const ws = f.str('window-start', '4')!;
   const ae = f.str('audio-embedding', 'logmel40')!;
@@ -74,11 +75,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
     audioCodec: f.str('audio', join(root, 'models', 'audio-codec'))!,
     tasks: f.str('tasks')?.split(','),
     seeds: f.str('seeds')?.split(',').map(Number),
-    steps: f.num('steps', 25),
-    guidance: f.num('guidance', 0),
-    windowStart: ws === 'all' ? undefined : Number(ws),
-    griffinLimIters: f.num('griffin-lim-iters', 16),
-    maxWindows: f.str('max-windows') ? f.num('max-windows', 0) : undefined,
+    steps,
+    guidance,
+    windowStart: ws === 'all' ? undefined : f.int('window-start', 4, 0),
+    griffinLimIters: glIters,
+    maxWindows,
     audioEmbedder,
     log: (s) => console.log(s),
   });

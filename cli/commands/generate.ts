@@ -1,5 +1,6 @@
 /** `avdit generate`: any task or free-form condition from the command line. */
-import { Flags, parseArgs } from '../args.js';
+import { Flags } from '../args.js';
+import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
@@ -8,25 +9,26 @@ import { TASKS } from '../../src/monl/tasks.js';
 
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
-    --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0
+    --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
     --steps 50 --guidance 0 --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
-    writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json`;
+    writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
+    refuses before any work when an output would overwrite the input or a checkpoint`;
 
 export async function generateCommand(argv: string[]): Promise<void> {
-  const f = new Flags('generate', parseArgs(argv), ['model', 'task', 'input', 'out', 'video-codec', 'audio-codec', 'crop', 'start', 'steps', 'guidance', 'guidance-mode', 'eta', 'seed', 'method', 'device']);
-  const model = f.str('model'), spec = f.str('task'), out = f.str('out');
-  if (!model || !spec || !out) throw new Error(`usage: ${GENERATE_HELP}`);
-  const mode = f.str('guidance-mode', 'all');
-  if (!['all', 'video', 'audio'].includes(mode)) throw new Error(`generate: --guidance-mode must be all, video or audio`);
-  const method = f.str('method', 'monl');
-  if (method !== 'monl' && method !== 'replacement') throw new Error('generate: --method must be monl or replacement');
-  const info = await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const f = new Flags('generate', argv, { options: ['model', 'task', 'input', 'out', 'video-codec', 'audio-codec', 'crop', 'start', 'steps', 'guidance', 'guidance-mode', 'eta', 'seed', 'method', 'device'], help: GENERATE_HELP });
+  const model = f.need('model', 'checkpoint'), spec = f.need('task', 'task or spec'), out = f.need('out', 'prefix');
+  const mode = f.choice('guidance-mode', ['all', 'video', 'audio'] as const, 'all');
+  const method = f.choice('method', ['monl', 'replacement'] as const, 'monl');
+  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE });
+  const eta = f.num('eta', SAMPLER_DEFAULTS.eta, { min: 0, max: 1 }), seed = f.seed(), startFrame = f.int('start', 0, 0);
+  const crop = f.str('crop') ? parseCrop(f.str('crop')!) : undefined;
+  const info = await initNodeEngine({ device: f.device() });
   const t0 = Date.now();
   let last = 0;
   const r = await generateFiles({
     model, spec, out, input: f.str('input'), videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'),
-    crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined, startFrame: f.num('start', 0), steps: f.num('steps', 50), guidance: f.num('guidance', 0),
-    guidanceMode: mode as 'all' | 'video' | 'audio', eta: f.num('eta', 0), seed: f.num('seed', 0), method,
+    crop, startFrame, steps, guidance, guidanceMode: mode, eta, seed, method,
+    onWarning: (m) => console.warn(`warning: ${m}`),
     onStep: (s, n) => {
       if (Date.now() - last > 2000 || s === n) {
         last = Date.now();
@@ -42,13 +44,13 @@ export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file
     long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
 
 export async function longCommand(argv: string[]): Promise<void> {
-  const f = new Flags('long', parseArgs(argv), ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'device']);
-  const model = f.str('model'), input = f.str('input'), out = f.str('out');
-  if (!model || !input || !out) throw new Error(`usage: ${LONG_HELP}`);
-  await initNodeEngine({ device: (f.str('device') as any) ?? undefined });
+  const f = new Flags('long', argv, { options: ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'device'], help: LONG_HELP });
+  const model = f.need('model', 'checkpoint'), input = f.need('input', 'audio or video file'), out = f.need('out', 'prefix');
+  const seconds = f.num('seconds', 10, { above: 0, max: 3600 }), steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE }), seed = f.seed();
+  await initNodeEngine({ device: f.device() });
   const t0 = Date.now();
   const r = await longFormA2V({
-    model, input, out, seconds: f.num('seconds', 10), steps: f.num('steps', 50), guidance: f.num('guidance', 0), seed: f.num('seed', 0),
+    model, input, out, seconds, steps, guidance, seed,
     videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'),
     onWindow: (i, n) => console.log(`  window ${i}/${n}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
   });

@@ -5,8 +5,9 @@
  */
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { toDevice, checkAgainstSpecs } from '../nn/params.js';
+import { checkSchema, type Schema } from '../util/schema.js';
 import type { HostParams } from '../util/safetensors.js';
-import { checkFrameCount, decodeVideo, encodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from './video-codec.js';
+import { checkFrameCount, checkVideoCodecConfig, decodeVideo, encodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from './video-codec.js';
 import { audioCodecSpecs, audioFeatures, decodedBins, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, logMagToWaveform, type AudioCodecConfig } from './audio-codec.js';
 
 export interface CodecCheckpoint {
@@ -14,8 +15,17 @@ export interface CodecCheckpoint {
   params: HostParams;
 }
 
+const CODEC_SCHEMAS: Record<string, Schema> = {
+  'video-codec': { kind: 'string', codec: { width: 'number', height: 'number', latentChannels: 'number', hidden: 'number', resBlocks: 'number', arch: 'string?', spatialFactor: 'number?' } },
+  'audio-codec': {
+    kind: 'string',
+    codec: { sampleRate: 'number', hopSamples: 'number', nMels: 'number', latentChannels: 'number', hidden: 'number', resBlocks: 'number', stft: { nFft: 'number', hop: 'number', win: 'number' }, griffinLimIters: 'number', dropNyquist: 'boolean?' },
+  },
+};
+
 function splitNorm(ck: CodecCheckpoint, kind: string, source: string): { weights: HostParams; mean: Float32Array; std: Float32Array } {
-  if (ck.config.kind !== kind) throw new Error(`${source}: is a ${ck.config.kind ?? 'unknown'} checkpoint, expected ${kind}`);
+  if (ck.config?.kind !== kind) throw new Error(`${source}: is a ${ck.config?.kind ?? 'unknown'} checkpoint, expected ${kind}`);
+  checkSchema(ck.config, CODEC_SCHEMAS[kind], `${source}/config.json`);
   const { 'latent.mean': mean, 'latent.std': std, ...weights } = ck.params;
   if (!mean || !std) throw new Error(`${source}: has no latent normalisation statistics (latent.mean / latent.std)`);
   return { weights, mean: mean.data, std: std.data };
@@ -32,6 +42,7 @@ export class VideoCodec {
   #dec = jit((p: Params, z: Tensor) => decodeVideo(p, this.config, z));
 
   constructor(readonly config: VideoCodecConfig, weights: HostParams, readonly mean: Float32Array, readonly std: Float32Array, source = 'video codec') {
+    checkVideoCodecConfig(config, source);
     checkAgainstSpecs(weights, videoCodecSpecs(config), source);
     this.params = toDevice(weights);
   }

@@ -68,8 +68,10 @@ export function validateDataConfig(c: DataConfig): DataConfig {
   if (!Number.isInteger(c.windowFrames) || c.windowFrames < 1 || (c.windowFrames - 1) % 4 !== 0) {
     bad(`windowFrames = ${c.windowFrames} must be 1 + 4k (the causal video codec encodes the first frame alone, then groups of 4)`);
   }
-  if (!(c.hopFrames >= 1)) bad(`hopFrames = ${c.hopFrames} must be ≥ 1`);
-  if (c.width % 8 || c.height % 8) bad(`${c.width}×${c.height} must be multiples of 8 (the video codec downsamples 8×)`);
+  if (!(Number.isInteger(c.hopFrames) && c.hopFrames >= 1)) bad(`hopFrames = ${c.hopFrames} must be a whole number ≥ 1`);
+  if (!(Number.isInteger(c.width) && Number.isInteger(c.height) && c.width >= 8 && c.height >= 8)) bad(`${c.width}×${c.height} must be whole numbers of pixels ≥ 8`);
+  if (c.width % 8 || c.height % 8) bad(`${c.width}×${c.height} must be multiples of 8 (the video codec downsamples up to 8×)`);
+  if (!(Number.isInteger(c.sampleRate) && c.sampleRate > 0)) bad(`sampleRate = ${c.sampleRate} must be a whole number of Hz > 0`);
   if (!(c.fps > 0)) bad(`fps = ${c.fps} must be positive`);
   const samplesPerFrame = c.sampleRate / c.fps;
   if (!Number.isInteger(samplesPerFrame)) bad(`sampleRate / fps = ${samplesPerFrame} must be a whole number of samples per frame`);

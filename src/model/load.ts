@@ -1,5 +1,6 @@
 /** Builds an AvditModel (network + layout + constants) from a checkpoint's config and tensors. */
 import { toDevice, checkAgainstSpecs } from '../nn/params.js';
+import { checkSchema, type Schema } from '../util/schema.js';
 import type { HostParams } from '../util/safetensors.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import type { SegmentLayout } from '../codecs/segments.js';
@@ -14,9 +15,23 @@ export interface AvditCheckpointConfig {
   strategy?: string;
 }
 
+/** What avditFromCheckpoint reads from config.json; a missing or mistyped field is a one-line error. */
+export const AVDIT_CONFIG_SCHEMA: Schema = {
+  kind: 'string',
+  model: { width: 'number', depth: 'number', heads: 'number', mlpRatio: 'number', patch: 'number', timeFreqs: 'number', selfCondition: 'boolean' },
+  layout: { video: 'number[]', audio: 'number[]', segments: 'number' },
+  latents: {
+    data: { fps: 'number', sampleRate: 'number', windowFrames: 'number', width: 'number', height: 'number' },
+    segmentLayout: { numSegments: 'number', bounds: 'object', videoSegment: 'number[]', audioSegment: 'number[]', frames: 'object' },
+    audioHopSec: 'number',
+  },
+};
+
 export function avditFromCheckpoint(ck: { config: unknown; params: HostParams }, source = 'checkpoint'): AvditModel & { checkpoint: AvditCheckpointConfig } {
+  const kind = (ck.config as { kind?: unknown } | null)?.kind;
+  if (kind !== 'avdit') throw new Error(`${source}: is a ${kind ?? 'unknown'} checkpoint, expected an avdit model`);
+  checkSchema(ck.config, AVDIT_CONFIG_SCHEMA, `${source}/config.json`);
   const cfg = ck.config as AvditCheckpointConfig;
-  if (cfg?.kind !== 'avdit') throw new Error(`${source}: is a ${(cfg as any)?.kind ?? 'unknown'} checkpoint, expected an avdit model`);
   const config = validateAvdit(cfg.model);
   const [L, h, w, C] = cfg.layout.video;
   const [La, Ca] = cfg.layout.audio;

@@ -3,6 +3,7 @@
  * the original pixels / samples back into the given cells. Browser-safe (no files, no ffmpeg): the CLI
  * (`generate-files.ts`) and the studio's Web Worker both run exactly this.
  */
+import { SAMPLER_DEFAULTS, checkSamplerOptions } from './defaults.js';
 import { makeClip, type AVClip } from '../media/clip.js';
 import type { VideoCodec, AudioCodec } from '../codecs/codec.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
@@ -51,6 +52,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
   const seg = model.checkpoint.latents.segmentLayout;
   const T = d.windowFrames;
   const anyGiven = o.mask.some((r) => r.some(Boolean));
+  checkSamplerOptions(o);
   let given: { video?: Float32Array; audio?: Float32Array } | undefined;
   const source = o.source;
   if (anyGiven) {
@@ -60,7 +62,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     given = { video: await codecs.video.encode(source.video, 1, T), audio: await codecs.audio.encode(source.audio.subarray(0, L), 1, d.sampleRate) };
   }
   const it = generateSteps(model, linearSchedule(), {
-    mask: o.mask, given, steps: o.steps ?? 50, guidance: o.guidance ?? 0, guidanceMode: o.guidanceMode, eta: o.eta ?? 0, seed: o.seed ?? 0, method: o.method, previewEvery: o.previewEvery ?? 0,
+    mask: o.mask, given, steps: o.steps ?? SAMPLER_DEFAULTS.steps, guidance: o.guidance ?? SAMPLER_DEFAULTS.guidance, guidanceMode: o.guidanceMode, eta: o.eta ?? SAMPLER_DEFAULTS.eta, seed: o.seed ?? SAMPLER_DEFAULTS.seed, method: o.method, previewEvery: o.previewEvery ?? 0,
   });
   let lat: Latents;
   for (;;) {

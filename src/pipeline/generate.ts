@@ -12,6 +12,7 @@
  *
  * Axis legend: B samples · M modalities · S segments · L/La video/audio latent frames
  */
+import { SAMPLER_DEFAULTS } from './defaults.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { avditForward, type AvditConfig, type AvditConsts } from '../model/avdit.js';
 import type { TokenLayout } from '../monl/layout.js';
@@ -81,7 +82,7 @@ export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?
 
 export async function* generateSteps(model: AvditModel, sched: Schedule, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
   const { config: c, layout: l } = model;
-  const B = o.samples ?? 1, steps = o.steps ?? 50, eta = o.eta ?? 0, s = o.guidance ?? 0, seed: Key = o.seed ?? 0;
+  const B = o.samples ?? 1, steps = o.steps ?? SAMPLER_DEFAULTS.steps, eta = o.eta ?? SAMPLER_DEFAULTS.eta, s = o.guidance ?? SAMPLER_DEFAULTS.guidance, seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl', mode = o.guidanceMode ?? 'all';
   checkGiven(l, o.mask, o.given, B);
   const { genV, genA, nV, nA } = elementPlan(l, o.mask, B);

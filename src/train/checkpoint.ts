@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, basename } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, type HostParams } from '../util/safetensors.js';
 import { ensureWritableDir } from '../util/node/atomic.js';
+import { readJsonFile } from '../util/node/json.js';
 
 export interface Checkpoint<C = unknown> {
   config: C;
@@ -39,17 +40,12 @@ export function loadCheckpoint<C = unknown>(dir: string): Checkpoint<C> {
   const cfgPath = join(d, 'config.json');
   const modelPath = join(d, 'model.safetensors');
   if (!existsSync(cfgPath) || !existsSync(modelPath)) throw new Error(`${dir}: not a checkpoint (needs config.json and model.safetensors)`);
-  let config: C;
-  try {
-    config = JSON.parse(readFileSync(cfgPath, 'utf8'));
-  } catch (e) {
-    throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
-  }
+  const config = readJsonFile<C>(cfgPath, 'checkpoint config');
   const params = decodeSafetensors(readFileSync(modelPath), modelPath).tensors;
   const ck: Checkpoint<C> = { config, params };
   const opt = join(d, 'optimizer.safetensors');
   if (existsSync(opt)) ck.optimizer = decodeSafetensors(readFileSync(opt), opt).tensors;
   const tr = join(d, 'trainer.json');
-  if (existsSync(tr)) ck.trainer = JSON.parse(readFileSync(tr, 'utf8'));
+  if (existsSync(tr)) ck.trainer = readJsonFile(tr, 'trainer state');
   return ck;
 }

@@ -14,7 +14,8 @@ import { lrAt } from './schedule.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { linePlot } from '../media/plot.js';
 import { writePNG } from '../media/node/png.js';
-import { ensureWritableDir } from '../util/node/atomic.js';
+import { ensureWritableDir, writeFileAtomic } from '../util/node/atomic.js';
+import { readJsonFile } from '../util/node/json.js';
 
 export interface TrainerConfig {
   steps: number;
@@ -70,8 +71,50 @@ function formatEta(sec: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; log?: (s: string) => void; stopAfter?: number } = {}): Promise<TrainResult> {
+/** Reads metrics.jsonl; a torn last line (a run killed mid-write) is dropped, a bad line elsewhere is an error. */
+export function readMetrics(path: string): TrainResult['history'] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: TrainResult['history'] = [];
+  lines.forEach((l, i) => {
+    if (!l.trim()) return;
+    try {
+      out.push(JSON.parse(l));
+    } catch {
+      if (lines.slice(i + 1).some((x) => x.trim())) throw new Error(`${path}: line ${i + 1} is not JSON (the file is damaged; move it away to resume)`);
+    }
+  });
+  return out;
+}
+
+/** The step of the run stored in `outDir`, or null when it holds none. */
+export function existingRun(outDir: string): number | null {
+  const ck = join(outDir, 'checkpoint');
+  for (const d of [ck, `${ck}.old`]) {
+    if (existsSync(join(d, 'trainer.json'))) {
+      try {
+        return Number(readJsonFile<{ step?: number }>(join(d, 'trainer.json')).step ?? 0);
+      } catch {
+        return 0;
+      }
+    }
+  }
+  const m = join(outDir, 'metrics.jsonl');
+  return existsSync(m) && readFileSync(m, 'utf8').trim() ? 0 : null;
+}
+
+/** Refuses to start a new run in a folder that holds one, unless told to resume it or to replace it. */
+export function checkRunFolder(outDir: string, opts: { resume?: boolean; force?: boolean }): void {
+  const before = existingRun(outDir);
+  if (before !== null && !opts.resume && !opts.force) {
+    throw new Error(`${outDir}: already holds a training run (checkpoint at step ${before}); --resume continues it, --force starts over and replaces it`);
+  }
+}
+
+export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; force?: boolean; log?: (s: string) => void; stopAfter?: number } = {}): Promise<TrainResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
+  for (const k of ['steps', 'logEvery', 'checkpointEvery'] as const) if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw new Error(`trainer: ${k} = ${cfg[k]} must be a whole number ≥ 1`);
+  if (!(cfg.lr > 0)) throw new Error(`trainer: lr = ${cfg.lr} must be > 0`);
+  checkRunFolder(outDir, opts);
   ensureWritableDir(outDir);
   const ckDir = join(outDir, 'checkpoint');
   const metricsPath = join(outDir, 'metrics.jsonl');
@@ -80,7 +123,7 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
   let state: State;
   let start = 0;
   let history: TrainResult['history'] = [];
-  if (opts.resume && existsSync(join(ckDir, 'config.json'))) {
+  if (opts.resume && (existsSync(join(ckDir, 'config.json')) || existsSync(join(`${ckDir}.old`, 'config.json')))) {
     const ck = loadCheckpoint(ckDir);
     const o = ck.optimizer ?? {};
     // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
@@ -94,11 +137,12 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     if (cfg.emaDecay > 0) state.ema = toDevice(Object.fromEntries(Object.keys(task.specs).map((k) => [k, ck.params[k]])));
     start = Number(ck.trainer?.step ?? 0);
     if (existsSync(metricsPath)) {
-      history = readFileSync(metricsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((h) => h.step <= start);
-      writeFileSync(metricsPath, history.map((h) => JSON.stringify(h) + '\n').join(''));
+      history = readMetrics(metricsPath).filter((h) => h.step <= start);
+      writeFileAtomic(metricsPath, history.map((h) => JSON.stringify(h) + '\n').join(''));
     }
-    log(`resumed from ${ckDir} at step ${start}`);
+    log(`resumed from ${ckDir} at step ${start}${start >= cfg.steps ? ` (already at --steps ${cfg.steps}: nothing to do)` : ''}`);
   } else {
+    if (opts.resume) log(`no checkpoint in ${ckDir}: starting a new run`);
     const host = initHostParams(task.specs, foldIn(cfg.seed, 0x1417));
     state = { params: toDevice(host), opt: adamwInit(toDevice(host)) };
     if (cfg.emaDecay > 0) state.ema = toDevice(host);

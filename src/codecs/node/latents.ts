@@ -14,6 +14,7 @@ import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
 import { segmentLayout, type SegmentLayout } from '../segments.js';
 import { decodeSafetensors, encodeSafetensors, type HostParams } from '../../util/safetensors.js';
 import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
+import { readJsonFile } from '../../util/node/json.js';
 
 export interface LatentManifest {
   version: 1;
@@ -30,6 +31,20 @@ export interface LatentManifest {
 
 export function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Refuses codecs other than the ones a model was trained with (their sha256 is recorded in the model's
+ * config): another codec's latents mean something else to the model, and the output would be noise.
+ */
+export function checkCodecsMatch(model: { latents?: { codecs?: unknown } }, modelDir: string, dirs: { video?: string; audio?: string }): void {
+  const rec = model.latents?.codecs as Partial<Record<'video' | 'audio', { sha256?: string }>> | undefined;
+  for (const what of ['video', 'audio'] as const) {
+    const dir = dirs[what], want = rec?.[what]?.sha256;
+    if (!dir || !want) continue;
+    const got = fileSha256(join(dir, 'model.safetensors'));
+    if (got !== want) throw new Error(`${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was trained with (${want.slice(0, 12)}…); pass the matching --${what}-codec`);
+  }
 }
 
 export function loadCodecs(videoDir: string, audioDir: string): { video: VideoCodec; audio: AudioCodec } {
@@ -96,7 +111,7 @@ export interface LatentCache {
 export function openLatentCache(dir: string): LatentCache {
   const mp = join(dir, 'latents.json');
   if (!existsSync(mp)) throw new Error(`${dir}: not a latent cache (no latents.json); make one with "avdit encode"`);
-  const manifest = JSON.parse(readFileSync(mp, 'utf8')) as LatentManifest;
+  const manifest = readJsonFile<LatentManifest>(mp, 'latent cache manifest');
   const st = join(dir, 'latents.safetensors');
   return { manifest, tensors: decodeSafetensors(readFileSync(st), st).tensors };
 }

@@ -2,7 +2,8 @@
  * The prepared-clip cache: shards of decoded clips (video uint8 RGB [T,H,W,3], then audio float32) and
  * a manifest.json with per-clip status, split and window starts. Written by prepare.ts, read here.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readJsonFile } from '../../util/node/json.js';
 import { join } from 'node:path';
 import { makeClip, sliceClip, type AVClip } from '../../media/clip.js';
 import type { DataConfig } from '../config.js';
@@ -43,13 +44,37 @@ export interface Window {
   start: number;
 }
 
+/** Shards that are missing or shorter than the clips the manifest puts in them: shard name → problem. */
+export function shardProblems(dir: string, m: Manifest): Map<string, string> {
+  const need = new Map<string, number>();
+  const { width: W, height: H } = m.config;
+  for (const c of m.clips) {
+    if (c.status !== 'ok' || !c.shard || c.offset === undefined) continue;
+    const end = c.offset + (c.numFrames ?? 0) * H * W * 3 + (c.numSamples ?? 0) * 4;
+    need.set(c.shard, Math.max(need.get(c.shard) ?? 0, end));
+  }
+  const out = new Map<string, string>();
+  for (const [shard, bytes] of need) {
+    const st = statSync(join(dir, shard), { throwIfNoEntry: false });
+    if (!st) out.set(shard, 'is missing');
+    else if (st.size < bytes) out.set(shard, `is truncated (${st.size} of ${bytes} bytes)`);
+  }
+  return out;
+}
+
 export class ClipCache {
   readonly manifest: Manifest;
   constructor(readonly dir: string) {
     const p = join(dir, MANIFEST);
     if (!existsSync(p)) throw new Error(`${dir}: not a prepared cache (no ${MANIFEST}); run "avdit data prepare <folder> --out ${dir}"`);
-    this.manifest = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
+    this.manifest = readJsonFile<Manifest>(p, 'cache manifest');
     if (this.manifest.version !== CACHE_VERSION) throw new Error(`${p}: cache version ${this.manifest.version}, this avdit reads ${CACHE_VERSION}; prepare it again`);
+    if (!Array.isArray(this.manifest.clips) || !this.manifest.config) throw new Error(`${p}: not a cache manifest (no clips or config)`);
+    const bad = shardProblems(dir, this.manifest);
+    if (bad.size > 0) {
+      const [shard, why] = [...bad][0];
+      throw new Error(`${join(dir, shard)} ${why}${bad.size > 1 ? ` (and ${bad.size - 1} more shards)` : ''}: run "avdit data prepare <the same folder> --out ${dir}" again to repair the cache`);
+    }
   }
 
   get config(): DataConfig {

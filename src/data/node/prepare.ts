@@ -10,8 +10,9 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { basename, extname, join, relative } from 'node:path';
 import { decode } from '../../media/node/ffmpeg.js';
 import { ensureWritableDir, writeFileAtomic } from '../../util/node/atomic.js';
+import { readJsonFile } from '../../util/node/json.js';
 import { splitOf, validateDataConfig, type DataConfig } from '../config.js';
-import { CACHE_VERSION, MANIFEST, type ClipEntry, type Manifest } from './cache.js';
+import { CACHE_VERSION, MANIFEST, shardProblems, type ClipEntry, type Manifest } from './cache.js';
 
 export const MEDIA_EXTENSIONS = ['.mp4', '.mpg', '.mpeg', '.mov', '.mkv', '.webm', '.avi', '.m4v', '.flv', '.ts', '.wmv', '.3gp', '.ogv'];
 
@@ -20,6 +21,8 @@ export interface PrepareOptions {
   concurrency?: number;
   allowDamaged?: boolean;
   onProgress?: (p: PrepareProgress) => void;
+  /** shards found missing or truncated (their clips are decoded again) */
+  onRepair?: (problems: string[]) => void;
 }
 
 export interface PrepareProgress {
@@ -52,6 +55,8 @@ export function scanMedia(folder: string): string[] {
   return out;
 }
 
+const shardName = (k: number) => `shard-${String(k).padStart(5, '0')}.bin`;
+
 /** Same decoded windows: everything but `regions` (which only names boxes of the frame). */
 function sameConfig(a: DataConfig, b: DataConfig): boolean {
   const { regions: _a, ...ra } = a;
@@ -78,7 +83,7 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
   let manifest: Manifest;
   let regionsChanged = false;
   if (existsSync(manifestPath)) {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest = readJsonFile<Manifest>(manifestPath, 'cache manifest');
     if (manifest.version !== CACHE_VERSION || !sameConfig(manifest.config, cfg)) {
       throw new Error(`${out}: this cache was prepared with other settings (${JSON.stringify(manifest.config)}); use a new --out folder`);
     }
@@ -88,6 +93,14 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
     }
   } else {
     manifest = { version: CACHE_VERSION, source: folder, config: cfg, clips: [], shards: [] };
+  }
+  // clips in missing or truncated shards are decoded again (into new shards)
+  const broken = shardProblems(out, manifest);
+  if (broken.size > 0) {
+    manifest.clips = manifest.clips.filter((c) => !(c.shard && broken.has(c.shard)));
+    manifest.shards = manifest.shards.filter((sh) => !broken.has(sh));
+    for (const sh of broken.keys()) rmSync(join(out, sh), { force: true });
+    opts.onRepair?.([...broken].map(([sh, why]) => `${sh} ${why}`));
   }
   const files = scanMedia(folder);
   const known = new Map(manifest.clips.map((c) => [c.file, c]));
@@ -111,7 +124,9 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
   };
   const flush = () => {
     if (pending.length > 0) {
-      const name = `shard-${String(manifest.shards.length).padStart(5, '0')}.bin`;
+      let k = manifest.shards.length;
+      while (manifest.shards.includes(shardName(k)) || existsSync(join(out, shardName(k)))) k++;
+      const name = shardName(k);
       let offset = 0;
       const chunks: Buffer[] = [];
       for (const p of pending) {
@@ -186,7 +201,7 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
     if (pending.length >= perShard) flush();
   }
   flush();
-  if (!existsSync(manifestPath) || regionsChanged) saveManifest();
+  if (!existsSync(manifestPath) || regionsChanged || broken.size > 0) saveManifest();
   const problems = manifest.clips.filter((c) => c.status !== 'ok' && files.includes(c.file));
   return { manifest, scanned: files.length, decodedNow: todo.length, reused, problems };
 }

@@ -71,8 +71,12 @@ function checkInputFile(file: string): void {
   if (size === 0) throw new MediaError(file, 'zero-length file');
 }
 
+/** The line of ffmpeg's stderr that says what went wrong: the first one naming an error (ffmpeg's last
+ * lines are generic: "Conversion failed!", "Error while filtering"), else the last line. */
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? 'unknown error';
+  const lines = s.split('\n').map((l) => l.trim().replace(/ @ 0x[0-9a-f]+/, '')).filter(Boolean);
+  const generic = /^(Conversion failed|Error while (filtering|processing)|Error (reinitializing|initializing) filters?|Failed to (configure|inject)|Nothing was written|Exiting normally)/i;
+  return lines.find((l) => /invalid|error|cannot|could not|no such|unknown|not found|too big|out of range|does not/i.test(l) && !generic.test(l.replace(/^\[[^\]]*\]\s*/, ''))) ?? lines.at(-1) ?? 'unknown error';
 }
 
 function parseRate(r: string | undefined): number {
@@ -135,6 +139,11 @@ export interface DecodeOptions {
   crop?: Crop;
   /** fail when there is no audio stream (default true); otherwise the clip gets silence. */
   requireAudio?: boolean;
+  /** fail when there is no video stream (default true); otherwise the clip gets black frames. */
+  requireVideo?: boolean;
+  /** decode only [start, start + duration) seconds (ffmpeg -ss/-t): memory follows the window, not the file. */
+  start?: number;
+  duration?: number;
 }
 
 export interface DecodeResult {
@@ -144,19 +153,33 @@ export interface DecodeResult {
   warnings: string[];
 }
 
-/** Decodes a whole file into an AVClip at the requested size and rates. */
+/**
+ * Decodes a file (or the [start, start + duration) seconds of it) into an AVClip at the requested size
+ * and rates. Stereo is mixed to mono; when the channels cancel (anti-phase), the first channel is used
+ * and a warning says so.
+ */
 export async function decode(file: string, opts: DecodeOptions): Promise<DecodeResult> {
   const info = await probe(file);
-  if (!info.video) throw new MediaError(file, 'has no video stream');
-  const requireAudio = opts.requireAudio ?? true;
+  const requireAudio = opts.requireAudio ?? true, requireVideo = opts.requireVideo ?? true;
+  if (!info.video && requireVideo) throw new MediaError(file, 'has no video stream');
   if (!info.audio && requireAudio) throw new MediaError(file, 'has no audio stream');
   const { width: W, height: H, fps, sampleRate } = opts;
+  const start = opts.start ?? 0;
+  if (!(Number.isFinite(start) && start >= 0)) throw new MediaError(file, `start ${start} s must be ≥ 0`);
+  if (start > 0 && start >= info.durationSec) throw new MediaError(file, `starts at ${start.toFixed(2)} s but is only ${info.durationSec.toFixed(2)} s long`);
   const crop = opts.crop ?? 'center';
+  if (info.video && typeof crop === 'object' && (crop.x + crop.w > info.video.width || crop.y + crop.h > info.video.height || crop.w < 1 || crop.h < 1)) {
+    throw new MediaError(file, `crop ${cropToString(crop)} (W:H:X:Y) is outside its ${info.video.width}×${info.video.height} frame`);
+  }
   const cropF = crop === 'none' ? '' : crop === 'center' ? "crop='min(iw,ih)':'min(iw,ih)'," : `crop=${crop.w}:${crop.h}:${crop.x}:${crop.y},`;
-  const graph = [`[0:v:0]${cropF}scale=${W}:${H}:flags=area,fps=fps=${fps}:start_time=0,format=rgb24[v]`];
+  const graph: string[] = [];
+  if (info.video) graph.push(`[0:v:0]${cropF}scale=${W}:${H}:flags=area,fps=fps=${fps}:start_time=0,format=rgb24[v]`);
+  const channels = info.audio ? Math.min(2, Math.max(1, info.audio.channels || 1)) : 0;
   if (info.audio) graph.push(`[0:a:0]aresample=${sampleRate}:first_pts=0[a]`);
-  const args = ['-v', 'warning', '-nostdin', '-i', file, '-filter_complex', graph.join(';'), '-map', '[v]', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
-  if (info.audio) args.push('-map', '[a]', '-f', 'f32le', '-ac', '1', 'pipe:3');
+  const seek = [...(start > 0 ? ['-ss', String(start)] : []), ...(opts.duration !== undefined ? ['-t', String(opts.duration)] : [])];
+  const args = ['-v', 'warning', '-nostdin', ...seek, '-i', file, '-filter_complex', graph.join(';')];
+  if (info.video) args.push('-map', '[v]', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  if (info.audio) args.push('-map', '[a]', '-f', 'f32le', '-ac', String(channels), info.video ? 'pipe:3' : 'pipe:1');
   const r = await run('ffmpeg', args);
   if (r.code !== 0) throw new MediaError(file, `ffmpeg could not decode it (${firstLine(r.stderr)})`);
   const warnings = r.stderr
@@ -164,24 +187,52 @@ export async function decode(file: string, opts: DecodeOptions): Promise<DecodeR
     .map((l) => l.trim())
     .filter((l) => /damaged|corrupt|concealing|error|invalid|missing/i.test(l))
     .map((l) => l.replace(/ @ 0x[0-9a-f]+/, ''));
+  const pcm = info.audio ? (info.video ? r.extra : r.stdout) : null;
+  let audio = pcm ? new Float32Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + (pcm.length - (pcm.length % (4 * channels))))) : null;
+  if (info.audio && audio!.length === 0) throw new MediaError(file, 'zero-length: the audio stream decoded to no samples');
+  if (audio && channels === 2) {
+    const m = toMono(audio);
+    audio = m.audio;
+    if (m.cancelled) warnings.push(`its two audio channels cancel when mixed to mono (anti-phase, ${m.dropDb.toFixed(0)} dB quieter): the left channel is used instead`);
+  }
   const fsz = W * H * 3;
-  const numFrames = Math.floor(r.stdout.length / fsz);
-  if (numFrames === 0) throw new MediaError(file, 'zero-length: no video frames decoded');
-  const video = new Float32Array(numFrames * fsz);
-  for (let i = 0; i < video.length; i++) video[i] = r.stdout[i] / 255;
-  const audio = info.audio
-    ? new Float32Array(r.extra.buffer.slice(r.extra.byteOffset, r.extra.byteOffset + (r.extra.length - (r.extra.length % 4))))
-    : new Float32Array(Math.round((numFrames / fps) * sampleRate));
-  if (info.audio && audio.length === 0) throw new MediaError(file, 'zero-length: the audio stream decoded to no samples');
+  let numFrames: number, video: Float32Array;
+  if (info.video) {
+    numFrames = Math.floor(r.stdout.length / fsz);
+    if (numFrames === 0) throw new MediaError(file, start > 0 ? `no video frames from ${start.toFixed(2)} s on` : 'zero-length: no video frames decoded');
+    video = new Float32Array(numFrames * fsz);
+    for (let i = 0; i < video.length; i++) video[i] = r.stdout[i] / 255;
+  } else {
+    numFrames = Math.floor((audio!.length / sampleRate) * fps + 1e-6);
+    video = new Float32Array(numFrames * fsz); // black: the caller does not use this modality
+  }
+  audio ??= new Float32Array(Math.round((numFrames / fps) * sampleRate));
   const clip = makeClip({ video, numFrames, height: H, width: W, fps, audio, sampleRate, durationSec: numFrames / fps });
   return { clip, probe: info, warnings };
 }
 
-/** Decodes only the first audio stream (mono, `sampleRate`); the file may have no video. */
-export async function decodeAudio(file: string, sampleRate: number): Promise<Float32Array> {
+/** Interleaved stereo → mono (mean); when the mean is ≥ 20 dB quieter than the channels, the left channel. */
+export function toMono(stereo: Float32Array): { audio: Float32Array; cancelled: boolean; dropDb: number } {
+  const n = stereo.length >> 1;
+  const mono = new Float32Array(n), left = new Float32Array(n);
+  let em = 0, ec = 0;
+  for (let i = 0; i < n; i++) {
+    const l = stereo[2 * i], r = stereo[2 * i + 1];
+    mono[i] = 0.5 * (l + r);
+    left[i] = l;
+    em += mono[i] * mono[i];
+    ec += 0.5 * (l * l + r * r);
+  }
+  const dropDb = 10 * Math.log10((ec + 1e-20) / (em + 1e-20));
+  const cancelled = ec / Math.max(1, n) > 1e-8 && dropDb > 20;
+  return { audio: cancelled ? left : mono, cancelled, dropDb };
+}
+
+/** Decodes only the first audio stream (mono, `sampleRate`; the first `maxSec` seconds when given); the file may have no video. */
+export async function decodeAudio(file: string, sampleRate: number, maxSec?: number): Promise<Float32Array> {
   const info = await probe(file);
   if (!info.audio) throw new MediaError(file, 'has no audio stream');
-  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-map', '0:a:0', '-af', `aresample=${sampleRate}:first_pts=0`, '-f', 'f32le', '-ac', '1', 'pipe:1']);
+  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', ...(maxSec !== undefined ? ['-t', String(maxSec)] : []), '-i', file, '-map', '0:a:0', '-af', `aresample=${sampleRate}:first_pts=0`, '-f', 'f32le', '-ac', '1', 'pipe:1']);
   if (r.code !== 0) throw new MediaError(file, `ffmpeg could not decode its audio (${firstLine(r.stderr)})`);
   const n = Math.floor(r.stdout.length / 4);
   if (n === 0) throw new MediaError(file, 'zero-length: the audio stream decoded to no samples');

@@ -64,7 +64,7 @@ test('joint generation needs no input; a free-form spec works', async () => {
 });
 
 test('bad input: too-short clip, missing input, missing checkpoint, bad spec — and no partial output', async () => {
-  await assert.rejects(generateFiles({ ...opts, spec: 'a2v', input: join(root, 'short.mp4'), crop: 'none', out: join(root, 'bad1') }), /short\.mp4: 1\.25 s of video from frame 0 is shorter than the model's 2\.125 s window/);
+  await assert.rejects(generateFiles({ ...opts, spec: 'a2v', input: join(root, 'short.mp4'), crop: 'none', out: join(root, 'bad1') }), /short\.mp4: 1\.25 s of audio is shorter than the model's 2\.125 s window from 0\.000 s/);
   await assert.rejects(generateFiles({ ...opts, spec: 'a2v', out: join(root, 'bad2') }), /needs --input/);
   await assert.rejects(generateFiles({ ...opts, model: join(root, 'nope'), spec: 'joint', out: join(root, 'bad3') }), /nope: not a checkpoint/);
   await assert.rejects(generateFiles({ ...opts, spec: 'video:9', input: join(root, 'in.mp4'), out: join(root, 'bad4') }), /segment 9 does not exist/);

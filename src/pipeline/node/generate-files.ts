@@ -1,19 +1,23 @@
 /**
  * Generation from files (`avdit generate`, `avdit demo`): read the condition clip with ffmpeg, encode its
  * given cells with the codecs, run the sampler, decode, and write the mp4 (with sound), the PNG strip and
- * a JSON record (spec, seed, steps, guidance, checkpoint hashes). Outputs are written at the end and
- * atomically: a failure leaves no partial file.
+ * a JSON record (spec, seed, steps, guidance, checkpoint hashes). Everything that can be checked is checked
+ * before sampling (options, output folder, outputs that would overwrite an input, codecs other than the
+ * model's); only the model's window is decoded (ffmpeg -ss/-t), so memory does not grow with the file;
+ * a stream the condition does not use may be missing. Outputs are written at the end and atomically: a
+ * failure leaves no partial file.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { decode, encode, type Crop } from '../../media/node/ffmpeg.js';
 import { sliceClip, type AVClip } from '../../media/clip.js';
 import { renderStrip } from '../../media/strip.js';
 import { writePNG } from '../../media/node/png.js';
-import { writeFileAtomic } from '../../util/node/atomic.js';
+import { writeFileAtomic, refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions } from '../defaults.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
-import { loadCodecs, fileSha256 } from '../../codecs/node/latents.js';
+import { loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { formatCondition, parseCondition } from '../../monl/tasks.js';
 import type { GuidanceMode } from '../generate.js';
 import { generateClip } from '../clip-generate.js';
@@ -35,10 +39,17 @@ export interface GenerateFilesOptions {
   guidanceMode?: GuidanceMode;
   eta?: number;
   seed?: number;
-  /** output path prefix: <out>.mp4, <out>.png, <out>.json */
+  /** output path prefix: <out>.mp4, <out>.png, <out>.json (a trailing .mp4/.png/.json is dropped) */
   out: string;
   method?: 'monl' | 'replacement';
   onStep?: (step: number, total: number) => void;
+  /** problems that do not stop generation (a damaged input, anti-phase stereo), one line each */
+  onWarning?: (message: string) => void;
+}
+
+/** `out/x`, `out/x.mp4` → `out/x` (so `--out result.mp4` writes result.mp4, not result.mp4.mp4). */
+export function outputPrefix(out: string): string {
+  return out.replace(/\.(mp4|png|json)$/i, '');
 }
 
 const LOADED = new Map<string, { model: ReturnType<typeof avditFromCheckpoint>; codecs: ReturnType<typeof loadCodecs> }>();
@@ -55,7 +66,16 @@ function loaded(modelDir: string, videoDir: string, audioDir: string) {
 }
 
 export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
+  const steps = o.steps ?? SAMPLER_DEFAULTS.steps, guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance, eta = o.eta ?? SAMPLER_DEFAULTS.eta, seed = o.seed ?? SAMPLER_DEFAULTS.seed;
+  checkSamplerOptions({ steps, guidance, eta, seed });
+  const start = o.startFrame ?? 0;
+  if (!(Number.isInteger(start) && start >= 0)) throw new Error(`generate: start frame ${start} must be a whole number ≥ 0`);
+  const prefix = outputPrefix(o.out);
+  const mp4 = `${prefix}.mp4`, png = `${prefix}.png`, json = `${prefix}.json`;
+  refuseOverwrite([o.input, o.model, o.videoCodec, o.audioCodec], [mp4, png, json], 'generate');
+  ensureWritableDir(dirname(resolve(mp4)));
   const { model, codecs } = loaded(o.model, o.videoCodec, o.audioCodec);
+  checkCodecsMatch(model.checkpoint, o.model, { video: o.videoCodec, audio: o.audioCodec });
   const d = model.checkpoint.latents.data;
   const mask = parseCondition(o.spec, model.layout.numSegments);
   const anyGiven = mask.some((r) => r.some(Boolean));
@@ -63,20 +83,22 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
   let source: AVClip | undefined;
   if (anyGiven) {
     if (!o.input) throw new Error(`generate: the condition "${o.spec}" gives cells, so it needs --input <clip>`);
-    const full = (await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop })).clip;
-    const start = o.startFrame ?? 0;
+    const needVideo = mask[0].some(Boolean), needAudio = mask[1].some(Boolean);
+    const r = await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop, start: start / d.fps, duration: (T + 1) / d.fps, requireVideo: needVideo, requireAudio: needAudio });
+    for (const w of r.warnings.slice(0, 3)) o.onWarning?.(`${o.input}: ${w}${/damaged|conceal|corrupt/i.test(w) ? ' (the given cells may show the damage)' : ''}`);
+    const full = r.clip;
     const needSec = T / d.fps;
-    if (full.numFrames < start + T) throw new Error(`${o.input}: ${full.durationSec.toFixed(2)} s of video from frame ${start} is shorter than the model's ${needSec.toFixed(3)} s window (${T} frames at ${d.fps} fps)`);
-    if (full.audio.length < Math.floor(((start + T) / d.fps) * d.sampleRate * 0.97)) throw new Error(`${o.input}: its audio (${(full.audio.length / d.sampleRate).toFixed(2)} s) is shorter than the window it needs`);
-    source = sliceClip(full, start, T);
+    if (full.numFrames < T) throw new Error(`${o.input}: ${(start / d.fps + full.durationSec).toFixed(2)} s of ${needVideo ? 'video' : 'audio'} is shorter than the model's ${needSec.toFixed(3)} s window from ${(start / d.fps).toFixed(3)} s (${T} frames at ${d.fps} fps)`);
+    if (needAudio && full.audio.length < Math.floor((T / d.fps) * d.sampleRate * 0.97)) throw new Error(`${o.input}: its audio from ${(start / d.fps).toFixed(2)} s (${(full.audio.length / d.sampleRate).toFixed(2)} s) is shorter than the window it needs`);
+    source = sliceClip(full, 0, T);
   }
-  const clip = await generateClip(model, codecs, { mask, source, steps: o.steps ?? 50, guidance: o.guidance ?? 0, guidanceMode: o.guidanceMode, eta: o.eta ?? 0, seed: o.seed ?? 0, method: o.method }, (s) => o.onStep?.(s.step, s.total));
-  const mp4 = `${o.out}.mp4`, png = `${o.out}.png`, json = `${o.out}.json`;
+  const clip = await generateClip(model, codecs, { mask, source, steps, guidance, guidanceMode: o.guidanceMode, eta, seed, method: o.method }, (s) => o.onStep?.(s.step, s.total));
+  if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite)) throw new Error(`generate: the sampler produced non-finite values (guidance ${guidance} too large?); nothing written`);
   await encode(clip, mp4);
-  writePNG(png, renderStrip(clip, model.checkpoint.latents.segmentLayout, mask, `${o.spec}  seed ${o.seed ?? 0}  ${o.steps ?? 50} steps  guidance ${o.guidance ?? 0}`));
+  writePNG(png, renderStrip(clip, model.checkpoint.latents.segmentLayout, mask, `${o.spec}  seed ${seed}  ${steps} steps  guidance ${guidance}`));
   writeFileAtomic(json, JSON.stringify({
-    spec: o.spec, condition: formatCondition(mask), input: o.input ?? null, startFrame: o.startFrame ?? 0, seed: o.seed ?? 0, steps: o.steps ?? 50, eta: o.eta ?? 0,
-    guidance: o.guidance ?? 0, guidanceMode: o.guidanceMode ?? 'all', method: o.method ?? 'monl',
+    spec: o.spec, condition: formatCondition(mask), input: o.input ?? null, startFrame: start, seed, steps, eta,
+    guidance, guidanceMode: o.guidanceMode ?? 'all', method: o.method ?? 'monl',
     checkpoints: { model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) }, videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) }, audioCodec: { path: o.audioCodec, sha256: fileSha256(join(o.audioCodec, 'model.safetensors')) } },
   }, null, 2));
   return { mp4, png, json, clip };

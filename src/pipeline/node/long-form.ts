@@ -14,7 +14,11 @@ import { drawText } from '../../media/font.js';
 import { writePNG } from '../../media/node/png.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
-import { loadCodecs } from '../../codecs/node/latents.js';
+import { loadCodecs, checkCodecsMatch } from '../../codecs/node/latents.js';
+import { dirname, resolve } from 'node:path';
+import { refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions } from '../defaults.js';
+import { outputPrefix } from './generate-files.js';
 import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../generate.js';
 
@@ -33,7 +37,14 @@ export interface LongFormOptions {
 }
 
 export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; png: string; windows: number; clip: AVClip }> {
+  const steps = o.steps ?? SAMPLER_DEFAULTS.steps, guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance, seed = o.seed ?? SAMPLER_DEFAULTS.seed;
+  checkSamplerOptions({ steps, guidance, seed });
+  const prefix = outputPrefix(o.out);
+  const mp4 = `${prefix}.mp4`, png = `${prefix}-border.png`;
+  refuseOverwrite([o.input, o.model, o.videoCodec, o.audioCodec], [mp4, png], 'long');
+  ensureWritableDir(dirname(resolve(mp4)));
   const model = avditFromCheckpoint(loadCheckpoint(o.model), o.model);
+  checkCodecsMatch(model.checkpoint, o.model, { video: o.videoCodec, audio: o.audioCodec });
   const codecs = loadCodecs(o.videoCodec, o.audioCodec);
   const d = model.checkpoint.latents.data;
   const seg = model.checkpoint.latents.segmentLayout;
@@ -42,7 +53,8 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
   const overlap = seg.frames[1][1] + 1; // frames of segments 0–1 (5 at the default layout)
   const hop = T - overlap;
   const spf = d.sampleRate / d.fps;
-  const track = await decodeAudio(o.input, d.sampleRate);
+  // only the seconds asked for (+ one window of slack) are decoded: memory follows the request, not the file
+  const track = await decodeAudio(o.input, d.sampleRate, o.seconds !== undefined ? o.seconds + T / d.fps : undefined);
   const totalSec = Math.min(o.seconds ?? track.length / d.sampleRate, track.length / d.sampleRate);
   const wantFrames = Math.floor(totalSec * d.fps);
   if (wantFrames < T) throw new Error(`${o.input}: ${totalSec.toFixed(2)} s of audio is shorter than one window (${(T / d.fps).toFixed(3)} s)`);
@@ -67,13 +79,12 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
       givenVideo = (await codecs.video.encode(ctx, 1, T));
       mask = [Array.from({ length: S }, (_, s) => s < 2), Array(S).fill(true)];
     }
-    const lat = await generate(model, sched, { mask, given: { video: givenVideo, audio: givenAudio }, steps: o.steps ?? 50, guidance: o.guidance ?? 0, seed: (o.seed ?? 0) + 7919 * w });
+    const lat = await generate(model, sched, { mask, given: { video: givenVideo, audio: givenAudio }, steps, guidance, seed: (seed + 7919 * w) >>> 0 });
     const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
     const from = w === 0 ? 0 : overlap;
     video.set(frames.subarray(from * fsz, T * fsz), (f0 + from) * fsz);
   }
   const clip = makeClip({ video: video.slice(0, numFrames * fsz), numFrames, height: d.height, width: d.width, fps: d.fps, audio: track.slice(0, numFrames * spf), sampleRate: d.sampleRate });
-  const mp4 = `${o.out}.mp4`, png = `${o.out}-border.png`;
   await encode(clip, mp4);
   writePNG(png, borderStrip(clip, T, hop, overlap));
   return { mp4, png, windows, clip };

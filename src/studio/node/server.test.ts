@@ -10,7 +10,7 @@ import { encode } from '../../media/node/ffmpeg.js';
 import { makeClip } from '../../media/clip.js';
 import { syntheticClip } from '../../media/synthetic.js';
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from '../wire.js';
-import { startStudio } from './server.js';
+import { startStudio, MAX_CONCURRENT } from './server.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const tmp = mkdtempSync(join(tmpdir(), 'avdit-studio-test-'));
@@ -19,10 +19,10 @@ const studio = await startStudio({ root, port: 0, ...models });
 after(() => studio.close());
 
 /** a raw request (the path is sent exactly as written, no URL normalisation) */
-function raw(method: string, path: string, body?: Uint8Array): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  const u = new URL(studio.url);
+function raw(method: string, path: string, body?: Uint8Array, headers: Record<string, string> = {}, url = studio.url): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  const u = new URL(url);
   return new Promise((ok, fail) => {
-    const req = request({ host: u.hostname, port: u.port, method, path }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -104,4 +104,60 @@ test('the browser bundles carry no Node-only code', () => {
     const js = readFileSync(join(root, 'dist', 'studio', f), 'utf8');
     assert.doesNotMatch(js, /from\s*["']node:|require\(["'](node:|fs|child_process)|child_process|ffmpeg/, f);
   }
+});
+
+test('a foreign Host header (DNS rebinding) and cross-origin API calls get 403; the page itself is served', async () => {
+  const port = new URL(studio.url).port;
+  for (const host of ['evil.example', `evil.example:${port}`, `192.168.1.5:${port}`, 'localhost:1']) {
+    const r = await raw('GET', '/', undefined, { Host: host });
+    assert.equal(r.status, 403, host);
+    assert.match(JSON.parse(r.body.toString()).error, /is not this studio/);
+  }
+  assert.equal((await raw('GET', '/', undefined, { Host: `localhost:${port}` })).status, 200);
+  // a page on another site posting text/plain (no preflight) to the decoder
+  const evil = await raw('POST', '/api/decode?name=x.mp4', new TextEncoder().encode('x'), { Origin: 'https://evil.example', 'Content-Type': 'text/plain' });
+  assert.equal(evil.status, 403);
+  assert.match(JSON.parse(evil.body.toString()).error, /cross-origin request from https:\/\/evil\.example refused/);
+  assert.equal((await raw('POST', '/api/encode', new Uint8Array(3), { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+  assert.equal((await raw('POST', '/api/encode', new Uint8Array(3), { Origin: 'null' })).status, 403);
+  // the studio page's own origin passes (and then fails on the bad body, as it should)
+  assert.equal((await raw('POST', '/api/encode', new Uint8Array(3), { Origin: `http://127.0.0.1:${port}` })).status, 400);
+});
+
+test('an upload over the limit gets 413 with a message (declared or streamed), nothing kept in memory', async () => {
+  const small = await startStudio({ root, port: 0, ...models, maxUpload: 1000 });
+  try {
+    const big = new Uint8Array(5000).fill(7);
+    const r = await raw('POST', '/api/decode?name=big.mp4', big, {}, small.url);
+    assert.equal(r.status, 413);
+    assert.match(JSON.parse(r.body.toString()).error, /^big\.mp4: larger than the studio's limit of 0 MiB; cut it shorter first/);
+    // chunked (no Content-Length): the limit is found while streaming
+    const u = new URL(small.url);
+    const chunked = await new Promise<{ status: number; body: string }>((ok, fail) => {
+      const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/decode?name=big2.mp4', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => ok({ status: res.statusCode!, body: b }));
+      });
+      req.on('error', fail);
+      for (let i = 0; i < 5; i++) req.write(big.subarray(0, 1000));
+      req.end();
+    });
+    assert.equal(chunked.status, 413);
+    assert.match(JSON.parse(chunked.body).error, /big2\.mp4: larger than/);
+  } finally {
+    await small.close();
+  }
+});
+
+test('concurrent decodes are bounded: at most MAX_CONCURRENT run at once, the rest wait or get 503', async () => {
+  const good = join(tmp, 'par.mp4');
+  await encode(syntheticClip({ seed: 9, numFrames: 24, width: 32, height: 32 }).clip, good);
+  const bytes = readFileSync(good);
+  const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => raw('POST', `/api/decode?name=p${i}.mp4`, bytes)));
+  const st = studio.stats();
+  assert.ok(st.maxActive >= 1 && st.maxActive <= MAX_CONCURRENT, `max active ${st.maxActive}`);
+  for (const r of rs) assert.ok(r.status === 200 || r.status === 503, `status ${r.status}`);
+  assert.equal(rs.filter((r) => r.status === 503).length, st.refusedBusy);
+  assert.ok(rs.filter((r) => r.status === 200).length >= MAX_CONCURRENT);
 });

@@ -5,11 +5,15 @@
  * result as webm / mp4 with sound. The model itself runs in the page's Web Worker.
  *
  * It serves a fixed table of files (no paths from the URL reach the file system), listens on loopback
- * only, and sends COOP/COEP headers so the page is cross-origin isolated (SharedArrayBuffer → wasm
- * threads).
+ * only, answers only requests addressed to a loopback name (a foreign Host header — DNS rebinding — gets
+ * 403) and only same-origin API calls (another site's page posting to it gets 403), streams uploads to a
+ * temporary file with a size limit (413 with a message the page shows), decodes at most
+ * MAX_CLIP_SEC of a file, runs at most MAX_CONCURRENT decodes/encodes at a time (more wait in a short
+ * queue; beyond it, 503), and sends COOP/COEP headers so the page is cross-origin isolated
+ * (SharedArrayBuffer → wasm threads).
  */
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { decode, encode, parseCrop, MediaError, type Crop } from '../../media/node/ffmpeg.js';
@@ -19,6 +23,8 @@ import { loadAlign } from '../../eval/node/metric-check.js';
 
 export interface StudioOptions {
   port?: number;
+  /** upload limit in bytes (default MAX_UPLOAD) */
+  maxUpload?: number;
   host?: string;
   /** model folders (config.json + model.safetensors) */
   model: string;
@@ -35,7 +41,13 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const MEDIA_EXT = new Set(['.mp4', '.mpg', '.mpeg', '.mov', '.mkv', '.webm', '.avi', '.m4v']);
 /** longest clip the decoder returns (the page picks a window from it) */
 export const MAX_CLIP_SEC = 60;
-const MAX_UPLOAD = 512 * 1024 * 1024;
+/** largest upload accepted, bytes (uploads go to a temporary file, not memory) */
+export const MAX_UPLOAD = 512 * 1024 * 1024;
+/** largest clip the page may send back for encoding (one window of the model is a few MB) */
+const MAX_ENCODE_BODY = 64 * 1024 * 1024;
+/** ffmpeg jobs (decode or encode) at a time, and how many more may wait */
+export const MAX_CONCURRENT = 2;
+const MAX_QUEUED = 4;
 
 interface ModelData {
   fps: number;
@@ -45,7 +57,7 @@ interface ModelData {
   height: number;
 }
 
-export async function startStudio(o: StudioOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startStudio(o: StudioOptions): Promise<{ server: Server; url: string; stats(): { maxActive: number; refusedBusy: number }; close(): Promise<void> }> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`studio: --host ${host} is not a loopback address; the studio only listens on 127.0.0.1, ::1 or localhost`);
   const files = new Map<string, { path: string; type: string }>();
@@ -65,14 +77,35 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
   const data: ModelData = cfg?.latents?.data;
   if (!data?.fps) throw new Error(`studio: ${o.model}/config.json has no latents.data (not an avdit model?)`);
   const examples = listExamples(o.examples);
+  const maxUpload = o.maxUpload ?? MAX_UPLOAD;
+  const jobs = new Limiter(MAX_CONCURRENT, MAX_QUEUED);
+  let port = o.port ?? 8080;
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((e) => sendError(res, 500, (e as Error).message));
+    handle(req, res).catch((e) => sendError(res, (e as { status?: number }).status ?? 500, (e as Error).message));
   });
+
+  /** Host must name this server on loopback; API calls must come from the studio page itself. */
+  function refused(req: IncomingMessage, path: string): string | null {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+    if (!allowed.includes(hostHeader)) return `Host "${req.headers.host ?? ''}" is not this studio (${allowed.join(', ')})`;
+    if (path.startsWith('/api/') || req.method !== 'GET') {
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== 'null' && !allowed.some((h) => origin === `http://${h}`)) return `cross-origin request from ${origin} refused`;
+      if (origin === 'null' || req.headers['sec-fetch-site'] === 'cross-site') return 'cross-origin request refused';
+    }
+    return null;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    const why = refused(req, path);
+    if (why) {
+      req.resume();
+      return sendError(res, 403, why);
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && files.has(path)) {
       const f = files.get(path)!;
       return send(res, 200, f.type, readFileSync(f.path));
@@ -88,29 +121,30 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
     }
     if (req.method === 'POST' && path === '/api/decode') {
       const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.-]/g, '_') || 'upload';
-      const body = await readBody(req, MAX_UPLOAD);
-      if (body.length === 0) return sendError(res, 400, `${name}: the file is empty`);
       const dir = mkdtempSync(join(tmpdir(), 'avdit-studio-'));
       try {
         const file = join(dir, name);
-        writeFileSync(file, body);
-        return await sendClip(res, file, 'center', name);
+        const size = await saveBody(req, file, maxUpload, name);
+        if (size === 0) return sendError(res, 400, `${name}: the file is empty`);
+        return await jobs.run(() => sendClip(res, file, 'center', name));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     }
     if (req.method === 'POST' && path === '/api/encode') {
       const format = url.searchParams.get('format') === 'mp4' ? 'mp4' : 'webm';
-      let clip;
-      try {
-        clip = decodeClipWire(await readBody(req, MAX_UPLOAD), 'request body');
-      } catch (e) {
-        return sendError(res, 400, (e as Error).message);
-      }
       const dir = mkdtempSync(join(tmpdir(), 'avdit-studio-'));
       try {
+        let clip;
+        try {
+          const body = join(dir, 'body.bin');
+          await saveBody(req, body, MAX_ENCODE_BODY, 'the clip to encode');
+          clip = decodeClipWire(new Uint8Array(readFileSync(body)), 'request body');
+        } catch (e) {
+          return sendError(res, (e as { status?: number }).status ?? 400, (e as Error).message);
+        }
         const out = join(dir, `result.${format}`);
-        await encode(clip, out, { format });
+        await jobs.run(() => encode(clip, out, { format }));
         return send(res, 200, format === 'mp4' ? 'video/mp4' : 'video/webm', readFileSync(out));
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -122,7 +156,8 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
   async function sendClip(res: ServerResponse, file: string, crop: Crop, shownName = basename(file)): Promise<void> {
     let clip;
     try {
-      clip = (await decode(file, { width: data.width, height: data.height, fps: data.fps, sampleRate: data.sampleRate, crop })).clip;
+      // at most MAX_CLIP_SEC are decoded: memory follows that, not the file
+      clip = (await decode(file, { width: data.width, height: data.height, fps: data.fps, sampleRate: data.sampleRate, crop, duration: MAX_CLIP_SEC })).clip;
     } catch (e) {
       const msg = e instanceof MediaError ? `${shownName}: ${e.problem}` : `${shownName}: ${(e as Error).message}`;
       return sendError(res, 400, msg);
@@ -142,9 +177,35 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
     server.listen(o.port ?? 8080, host, () => ok());
   });
   const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  port = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-  return { server, url, close: () => new Promise((ok) => server.close(() => ok())) };
+  return { server, url, stats: () => ({ maxActive: jobs.maxActive, refusedBusy: jobs.refused }), close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+/** At most `limit` jobs at a time; up to `queue` more wait; beyond that a job is refused with 503. */
+export class Limiter {
+  active = 0;
+  maxActive = 0;
+  refused = 0;
+  #waiting: (() => void)[] = [];
+  constructor(readonly limit: number, readonly queue: number) {}
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) {
+      if (this.#waiting.length >= this.queue) {
+        this.refused++;
+        throw Object.assign(new Error(`the studio is busy with ${this.active} decodes and ${this.#waiting.length} waiting; try again in a moment`), { status: 503 });
+      }
+      await new Promise<void>((ok) => this.#waiting.push(ok));
+    }
+    this.active++;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    try {
+      return await job();
+    } finally {
+      this.active--;
+      this.#waiting.shift()?.();
+    }
+  }
 }
 
 function listExamples(dir?: string): { name: string; title: string; path: string; crop: Crop }[] {
@@ -179,18 +240,36 @@ function sendError(res: ServerResponse, status: number, message: string): void {
   send(res, status, 'application/json', JSON.stringify({ error: message }));
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
+/** Streams a request body into `file` (never into memory); over `max` bytes → an error with status 413
+ * (the rest of the body is read and dropped, so the browser gets the answer instead of a reset). */
+function saveBody(req: IncomingMessage, file: string, max: number, name: string): Promise<number> {
+  const tooBig = () => Object.assign(new Error(`${name}: larger than the studio's limit of ${(max / 2 ** 20).toFixed(0)} MiB; cut it shorter first (e.g. ffmpeg -t 60)`), { status: 413 });
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > max) {
+    req.resume();
+    return Promise.reject(tooBig());
+  }
   return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
+    const out = createWriteStream(file);
+    let n = 0, over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       n += c.length;
       if (n > max) {
-        fail(new Error(`upload larger than ${max / 2 ** 20} MiB`));
-        req.destroy();
-      } else chunks.push(c);
+        over = true;
+        out.destroy();
+        fail(tooBig());
+      } else if (!out.write(c)) {
+        req.pause();
+        out.once('drain', () => req.resume());
+      }
     });
-    req.on('end', () => ok(new Uint8Array(Buffer.concat(chunks))));
+    req.on('end', () => {
+      if (!over) out.end(() => ok(statSync(file).size));
+    });
     req.on('error', fail);
+    out.on('error', (e) => {
+      if (!over) fail(e);
+    });
   });
 }

@@ -1,0 +1,25 @@
+/** Sampling defaults, one object for the CLI, the library and the studio (browser-safe). */
+export const SAMPLER_DEFAULTS = {
+  /** DDIM steps */
+  steps: 50,
+  /** classifier-free guidance weight (0 = none; the unconditional pass feeds given cells as noise at t = T) */
+  guidance: 0,
+  /** DDIM η (0 = deterministic) */
+  eta: 0,
+  seed: 0,
+} as const;
+
+/** Bounds the CLI and the studio accept (more steps than this is a typo; guidance this large overflows). */
+export const MAX_STEPS = 1000;
+export const MAX_GUIDANCE = 100;
+
+/** One-line errors for sampler options out of range (the library's check; the CLI checks its flags first). */
+export function checkSamplerOptions(o: { steps?: number; guidance?: number; eta?: number; seed?: number }): void {
+  const bad = (what: string, v: unknown, want: string) => {
+    throw new Error(`generate: ${what} = ${v} must be ${want}`);
+  };
+  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= MAX_STEPS)) bad('steps', o.steps, `a whole number in [1, ${MAX_STEPS}]`);
+  if (o.guidance !== undefined && !(Number.isFinite(o.guidance) && o.guidance >= 0 && o.guidance <= MAX_GUIDANCE)) bad('guidance', o.guidance, `in [0, ${MAX_GUIDANCE}]`);
+  if (o.eta !== undefined && !(Number.isFinite(o.eta) && o.eta >= 0 && o.eta <= 1)) bad('eta', o.eta, 'in [0, 1]');
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) bad('seed', o.seed, 'a whole number in [0, 2^32)');
+}
