@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { decode } from '../../media/node/ffmpeg.js';
+import { requireFfmpeg } from '../../media/node/ffmpeg.js';
 import { ensureWritableDir, writeFileAtomic } from '../../util/node/atomic.js';
 import { readJsonFile } from '../../util/node/json.js';
 import { splitOf, validateDataConfig, type DataConfig } from '../config.js';
@@ -77,6 +78,7 @@ export function windowStarts(cfg: DataConfig, numFrames: number, numSamples: num
 
 export async function prepare(folder: string, out: string, config: DataConfig, opts: PrepareOptions = {}): Promise<PrepareReport> {
   const cfg = validateDataConfig(config);
+  await requireFfmpeg(); // without it every clip would fail with the same reason
   ensureWritableDir(out);
   for (const n of readdirSync(out)) if (n.includes('.tmp-')) rmSync(join(out, n), { force: true }); // from a killed run
   const manifestPath = join(out, MANIFEST);

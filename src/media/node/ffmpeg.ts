@@ -57,6 +57,18 @@ function run(cmd: string, args: string[], inputs: { stdin?: Buffer; fd3?: Buffer
   });
 }
 
+let ffmpegChecked = false;
+
+/** Fails with the install hint when ffmpeg/ffprobe are not on PATH (checked once per process). */
+export async function requireFfmpeg(): Promise<void> {
+  if (ffmpegChecked) return;
+  for (const cmd of ['ffmpeg', 'ffprobe']) {
+    const r = await run(cmd, ['-version']);
+    if (r.code !== 0) throw new Error(`${cmd} does not run (exit ${r.code}); reinstall it (Debian: apt-get install -y ffmpeg)`);
+  }
+  ffmpegChecked = true;
+}
+
 /** Checks that `file` exists and is non-empty, with a one-line error naming it. */
 function checkInputFile(file: string): void {
   let size: number;
