@@ -1,23 +1,30 @@
 /** `avdit eval`: the strategy × task table on the validation windows; `avdit eval check`: metric sanity on real clips. */
 import { join, resolve } from 'node:path';
 import { Flags } from '../args.js';
+import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { evaluate, EVAL_TASKS, LOGMEL40, vggishEmbedder } from '../../src/eval/node/evaluate.js';
 import { Vggish } from '../../src/eval/vggish.js';
 import { decodeSafetensors } from '../../src/util/safetensors.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { prepare } from '../../src/data/node/prepare.js';
+import { DATA_DEFAULTS } from '../../src/data/config.js';
 import { MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 import { metricCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 
-export const EVAL_HELP = `avdit eval --latents <latents> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
-    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4  --max-windows N  --griffin-lim-iters 16
-    --align <folder of GRID .align files>  --cache <clip cache>  --video <codec> --audio <codec>
+export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
+    --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
+    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4|all  --max-windows N
+    --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
+    every number with a 95% bootstrap interval over windows; conditional tasks also get condition influence
+    (output change when the condition is another window's ÷ when the seed changes); --latents is --data
     writes <dir>/results/*.json as it goes (rerun to resume), <dir>/report.json and <dir>/table.md
-avdit eval check --data <clip cache> [--align <folder>] [--split val]
+avdit eval check --data <clip cache> [--align <folder>] [--split val|train|all]
     lip-sync and speech-activity scores of real clips vs shuffled pairs (is the metric meaningful?)
 avdit eval asr --data <clip cache> --align <folder> [--audio <codec>] [--split val]
     PocketSphinx with the GRID grammar on original vs codec-reconstructed speech (needs Debian pocketsphinx)`;
@@ -36,10 +43,17 @@ export async function evalCommand(argv: string[]): Promise<void> {
     return;
   }
   if (argv[0] === 'check') {
-    const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split'], help: EVAL_HELP });
-    const data = f.need('data', 'clip cache');
-    const split = f.choice('split', ['train', 'val'] as const, 'val');
-    const r = metricCheck(data, f.str('align'), split);
+    const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split', 'crop'], help: EVAL_HELP });
+    let data = f.need('data', 'clip cache or folder of clips');
+    let split = f.has('split') ? f.choice('split', ['train', 'val', 'all'] as const, 'val') : undefined;
+    if (!existsSync(join(data, 'manifest.json'))) {
+      // a folder of clips: decode it at the default window size into a temporary cache, all clips
+      const dir = mkdtempSync(join(tmpdir(), 'avdit-eval-check-'));
+      await prepare(data, dir, { ...DATA_DEFAULTS, crop: f.str('crop') ? parseCrop(f.str('crop')!) : DATA_DEFAULTS.crop, valPercent: 0 });
+      data = dir;
+      split ??= 'all';
+    }
+    const r = metricCheck(data, f.str('align'), split ?? 'val');
     const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
       console.log(`${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`);
     line('SyncCorr', r.sync);
@@ -47,8 +61,16 @@ export async function evalCommand(argv: string[]): Promise<void> {
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
     return;
   }
-  const f = new Flags('eval', argv, { options: ['latents', 'cache', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], help: EVAL_HELP });
-  const latents = f.need('latents', 'latent cache'), models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
+  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence'], help: EVAL_HELP });
+  const data = f.str('data') ?? f.str('latents');
+  if (!data) throw new Error('eval: --data <folder of clips | clip cache | latent cache> is required (--help for usage)');
+  const models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
+  const split = f.has('split') ? f.choice('split', ['train', 'val', 'all'] as const, 'val') : undefined;
+  const seeds = f.str('seeds')?.split(',').map((v) => {
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error(`eval: --seeds entry "${v}" is not a whole number in [0, 2^32)`);
+    return n;
+  });
   const steps = f.int('steps', 25, 1, MAX_STEPS), guidance = f.num('guidance', 0, { min: 0, max: MAX_GUIDANCE }), glIters = f.int('griffin-lim-iters', 16, 0, 1000);
   const maxWindows = f.has('max-windows') ? f.int('max-windows', 0) : undefined;
   const checkpoints = models.split(',').map((s) => {
@@ -68,13 +90,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     audioEmbedder = vggishEmbedder(new Vggish(decodeSafetensors(readFileSync(path), path).tensors, path));
   } else if (ae !== 'logmel40') throw new Error(`eval: --audio-embedding "${ae}" is neither logmel40 nor vggish=<torchvggish weights.safetensors>`);
   const r = await evaluate({
-    latents, out, checkpoints,
-    cache: f.str('cache'),
+    data, split, out, checkpoints,
+    crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
+    influence: !f.bool('no-influence'),
     align: f.str('align'),
     videoCodec: f.str('video', join(root, 'models', 'video-codec'))!,
     audioCodec: f.str('audio', join(root, 'models', 'audio-codec'))!,
     tasks: f.str('tasks')?.split(','),
-    seeds: f.str('seeds')?.split(',').map(Number),
+    seeds,
     steps,
     guidance,
     windowStart: ws === 'all' ? undefined : f.int('window-start', 4, 0),

@@ -1,37 +1,53 @@
 /**
- * `avdit eval`: checkpoints × tasks × seeds on the validation windows of a latent cache, scored with the
- * offline metrics of av-metrics.ts against the real windows, conditioning segments excluded. Writes one
- * JSON per (checkpoint, task, seed) as it goes (a rerun skips what is done: resumable), then
- * report.json and a Markdown table laid out like the paper's Table 1, with two reference rows: the
- * real clips (alignment / consistency scores of real data) and the codec reconstruction (the
- * "ground truth" of a latent model: the best any generator here can do).
+ * `avdit eval`: checkpoints × tasks × seeds on windows of any data — a folder of clips, a prepared clip
+ * cache or a latent cache (`--split train|val|all`) — scored with the offline metrics of av-metrics.ts
+ * against the real windows, conditioning segments excluded, every number with a bootstrap interval over
+ * windows (and seeds). For conditional tasks it also measures *condition influence*: how much the output
+ * moves when the condition is swapped for another window's (same seed), relative to how much it moves
+ * with another seed (same condition) — ≥ 1 means the model uses its condition; and for a2v the plainest
+ * check, SyncCorr of video generated from another window's audio, scored against the true audio.
  *
- * A checkpoint trained with the vanilla strategy is sampled with the replacement method on
- * conditional tasks (the paper's baseline); every other strategy with MoNL conditioning.
+ * Writes one JSON per (checkpoint, task, seed) as it goes (a rerun skips what is done: resumable), then
+ * report.json and a Markdown table laid out like the paper's Table 1, with two reference rows: the real
+ * clips (alignment / consistency scores of real data) and the codec reconstruction (the best any latent
+ * generator here can do). A checkpoint trained with the vanilla strategy is sampled with the replacement
+ * method on conditional tasks (the paper's baseline); every other strategy with MoNL conditioning.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/node/atomic.js';
-import { ClipCache } from '../../data/node/cache.js';
-import { openLatentCache, loadCodecs, fileSha256 } from '../../codecs/node/latents.js';
+import { readJsonFile } from '../../util/node/json.js';
+import { ClipCache, type Window as CacheWindow } from '../../data/node/cache.js';
+import { prepare } from '../../data/node/prepare.js';
+import { DATA_DEFAULTS } from '../../data/config.js';
+import { openLatentCache, loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
+import type { Crop } from '../../media/node/ffmpeg.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
 import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
 import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
+import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } from '../stats.js';
+import { audioDistance, influence, videoDistance } from '../influence.js';
 import { loadAlign } from './metric-check.js';
 import type { Vggish } from '../vggish.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
+const MEDIA = /\.(mp4|mpg|mpeg|mov|mkv|webm|avi|m4v)$/i;
+/** bootstrap resamples: per-window means (cheap) and Fréchet distances (an eigendecomposition each) */
+const REPS_MEAN = 2000, REPS_FRECHET = 100;
 
 export interface EvalOptions {
-  latents: string;
-  /** the clip cache the latent cache was encoded from (default: the one its manifest names) */
-  cache?: string;
+  /** a folder of clips, a clip cache (manifest.json) or a latent cache (latents.json) */
+  data: string;
+  /** which windows: the cache's train or val split, or all (default: val for caches, all for a folder) */
+  split?: 'train' | 'val' | 'all';
+  /** crop for a folder of clips (default centre; GRID: 200:200:52:44) */
+  crop?: Crop;
   /** folder of GRID .align files, for speech-activity agreement */
   align?: string;
   checkpoints: { name: string; dir: string }[];
@@ -41,13 +57,14 @@ export interface EvalOptions {
   seeds?: number[];
   steps?: number;
   guidance?: number;
-  /** which window of each validation clip (start frame); windows with another start are skipped */
+  /** which window of each clip (start frame); clips without it are skipped; undefined = every window */
   windowStart?: number;
-  /** Griffin–Lim iterations when decoding audio (default 16; the codec's own is 48): the host-side
-   * phase reconstruction dominates eval time */
+  /** Griffin–Lim iterations when decoding audio (default 16; the codec's own is 48) */
   griffinLimIters?: number;
   /** at most this many windows (default all) */
   maxWindows?: number;
+  /** measure condition influence on the conditional tasks (default true; costs two more generations per task) */
+  influence?: boolean;
   out: string;
   /** the audio network for the Fréchet distance (default logmel40) */
   audioEmbedder?: AudioEmbedder;
@@ -95,27 +112,29 @@ function concatRows(rows: Float64Array[]): Float64Array {
   return all;
 }
 
+/** One task's scores for one set of generated windows: per-window values (means) and Fréchet distances with intervals. */
 export interface TaskScores {
-  [metric: string]: number;
+  perWindow: Record<string, number[]>;
+  frechet: Record<string, Interval>;
 }
 
-interface Window {
-  index: number;
-  file: string;
-  start: number;
-  real: AVClip;
-  words: AlignedWord[] | null;
-}
+/** A table cell: the value and its interval. */
+export type Scores = Record<string, Interval>;
 
 const METRICS = {
   fvd: `FVD-${VIDEO_EMBEDDING.name}`,
   sync: 'SyncCorr',
   saa: 'SAA',
   id: 'ID-dist',
+  infV: 'influence-video',
+  infA: 'influence-audio',
+  syncShuffled: 'SyncCorr-shuffled-audio',
 } as const;
 
+type Seg = { frames: [number, number][]; bounds: [number, number][] };
+
 /** Which frames / samples a task generates, from its mask and the segment layout. */
-function taskPlan(mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, sampleRate: number) {
+export function taskPlan(mask: ConditionMask, seg: Seg, sampleRate: number) {
   const frames = (given: boolean) => seg.frames.flatMap(([a, b], s) => (mask[0][s] === given ? Array.from({ length: b - a + 1 }, (_, k) => a + k) : []));
   const genAudio = seg.bounds.flatMap(([a, b], s) => (mask[1][s] ? [] : [[Math.round(a * sampleRate), Math.round(b * sampleRate)] as [number, number]]));
   const anyGen = seg.frames.flatMap(([a, b], s) => (!mask[0][s] || !mask[1][s] ? [a, b] : []));
@@ -126,141 +145,266 @@ function taskPlan(mask: ConditionMask, seg: { frames: [number, number][]; bounds
 type RealWindow = { real: AVClip; start: number; words: AlignedWord[] | null };
 type Scorer = (gen: AVClip[], o?: { frechet?: boolean }) => Promise<TaskScores>;
 
+/** Rows of per-window feature blocks → Gaussian statistics of the windows in `idx`. */
+function statsOf(blocks: Float64Array[], dim: number, idx: ArrayLike<number>) {
+  return gaussianStats(concatRows(Array.from(idx, (i) => blocks[i])), dim);
+}
+
+function checkFrechetRows(blocks: Float64Array[], dim: number, what: string): void {
+  const rows = blocks.reduce((n, b) => n + b.length / dim, 0);
+  if (rows <= dim) throw new Error(`${blocks.length} windows give ${rows} ${what} feature rows, too few for a Fréchet distance of ${dim} features (need > ${dim}); evaluate more windows (--split all, more clips)`);
+}
+
 /**
- * A scorer for one task: the real windows' feature statistics and speech activity are computed once
- * here, then every set of generated windows is scored against them.
+ * A scorer for one task: the real windows' features and speech activity are computed once here, then
+ * every set of generated windows is scored against them. Fréchet intervals resample windows, paired
+ * between the real and the generated set.
  */
-export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Scorer> {
+export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Scorer> {
   const { sampleRate: sr, fps, numFrames: T } = wins[0].real;
   const p = taskPlan(mask, seg, sr);
-  const videoStats = (clips: AVClip[]) => gaussianStats(concatRows(clips.map((c) => videoEmbedding(c, p.genFrames))), VIDEO_EMBEDDING.dim);
-  const audioStats = async (clips: AVClip[]) => gaussianStats(concatRows(await Promise.all(clips.map((c) => audioEmbedder.rows(c.audio, sr, p.genAudio)))), audioEmbedder.dim);
+  const vBlocks = (clips: AVClip[]) => clips.map((c) => videoEmbedding(c, p.genFrames));
+  const aBlocks = (clips: AVClip[]) => Promise.all(clips.map(async (c) => Float64Array.from(await audioEmbedder.rows(c.audio, sr, p.genAudio))));
   const reals = wins.map((w) => w.real);
-  const realVideo = p.genFrames.length ? videoStats(reals) : null;
-  const realAudio = p.genAudio.length ? await audioStats(reals) : null;
+  const realV = p.genFrames.length ? vBlocks(reals) : null;
+  const realA = p.genAudio.length ? await aBlocks(reals) : null;
+  if (realV) checkFrechetRows(realV, VIDEO_EMBEDDING.dim, 'video');
+  if (realA) checkFrechetRows(realA, audioEmbedder.dim, 'audio');
   const spoken = p.audioFrames.length && wins.every((w) => w.words) ? wins.map((w) => activityFromAlign(w.words!, fps, w.start, T)) : null;
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  const frechetInterval = (gen: Float64Array[], real: Float64Array[], dim: number) =>
+    bootstrap(gen.length, (idx) => frechetDistance(statsOf(gen, dim, idx), statsOf(real, dim, idx)), REPS_FRECHET);
   return async (gen, o = {}) => {
-    const out: TaskScores = {};
+    const out: TaskScores = { perWindow: {}, frechet: {} };
     if (o.frechet !== false) {
-      if (realVideo) out[METRICS.fvd] = frechetDistance(videoStats(gen), realVideo);
-      if (realAudio) out[`FAD-${audioEmbedder.name}`] = frechetDistance(await audioStats(gen), realAudio);
+      if (realV) out.frechet[METRICS.fvd] = frechetInterval(vBlocks(gen), realV, VIDEO_EMBEDDING.dim);
+      if (realA) out.frechet[`FAD-${audioEmbedder.name}`] = frechetInterval(await aBlocks(gen), realA, audioEmbedder.dim);
     }
-    out[METRICS.sync] = mean(gen.map((c) => syncCorr(c, p.syncRange)));
+    out.perWindow[METRICS.sync] = gen.map((c) => syncCorr(c, p.syncRange));
     if (spoken) {
-      out[METRICS.saa] = mean(gen.map((c, i) => {
+      out.perWindow[METRICS.saa] = gen.map((c, i) => {
         const pred = activityFromAudio(c.audio, sr, fps, T);
         return mean(p.audioFrames.map((t) => (pred[t] === spoken[i][t] ? 1 : 0)));
-      }));
+      });
     }
-    if (p.genFrames.length && p.givenFrames.length) out[METRICS.id] = mean(gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames)));
+    if (p.genFrames.length && p.givenFrames.length) out.perWindow[METRICS.id] = gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames));
     return out;
   };
 }
 
-/** Scores generated windows against the real ones for one task (a one-off taskScorer). */
-export async function scoreTask(gen: AVClip[], wins: RealWindow[], mask: ConditionMask, seg: { frames: [number, number][]; bounds: [number, number][] }, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<TaskScores> {
-  return (await taskScorer(wins, mask, seg, audioEmbedder))(gen);
+/** Scores generated windows against the real ones for one task (a one-off taskScorer), as plain values. */
+export async function scoreTask(gen: AVClip[], wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Record<string, number>> {
+  return flatten(await (await taskScorer(wins, mask, seg, audioEmbedder))(gen));
 }
 
-export async function evaluate(o: EvalOptions): Promise<{ report: string; table: string; results: Record<string, Record<string, TaskScores>> }> {
-  const log = o.log ?? (() => {});
-  const lc = openLatentCache(o.latents);
-  const m = lc.manifest;
-  const cache = new ClipCache(o.cache ?? m.source);
-  const codecs = loadCodecs(o.videoCodec, o.audioCodec);
-  for (const [what, dir] of [['video', o.videoCodec], ['audio', o.audioCodec]] as const) {
-    if (fileSha256(join(dir, 'model.safetensors')) !== m.codecs[what].sha256) throw new Error(`${dir}: this ${what} codec is not the one ${o.latents} was encoded with (sha256 differs from latents.json)`);
+function flatten(s: TaskScores): Record<string, number> {
+  const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  return { ...Object.fromEntries(Object.entries(s.frechet).map(([k, v]) => [k, v.value])), ...Object.fromEntries(Object.entries(s.perWindow).map(([k, v]) => [k, mean(v)])) };
+}
+
+/** Seeds → one cell per metric: per-window values averaged over seeds, then a bootstrap interval over windows;
+ * Fréchet values and interval bounds averaged over seeds. */
+export function combineSeeds(perSeed: TaskScores[]): Scores {
+  const out: Scores = {};
+  for (const k of Object.keys(perSeed[0].perWindow)) {
+    const n = perSeed[0].perWindow[k].length;
+    out[k] = meanInterval(Array.from({ length: n }, (_, i) => perSeed.reduce((a, s) => a + s.perWindow[k][i], 0) / perSeed.length), REPS_MEAN);
   }
+  for (const k of Object.keys(perSeed[0].frechet)) {
+    const avg = (f: (x: Interval) => number) => perSeed.reduce((a, s) => a + f(s.frechet[k]), 0) / perSeed.length;
+    out[k] = { value: avg((x) => x.value), lo: avg((x) => x.lo), hi: avg((x) => x.hi) };
+  }
+  return out;
+}
+
+interface Data {
+  cache: ClipCache;
+  split: 'train' | 'val' | 'all';
+  /** the latent cache, when given one (its codecs are checked) */
+  latents?: string;
+}
+
+/** A folder of clips, a clip cache or a latent cache → a clip cache and a split. */
+async function resolveData(o: EvalOptions, modelData: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number }, log: (s: string) => void): Promise<Data> {
+  if (!existsSync(o.data)) throw new Error(`${o.data}: not found (give a folder of clips, a clip cache or a latent cache)`);
+  if (existsSync(join(o.data, 'latents.json'))) {
+    const m = openLatentCache(o.data).manifest;
+    for (const [what, dir] of [['video', o.videoCodec], ['audio', o.audioCodec]] as const) {
+      if (fileSha256(join(dir, 'model.safetensors')) !== m.codecs[what].sha256) throw new Error(`${dir}: this ${what} codec is not the one ${o.data} was encoded with (sha256 differs from latents.json)`);
+    }
+    return { cache: new ClipCache(m.source), split: o.split ?? 'val', latents: o.data };
+  }
+  if (existsSync(join(o.data, 'manifest.json'))) return { cache: new ClipCache(o.data), split: o.split ?? 'val' };
+  if (!statSync(o.data).isDirectory()) throw new Error(`${o.data}: not a folder of clips, a clip cache or a latent cache`);
+  const media = readdirSync(o.data, { recursive: true }).map(String).filter((f) => MEDIA.test(f));
+  if (media.length === 0) throw new Error(`${o.data}: no media files (mp4, mpg, mkv, mov, webm, avi) in this folder`);
+  const dir = join(o.out, 'cache');
+  log(`decoding ${media.length} clips from ${o.data} into ${dir} (${modelData.width}×${modelData.height}, ${modelData.fps} fps, ${modelData.sampleRate} Hz)…`);
+  const cfg = { ...DATA_DEFAULTS, fps: modelData.fps, sampleRate: modelData.sampleRate, windowFrames: modelData.windowFrames, width: modelData.width, height: modelData.height, crop: o.crop ?? DATA_DEFAULTS.crop, valPercent: 0 };
+  await prepare(o.data, dir, cfg);
+  return { cache: new ClipCache(dir), split: o.split ?? 'all' };
+}
+
+export async function evaluate(o: EvalOptions): Promise<{ report: string; table: string; results: Record<string, Record<string, Scores>> }> {
+  const log = o.log ?? (() => {});
+  if (o.checkpoints.length === 0) throw new Error('eval: no checkpoints given (--models name=<ckpt>,…)');
+  const models = o.checkpoints.map((ck) => ({ ...ck, model: avditFromCheckpoint(loadCheckpoint(ck.dir), ck.dir) }));
+  for (const m of models) checkCodecsMatch(m.model.checkpoint, m.dir, { video: o.videoCodec, audio: o.audioCodec });
+  const d = models[0].model.checkpoint.latents.data;
+  for (const m of models.slice(1)) {
+    const e = m.model.checkpoint.latents.data;
+    if (JSON.stringify([e.fps, e.sampleRate, e.windowFrames, e.width, e.height]) !== JSON.stringify([d.fps, d.sampleRate, d.windowFrames, d.width, d.height])) throw new Error(`${m.dir}: works on other windows (${e.width}×${e.height}, ${e.fps} fps, ${e.windowFrames} frames) than ${models[0].dir}; evaluate them separately`);
+  }
+  const data = await resolveData(o, d, log);
+  const dc = data.cache.config;
+  if (dc.width !== d.width || dc.height !== d.height || dc.fps !== d.fps || dc.sampleRate !== d.sampleRate) {
+    throw new Error(`${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`);
+  }
+  const codecs = loadCodecs(o.videoCodec, o.audioCodec);
+  const T = d.windowFrames;
+  const La = codecs.audio.latentFrames(Math.round((T / d.fps) * d.sampleRate));
+  const seg = models[0].model.checkpoint.latents.segmentLayout;
   const tasks = o.tasks ?? [...EVAL_TASKS];
   const seeds = o.seeds ?? [0];
   const steps = o.steps ?? 25, guidance = o.guidance ?? 0;
-  const S = m.layout.numSegments;
+  const S = seg.numSegments;
   const masks = Object.fromEntries(tasks.map((t) => [t, parseCondition(t, S)]));
-  // the windows: one per validation clip (the one starting at windowStart)
-  const clipsByFile = new Map(cache.clips().map((c) => [c.file, c]));
-  let wins: Window[] = m.windows.val.flatMap((w, index) => (o.windowStart === undefined || w.start === o.windowStart ? [{ index, ...w }] : []))
-    .map((w) => {
-      const entry = clipsByFile.get(w.file);
-      if (!entry) throw new Error(`${o.latents}: window of ${w.file} has no clip in ${cache.dir}`);
-      return { ...w, real: cache.loadWindow({ clip: entry, start: w.start }), words: loadAlign(o.align, w.file) };
-    });
-  if (o.maxWindows) wins = wins.slice(0, o.maxWindows);
-  if (wins.length < 2) throw new Error(`${o.latents}: only ${wins.length} validation windows${o.windowStart !== undefined ? ` start at frame ${o.windowStart}` : ''}; need at least 2`);
+
+  // the windows: one per clip (the one starting at windowStart), from the chosen split
+  const all: CacheWindow[] = data.cache.windows(data.split === 'all' ? undefined : data.split);
+  let picked = all.filter((w) => o.windowStart === undefined || w.start === o.windowStart);
+  if (o.maxWindows) picked = picked.slice(0, o.maxWindows);
+  const where = `${data.cache.dir} (${data.split}${o.windowStart !== undefined ? `, windows starting at frame ${o.windowStart}` : ''})`;
+  if (data.cache.clips().length === 0) throw new Error(`${data.cache.dir}: no usable clips`);
+  if (picked.length < 2) throw new Error(`${where}: ${picked.length} window${picked.length === 1 ? '' : 's'} to evaluate; need at least 2 (try --split all or --window-start all)`);
+  const wins = picked.map((w) => ({ file: w.clip.file, start: w.start, real: data.cache.loadWindow(w), words: loadAlign(o.align, w.clip.file) }));
   const B = wins.length;
-  const [L, h, w, C] = m.videoShape, [La, Ca] = m.audioShape;
-  const nV = L * h * w * C, nA = La * Ca;
-  const pick = (name: string, n: number) => {
-    const src = lc.tensors[name].data, out = new Float32Array(B * n);
-    wins.forEach((win, b) => out.set(src.subarray(win.index * n, (win.index + 1) * n), b * n));
-    return out;
+  log(`${B} windows from ${where}`);
+
+  // the given latents: the real windows through the codecs
+  const fsz = d.width * d.height * 3;
+  const realVideo = new Float32Array(B * T * fsz);
+  wins.forEach((w, b) => realVideo.set(w.real.video, b * T * fsz));
+  const aLen = La * codecs.audio.config.hopSamples;
+  const realAudio = new Float32Array(B * aLen);
+  wins.forEach((w, b) => realAudio.set(w.real.audio.subarray(0, aLen), b * aLen));
+  const given = { video: await codecs.video.encode(realVideo, B, T), audio: await codecs.audio.encode(realAudio, B, d.sampleRate) };
+  const nV = given.video.length / B, nA = given.audio.length / B;
+  /** the given latents with window b's condition taken from window perm[b] */
+  const permuted = (perm: number[]) => {
+    const v = new Float32Array(given.video.length), a = new Float32Array(given.audio.length);
+    perm.forEach((src, b) => (v.set(given.video.subarray(src * nV, (src + 1) * nV), b * nV), a.set(given.audio.subarray(src * nA, (src + 1) * nA), b * nA)));
+    return { video: v, audio: a };
   };
-  const given = { video: pick('val.video', nV), audio: pick('val.audio', nA) };
+  const shift = Array.from({ length: B }, (_, b) => (b + 1) % B);
+
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
-  async function decodeAll(lat: { video: Float32Array; audio: Float32Array }, mask: ConditionMask | null): Promise<AVClip[]> {
-    const clips = await decodeClips(codecs, lat, B, m.data, o.griffinLimIters ?? 16);
-    if (mask) clips.forEach((clip, b) => restoreGivenCells(clip, wins[b].real, m.layout, mask));
+  const fingerprint = { windows: wins.map((w) => `${w.file}@${w.start}`), steps, guidance };
+  async function decodeAll(lat: { video: Float32Array; audio: Float32Array }, mask: ConditionMask | null, sources = wins.map((w) => w.real)): Promise<AVClip[]> {
+    const clips = await decodeClips(codecs, lat, B, d, o.griffinLimIters ?? 16);
+    if (mask) clips.forEach((clip, b) => restoreGivenCells(clip, sources[b], seg, mask));
     return clips;
   }
+  /** a cached JSON result, valid only for the same windows and sampler settings */
+  function cached<T>(file: string): T | null {
+    if (!existsSync(file)) return null;
+    const j = readJsonFile<{ fingerprint?: unknown; value: T }>(file, 'eval result');
+    return JSON.stringify(j.fingerprint) === JSON.stringify(fingerprint) ? j.value : null;
+  }
+  const save = (file: string, value: unknown, extra: object = {}) => writeFileAtomic(file, JSON.stringify({ fingerprint, ...extra, value }, null, 1));
   const scorers = new Map<string, Scorer>();
   const scorer = async (t: string) => {
-    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], m.layout, o.audioEmbedder));
+    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], seg, o.audioEmbedder));
     return scorers.get(t)!;
   };
 
-  const results: Record<string, Record<string, TaskScores>> = {};
+  const results: Record<string, Record<string, Scores>> = {};
   const t0 = Date.now();
   // reference rows
   {
     const file = join(resultsDir, 'references.json');
-    if (existsSync(file)) Object.assign(results, JSON.parse(readFileSync(file, 'utf8')));
-    else {
+    let refs = cached<Record<string, Record<string, TaskScores>>>(file);
+    if (!refs) {
       log('scoring the references: real clips and codec reconstructions…');
       const recon = await decodeAll(given, null);
-      results['codec reconstruction'] = {};
-      results['real clips'] = {};
+      refs = { 'codec reconstruction': {}, 'real clips': {} };
       for (const t of tasks) {
         const withGiven = recon.map((c, b) => {
           const x = { ...c, video: c.video.slice(), audio: c.audio.slice() };
-          restoreGivenCells(x, wins[b].real, m.layout, masks[t]);
+          restoreGivenCells(x, wins[b].real, seg, masks[t]);
           return x;
         });
-        results['codec reconstruction'][t] = await (await scorer(t))(withGiven);
-        results['real clips'][t] = await (await scorer(t))(wins.map((x) => x.real), { frechet: false }); // real vs itself is 0 by construction
+        refs['codec reconstruction'][t] = await (await scorer(t))(withGiven);
+        refs['real clips'][t] = await (await scorer(t))(wins.map((x) => x.real), { frechet: false }); // real vs itself is 0 by construction
       }
-      writeFileAtomic(file, JSON.stringify({ 'codec reconstruction': results['codec reconstruction'], 'real clips': results['real clips'] }, null, 2));
+      save(file, refs);
+    }
+    for (const [row, byTask] of Object.entries(refs)) results[row] = Object.fromEntries(Object.entries(byTask).map(([t, s]) => [t, combineSeeds([s])]));
+    if (tasks.includes('a2v')) {
+      // what no lip sync scores: real frames against another window's audio
+      const syncRange = taskPlan(masks.a2v, seg, d.sampleRate).syncRange;
+      results['real clips'].a2v[METRICS.syncShuffled] = meanInterval(wins.map((w, b) => syncCorr({ ...w.real, audio: wins[shift[b]].real.audio }, syncRange)));
     }
   }
-  const total = o.checkpoints.length * tasks.length * seeds.length;
+  const conditional = (t: string) => masks[t].some((r) => r.some(Boolean)) && masks[t].some((r) => r.some((g) => !g));
+  const withInfluence = o.influence !== false;
+  const jobs = models.length * tasks.length * (seeds.length + (withInfluence ? 2 : 0));
   let done = 0;
-  for (const ck of o.checkpoints) {
-    const model = avditFromCheckpoint(loadCheckpoint(ck.dir), ck.dir);
-    const mc = model.checkpoint.latents.codecs as { video?: { sha256: string }; audio?: { sha256: string } } | undefined;
-    if (mc?.video && mc.video.sha256 !== m.codecs.video.sha256) throw new Error(`${ck.dir}: trained on latents of another video codec than ${o.latents}`);
+  const progress = (what: string, s?: Record<string, number>) => {
+    done++;
+    const el = (Date.now() - t0) / 1000;
+    log(`[${done}/${jobs}] ${what}${s ? ': ' + Object.entries(s).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ') : ''}  (${el.toFixed(0)} s, ETA ${((el / done) * (jobs - done)).toFixed(0)} s)`);
+  };
+  for (const ck of models) {
+    const model = ck.model;
     const method = model.checkpoint.strategy === 'vanilla' ? 'replacement' : 'monl';
     results[ck.name] = {};
     for (const t of tasks) {
+      const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) =>
+        decodeAll(await generate(model, linearSchedule(), { mask: masks[t], given: cond, samples: B, steps, guidance, seed, method }), masks[t], sources);
       const perSeed: TaskScores[] = [];
+      let first: AVClip[] | null = null;
       for (const seed of seeds) {
         const file = join(resultsDir, `${ck.name}__${t}__seed${seed}.json`);
-        let s: TaskScores;
-        if (existsSync(file)) s = JSON.parse(readFileSync(file, 'utf8')).scores;
-        else {
+        let s = cached<TaskScores>(file);
+        if (!s) {
           const ts = Date.now();
-          const lat = await generate(model, linearSchedule(), { mask: masks[t], given, samples: B, steps, guidance, seed, method });
-          s = await (await scorer(t))(await decodeAll(lat, masks[t]));
-          writeFileAtomic(file, JSON.stringify({ checkpoint: ck, task: t, seed, steps, guidance, method, windows: B, scores: s, seconds: (Date.now() - ts) / 1000 }, null, 2));
+          const gen = await run(seed, given);
+          if (seed === seeds[0]) first = gen;
+          s = await (await scorer(t))(gen);
+          save(file, s, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed, method, seconds: (Date.now() - ts) / 1000 });
         }
         perSeed.push(s);
-        done++;
-        const el = (Date.now() - t0) / 1000;
-        log(`[${done}/${total}] ${ck.name} ${t} seed ${seed}: ${Object.entries(s).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}  (${el.toFixed(0)} s, ETA ${((el / done) * (total - done)).toFixed(0)} s)`);
+        progress(`${ck.name} ${t} seed ${seed}`, flatten(s));
       }
-      results[ck.name][t] = Object.fromEntries(Object.keys(perSeed[0]).map((k) => [k, perSeed.reduce((a, x) => a + x[k], 0) / perSeed.length]));
+      results[ck.name][t] = combineSeeds(perSeed);
+      if (withInfluence && conditional(t)) {
+        const file = join(resultsDir, `${ck.name}__${t}__influence.json`);
+        let inf = cached<Record<string, { dCond: number[]; dSeed: number[] } | number[]>>(file);
+        if (!inf) {
+          first ??= await run(seeds[0], given);
+          // same seed, another window's condition (its given cells restored from that window too)
+          const other = await run(seeds[0], permuted(shift), shift.map((b) => wins[b].real));
+          progress(`${ck.name} ${t} with other windows' conditions`);
+          const again = await run(seeds[0] + 1000, given);
+          progress(`${ck.name} ${t} with another seed`);
+          const p = taskPlan(masks[t], seg, d.sampleRate);
+          inf = {};
+          if (p.genFrames.length) inf.video = { dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)), dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)) };
+          if (p.genAudio.length) inf.audio = { dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)), dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)) };
+          // a2v from another window's audio, scored against the true audio: no better than chance if the model uses its audio
+          if (t === 'a2v') inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
+          save(file, inf, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed: seeds[0] });
+        } else done += 2;
+        const pair = (x: unknown) => x as { dCond: number[]; dSeed: number[] } | undefined;
+        if (pair(inf.video)) results[ck.name][t][METRICS.infV] = influence(pair(inf.video)!.dCond, pair(inf.video)!.dSeed).ratio;
+        if (pair(inf.audio)) results[ck.name][t][METRICS.infA] = influence(pair(inf.audio)!.dCond, pair(inf.audio)!.dSeed).ratio;
+        if (Array.isArray(inf.syncShuffled)) results[ck.name][t][METRICS.syncShuffled] = meanInterval(inf.syncShuffled as number[]);
+      }
     }
   }
-  const meta = { windows: B, windowStart: o.windowStart ?? null, seeds, steps, guidance, sampler: 'DDIM η=0', griffinLimIters: o.griffinLimIters ?? 16, tasks, checkpoints: o.checkpoints };
+  const meta = { data: data.latents ?? data.cache.dir, split: data.split, windows: B, windowStart: o.windowStart ?? null, seeds, steps, guidance, sampler: 'DDIM η=0', griffinLimIters: o.griffinLimIters ?? 16, tasks, checkpoints: o.checkpoints, interval: '95% bootstrap over windows' };
   const table = markdownTable(results, tasks, meta, o.checkpoints.map((c) => c.name));
   const report = join(o.out, 'report.json');
   writeFileAtomic(report, JSON.stringify({ ...meta, results }, null, 2));
@@ -270,39 +414,50 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
 
 const COLUMNS: Record<string, string[]> = {
   joint: [METRICS.fvd, 'FAD', METRICS.sync],
-  a2v: [METRICS.fvd, METRICS.sync],
-  v2a: ['FAD', METRICS.sync, METRICS.saa],
-  inpaint: [METRICS.fvd, 'FAD', METRICS.id],
-  continue: [METRICS.fvd, 'FAD', METRICS.id],
+  a2v: [METRICS.fvd, METRICS.sync, METRICS.syncShuffled, METRICS.infV],
+  v2a: ['FAD', METRICS.sync, METRICS.saa, METRICS.infA],
+  inpaint: [METRICS.fvd, 'FAD', METRICS.id, METRICS.infV, METRICS.infA],
+  continue: [METRICS.fvd, 'FAD', METRICS.id, METRICS.infV, METRICS.infA],
 };
-const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id;
+const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled;
+/** columns that describe the model rather than rank it (influence: more is not always better) */
+const unranked = (metric: string) => metric.startsWith('influence') || metric === METRICS.syncShuffled;
 
-/** Rows = strategies, columns = tasks × metrics; best model per column in bold; mean rank over all model columns. */
-export function markdownTable(results: Record<string, Record<string, TaskScores>>, tasks: string[], meta: { windows: number; seeds: number[]; steps: number; guidance: number; griffinLimIters: number }, models: string[]): string {
+/**
+ * Rows = strategies, columns = tasks × metrics, each cell "value [lo, hi]"; the best model in a column is
+ * bold only when its interval does not overlap the runner-up's. Mean rank over the ranked columns.
+ */
+export function markdownTable(results: Record<string, Record<string, Scores>>, tasks: string[], meta: { windows: number; seeds: number[]; steps: number; guidance: number; griffinLimIters: number; data?: string; split?: string }, models: string[]): string {
   // 'FAD' stands for whichever audio network was used (FAD-logmel40, FAD-vggish)
   const fad = Object.values(results).flatMap((r) => Object.values(r).flatMap((t) => Object.keys(t))).find((k) => k.startsWith('FAD-')) ?? 'FAD-logmel40';
-  const cols = tasks.flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const));
-  const best = new Map<string, number>();
+  const present = (t: string, mtr: string) => Object.values(results).some((r) => r[t]?.[mtr] !== undefined);
+  const cols = tasks.flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const)).filter(([t, mtr]) => present(t, mtr));
+  const bold = new Map<string, string>();
   const ranks = new Map<string, number[]>(models.map((mm) => [mm, []]));
   for (const [t, mtr] of cols) {
-    const vals = models.map((mm) => results[mm]?.[t]?.[mtr]).filter((v): v is number => v !== undefined);
-    if (!vals.length) continue;
+    if (unranked(mtr)) continue;
+    const have = models.filter((mm) => results[mm]?.[t]?.[mtr] !== undefined);
+    if (!have.length) continue;
     const sign = lowerIsBetter(mtr) ? 1 : -1;
-    best.set(`${t}/${mtr}`, sign > 0 ? Math.min(...vals) : Math.max(...vals));
-    const order = [...models].sort((a, b) => sign * ((results[a]?.[t]?.[mtr] ?? Infinity) - (results[b]?.[t]?.[mtr] ?? Infinity)));
+    const order = [...have].sort((a, b) => sign * (results[a][t][mtr].value - results[b][t][mtr].value));
     order.forEach((mm, r) => ranks.get(mm)!.push(r + 1));
+    if (order.length === 1 || separated(results[order[0]][t][mtr], results[order[1]][t][mtr])) bold.set(`${t}/${mtr}`, order[0]);
   }
-  const fmt = (v: number | undefined, key: string, isModel: boolean) => (v === undefined ? '–' : isModel && best.get(key) === v ? `**${v.toFixed(3)}**` : v.toFixed(3));
+  const fmt = (v: Interval | undefined, key: string, row: string) => {
+    if (!v) return '–';
+    const s = `${v.value.toFixed(3)} [${v.lo.toFixed(3)}, ${v.hi.toFixed(3)}]`;
+    return bold.get(key) === row ? `**${s}**` : s;
+  };
   const head = `| strategy | ${cols.map(([t, mtr]) => `${t} ${mtr}`).join(' | ')} | mean rank |`;
   const sep = `|---|${cols.map(() => '---:').join('|')}|---:|`;
   const rows = [...['real clips', 'codec reconstruction'].filter((r) => results[r]), ...models].map((r) => {
-    const isModel = models.includes(r);
     const rk = ranks.get(r);
-    return `| ${r} | ${cols.map(([t, mtr]) => fmt(results[r]?.[t]?.[mtr], `${t}/${mtr}`, isModel)).join(' | ')} | ${isModel && rk?.length ? (rk.reduce((a, b) => a + b, 0) / rk.length).toFixed(2) : ''} |`;
+    return `| ${r} | ${cols.map(([t, mtr]) => fmt(results[r]?.[t]?.[mtr], `${t}/${mtr}`, r)).join(' | ')} | ${models.includes(r) && rk?.length ? (rk.reduce((a, b) => a + b, 0) / rk.length).toFixed(2) : ''} |`;
   });
   return [
-    `${meta.windows} validation windows (one per clip) × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
-    `Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column. Mean rank: over all columns, among the models.`,
+    `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
+    `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
+    `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
     head,
     sep,

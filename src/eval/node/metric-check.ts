@@ -32,9 +32,9 @@ export function loadAlign(alignDir: string | undefined, file: string): AlignedWo
   return existsSync(p) ? parseAlign(readFileSync(p, 'utf8'), p) : null;
 }
 
-export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' | 'val' = 'val'): { sync: Separation; saa?: Separation } {
+export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' | 'val' | 'all' = 'val'): { sync: Separation; saa?: Separation } {
   const cache = new ClipCache(cacheDir);
-  const clips = cache.clips(split).map((e) => ({ e, clip: cache.loadClip(e) }));
+  const clips = cache.clips(split === 'all' ? undefined : split).map((e) => ({ e, clip: cache.loadClip(e) }));
   if (clips.length < 2) throw new Error(`${cacheDir}: the ${split} split has ${clips.length} clips; need at least 2`);
   const T = Math.min(...clips.map((c) => c.clip.numFrames));
   const cut = (i: number) => clips[i].clip;
