@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { prepare } from '../../src/data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../src/data/config.js';
 import { MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
-import { metricCheck } from '../../src/eval/node/metric-check.js';
+import { metricCheck, faceCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
@@ -20,11 +20,12 @@ export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | late
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
     --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4|all  --max-windows N
     --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
+    --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
     every number with a 95% bootstrap interval over windows; conditional tasks also get condition influence
     (output change when the condition is another window's ÷ when the seed changes); --latents is --data
     writes <dir>/results/*.json as it goes (rerun to resume), <dir>/report.json and <dir>/table.md
-avdit eval check --data <clip cache> [--align <folder>] [--split val|train|all]
+avdit eval check --data <clip cache or folder of clips> [--align <folder>] [--split val|train|all] [--face]
     lip-sync and speech-activity scores of real clips vs shuffled pairs (is the metric meaningful?)
 avdit eval asr --data <clip cache> --align <folder> [--audio <codec>] [--split val]
     PocketSphinx with the GRID grammar on original vs codec-reconstructed speech (needs Debian pocketsphinx)`;
@@ -43,7 +44,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     return;
   }
   if (argv[0] === 'check') {
-    const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split', 'crop'], help: EVAL_HELP });
+    const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split', 'crop'], booleans: ['face'], help: EVAL_HELP });
     let data = f.need('data', 'clip cache or folder of clips');
     let split = f.has('split') ? f.choice('split', ['train', 'val', 'all'] as const, 'val') : undefined;
     if (!existsSync(join(data, 'manifest.json'))) {
@@ -59,9 +60,15 @@ export async function evalCommand(argv: string[]): Promise<void> {
     line('SyncCorr', r.sync);
     if (r.saa) line('SAA', r.saa);
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
+    if (f.bool('face')) {
+      const fc = await faceCheck(data, split ?? 'val');
+      console.log(`face network: a face in ${(100 * fc.detectionRate).toFixed(1)}% of ${fc.frames} frames (${fc.size}×${fc.size})`);
+      line('LipSync-lm', fc.lipSync);
+    }
+
     return;
   }
-  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence'], help: EVAL_HELP });
+  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence', 'face'], help: EVAL_HELP });
   const data = f.str('data') ?? f.str('latents');
   if (!data) throw new Error('eval: --data <folder of clips | clip cache | latent cache> is required (--help for usage)');
   const models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
@@ -93,6 +100,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     data, split, out, checkpoints,
     crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
     influence: !f.bool('no-influence'),
+    face: f.bool('face'),
     align: f.str('align'),
     videoCodec: f.str('video', join(root, 'models', 'video-codec'))!,
     audioCodec: f.str('audio', join(root, 'models', 'audio-codec'))!,

@@ -34,6 +34,8 @@ import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance,
 import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } from '../stats.js';
 import { audioDistance, influence, videoDistance } from '../influence.js';
 import { loadAlign } from './metric-check.js';
+import { loadFaceNet, type FaceNet } from './face.js';
+import { detectionRate, idSim, lipSyncLm, lmdMouth } from '../face-metrics.js';
 import type { Vggish } from '../vggish.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
@@ -65,6 +67,8 @@ export interface EvalOptions {
   maxWindows?: number;
   /** measure condition influence on the conditional tasks (default true; costs two more generations per task) */
   influence?: boolean;
+  /** add the face-network metrics (LipSync-lm, LMD-mouth, ID-sim, face-found; slow: ~50 ms per frame) */
+  face?: boolean;
   out: string;
   /** the audio network for the Fréchet distance (default logmel40) */
   audioEmbedder?: AudioEmbedder;
@@ -126,6 +130,10 @@ const METRICS = {
   sync: 'SyncCorr',
   saa: 'SAA',
   id: 'ID-dist',
+  lipLm: 'LipSync-lm',
+  lmd: 'LMD-mouth',
+  idSim: 'ID-sim',
+  found: 'face-found',
   infV: 'influence-video',
   infA: 'influence-audio',
   syncShuffled: 'SyncCorr-shuffled-audio',
@@ -160,7 +168,7 @@ function checkFrechetRows(blocks: Float64Array[], dim: number, what: string): vo
  * every set of generated windows is scored against them. Fréchet intervals resample windows, paired
  * between the real and the generated set.
  */
-export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Scorer> {
+export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40, faceNet?: FaceNet): Promise<Scorer> {
   const { sampleRate: sr, fps, numFrames: T } = wins[0].real;
   const p = taskPlan(mask, seg, sr);
   const vBlocks = (clips: AVClip[]) => clips.map((c) => videoEmbedding(c, p.genFrames));
@@ -172,6 +180,9 @@ export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: S
   if (realA) checkFrechetRows(realA, audioEmbedder.dim, 'audio');
   const spoken = p.audioFrames.length && wins.every((w) => w.words) ? wins.map((w) => activityFromAlign(w.words!, fps, w.start, T)) : null;
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  const needDescriptors = p.genFrames.length > 0 && p.givenFrames.length > 0;
+  const facesOf = (clips: AVClip[]) => Promise.all(clips.map((c) => faceNet!.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
+  const realFaces = faceNet && p.genFrames.length ? await facesOf(reals) : null;
   const frechetInterval = (gen: Float64Array[], real: Float64Array[], dim: number) =>
     bootstrap(gen.length, (idx) => frechetDistance(statsOf(gen, dim, idx), statsOf(real, dim, idx)), REPS_FRECHET);
   return async (gen, o = {}) => {
@@ -188,6 +199,14 @@ export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: S
       });
     }
     if (p.genFrames.length && p.givenFrames.length) out.perWindow[METRICS.id] = gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames));
+    if (faceNet && p.genFrames.length) {
+      const isReal = gen.every((c, i) => c === reals[i]);
+      const faces = isReal ? realFaces! : await facesOf(gen);
+      out.perWindow[METRICS.found] = faces.map((f) => detectionRate(p.genFrames.map((t) => f[t])));
+      out.perWindow[METRICS.lipLm] = gen.map((c, i) => lipSyncLm(faces[i], c.audio, sr, fps, p.syncRange.from, p.syncRange.to));
+      if (!isReal) out.perWindow[METRICS.lmd] = faces.map((f, i) => lmdMouth(f, realFaces![i], p.genFrames));
+      if (needDescriptors) out.perWindow[METRICS.idSim] = faces.map((f) => idSim(f, p.givenFrames, p.genFrames));
+    }
     return out;
   };
 }
@@ -208,7 +227,9 @@ export function combineSeeds(perSeed: TaskScores[]): Scores {
   const out: Scores = {};
   for (const k of Object.keys(perSeed[0].perWindow)) {
     const n = perSeed[0].perWindow[k].length;
-    out[k] = meanInterval(Array.from({ length: n }, (_, i) => perSeed.reduce((a, s) => a + s.perWindow[k][i], 0) / perSeed.length), REPS_MEAN);
+    // windows where a metric is undefined (no face found, too few frames) are left out, not counted as 0
+    const vals = Array.from({ length: n }, (_, i) => perSeed.reduce((a, s) => a + s.perWindow[k][i], 0) / perSeed.length).filter(Number.isFinite);
+    if (vals.length >= 2) out[k] = meanInterval(vals, REPS_MEAN);
   }
   for (const k of Object.keys(perSeed[0].frechet)) {
     const avg = (f: (x: Interval) => number) => perSeed.reduce((a, s) => a + f(s.frechet[k]), 0) / perSeed.length;
@@ -261,6 +282,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     throw new Error(`${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`);
   }
   const codecs = loadCodecs(o.videoCodec, o.audioCodec);
+  const faceNet = o.face ? await loadFaceNet() : undefined;
   const T = d.windowFrames;
   const La = codecs.audio.latentFrames(Math.round((T / d.fps) * d.sampleRate));
   const seg = models[0].model.checkpoint.latents.segmentLayout;
@@ -300,7 +322,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
 
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const fingerprint = { windows: wins.map((w) => `${w.file}@${w.start}`), steps, guidance };
+  const fingerprint = { windows: wins.map((w) => `${w.file}@${w.start}`), steps, guidance, face: !!faceNet };
   async function decodeAll(lat: { video: Float32Array; audio: Float32Array }, mask: ConditionMask | null, sources = wins.map((w) => w.real)): Promise<AVClip[]> {
     const clips = await decodeClips(codecs, lat, B, d, o.griffinLimIters ?? 16);
     if (mask) clips.forEach((clip, b) => restoreGivenCells(clip, sources[b], seg, mask));
@@ -315,7 +337,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const save = (file: string, value: unknown, extra: object = {}) => writeFileAtomic(file, JSON.stringify({ fingerprint, ...extra, value }, null, 1));
   const scorers = new Map<string, Scorer>();
   const scorer = async (t: string) => {
-    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], seg, o.audioEmbedder));
+    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], seg, o.audioEmbedder, faceNet));
     return scorers.get(t)!;
   };
 
@@ -413,15 +435,15 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
 }
 
 const COLUMNS: Record<string, string[]> = {
-  joint: [METRICS.fvd, 'FAD', METRICS.sync],
-  a2v: [METRICS.fvd, METRICS.sync, METRICS.syncShuffled, METRICS.infV],
+  joint: [METRICS.fvd, 'FAD', METRICS.sync, METRICS.lipLm, METRICS.found],
+  a2v: [METRICS.fvd, METRICS.sync, METRICS.syncShuffled, METRICS.lipLm, METRICS.lmd, METRICS.found, METRICS.infV],
   v2a: ['FAD', METRICS.sync, METRICS.saa, METRICS.infA],
-  inpaint: [METRICS.fvd, 'FAD', METRICS.id, METRICS.infV, METRICS.infA],
-  continue: [METRICS.fvd, 'FAD', METRICS.id, METRICS.infV, METRICS.infA],
+  inpaint: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
+  continue: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
 };
-const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled;
+const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled || metric === METRICS.lmd;
 /** columns that describe the model rather than rank it (influence: more is not always better) */
-const unranked = (metric: string) => metric.startsWith('influence') || metric === METRICS.syncShuffled;
+const unranked = (metric: string) => metric.startsWith('influence') || metric === METRICS.syncShuffled || metric === METRICS.found;
 
 /**
  * Rows = strategies, columns = tasks × metrics, each cell "value [lo, hi]"; the best model in a column is
@@ -457,6 +479,7 @@ export function markdownTable(results: Record<string, Record<string, Scores>>, t
   return [
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
     `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
+    `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
     `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
     head,

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ClipCache } from '../../data/node/cache.js';
 import { activityFromAlign, activityFromAudio, agreement, parseAlign, syncCorr, type AlignedWord } from '../av-metrics.js';
+import { detectionRate, lipSyncLm, type FaceFrame } from '../face-metrics.js';
 
 export interface Separation {
   real: number;
@@ -46,4 +47,19 @@ export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' 
   const acts = clips.map((c) => activityFromAudio(c.clip.audio, c.clip.sampleRate, fps, T));
   const saa = separation(clips.length, (v, a) => agreement(acts[a], activityFromAlign(words[v], fps, 0, T)));
   return { sync, saa };
+}
+
+/** The landmark lip sync (face-metrics.ts) on real clips vs shuffled pairs, and how often a face is found. */
+export async function faceCheck(cacheDir: string, split: 'train' | 'val' | 'all' = 'val'): Promise<{ lipSync: Separation; detectionRate: number; frames: number; size: number }> {
+  const { loadFaceNet } = await import('./face.js');
+  const net = await loadFaceNet();
+  const cache = new ClipCache(cacheDir);
+  const clips = cache.clips(split === 'all' ? undefined : split).map((e) => cache.loadClip(e));
+  if (clips.length < 2) throw new Error(`${cacheDir}: ${clips.length} clips in the ${split} split; need at least 2`);
+  const T = Math.min(...clips.map((c) => c.numFrames));
+  const faces: FaceFrame[][] = [];
+  for (const c of clips) faces.push(await net.frames(c.video, T, c.height, c.width));
+  const all = faces.flat();
+  const lipSync = separation(clips.length, (v, a) => lipSyncLm(faces[v], clips[a].audio, clips[a].sampleRate, clips[a].fps, 0, T));
+  return { lipSync, detectionRate: detectionRate(all), frames: all.length, size: clips[0].width };
 }
