@@ -26,11 +26,15 @@ function separation(n: number, score: (videoOf: number, audioOf: number) => numb
   return { real: mean(real), shuffled: mean(shuf), auc: auc / (real.length * shuf.length), clips: n };
 }
 
-/** The parsed `<name>.align` of a clip file from `alignDir`, or null when there is none. */
+/** The parsed `<name>.align` of a clip file from `alignDir` (or the first of a comma-separated list of
+ * folders that has it), or null when there is none. */
 export function loadAlign(alignDir: string | undefined, file: string): AlignedWord[] | null {
   if (!alignDir) return null;
-  const p = join(alignDir, basename(file).replace(/\.[^.]+$/, '.align'));
-  return existsSync(p) ? parseAlign(readFileSync(p, 'utf8'), p) : null;
+  for (const dir of alignDir.split(',')) {
+    const p = join(dir, basename(file).replace(/\.[^.]+$/, '.align'));
+    if (existsSync(p)) return parseAlign(readFileSync(p, 'utf8'), p);
+  }
+  return null;
 }
 
 export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' | 'val' | 'all' = 'val'): { sync: Separation; saa?: Separation } {
