@@ -63,7 +63,7 @@ async function main() {
     { module: 'avdit', fn: 'loss_from_inputs', config: twinConfig, inputs: TWIN_INPUTS, reps, train: true },
   ]);
   const theirs = r.results[0].output![0];
-  console.log(`  PyTorch ${r.version} CPU ×2 threads: ${r.results[1].ms!.toFixed(0)} ms/step, loss ${theirs.toFixed(6)}`);
+  console.log(`  PyTorch ${r.version}${r.version.includes("cuda") ? "" : " CPU ×2 threads"}: ${r.results[1].ms!.toFixed(0)} ms/step, loss ${theirs.toFixed(6)}`);
   const rel = Math.abs(ours - theirs) / Math.abs(theirs);
   console.log(`  ratio avdit/PyTorch: ${(tOurs / r.results[1].ms!).toFixed(2)}×   (loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ', parity ok' : ', PARITY FAILED'})`);
   if (rel >= 1e-4) process.exitCode = 1;

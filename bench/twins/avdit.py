@@ -18,7 +18,7 @@ def unpatchify(t, p, L, h, w, C):
 
 
 def timestep_features(t, freqs):
-    f = torch.exp(-math.log(10000) * torch.arange(freqs, dtype=torch.float32) / freqs)
+    f = torch.exp(-math.log(10000) * torch.arange(freqs, dtype=torch.float32, device=t.device) / freqs)
     a = t[..., None] * f
     return torch.cat([torch.cos(a), torch.sin(a)], -1)
 

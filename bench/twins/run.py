@@ -21,19 +21,27 @@ from common import load_safetensors  # noqa: E402
 d = sys.argv[1]
 job = json.load(open(os.path.join(d, "job.json")))
 torch.set_num_threads(job.get("threads", 2))
-params = load_safetensors(os.path.join(d, job["weights"]))
+# BENCH_TORCH_DEVICE: cpu (default), cuda, or auto (cuda when available): the GPU reference on a lent machine
+want = os.environ.get("BENCH_TORCH_DEVICE", "cpu")
+dev = "cuda" if want == "cuda" or (want == "auto" and torch.cuda.is_available()) else "cpu"
+params = {k: v.to(dev) for k, v in load_safetensors(os.path.join(d, job["weights"])).items()}
 shapes = job["shapes"]
 
 
 def tensor(name):
-    return torch.tensor(np.fromfile(os.path.join(d, name + ".f32"), dtype=np.float32).reshape(shapes[name]))
+    return torch.tensor(np.fromfile(os.path.join(d, name + ".f32"), dtype=np.float32).reshape(shapes[name])).to(dev)
+
+
+def sync():
+    if dev == "cuda":
+        torch.cuda.synchronize()
 
 
 def timed(f, reps):
-    f(); f()
+    f(); f(); sync()
     ts = []
     for _ in range(reps):
-        t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter(); f(); sync(); ts.append((time.perf_counter() - t0) * 1000)
     ts.sort()
     return ts[len(ts) // 2], ts[0]
 
@@ -58,10 +66,10 @@ for call in job["calls"]:
         with torch.no_grad():
             out = fn(params, call["config"], *args)
             if call.get("output"):
-                out.numpy().astype(np.float32).tofile(os.path.join(d, call["output"] + ".f32"))
+                out.cpu().numpy().astype(np.float32).tofile(os.path.join(d, call["output"] + ".f32"))
                 r["shape"] = list(out.shape)
             if call.get("reps"):
                 r["ms"], r["min_ms"] = timed(lambda: fn(params, call["config"], *args), call["reps"])
     results.append(r)
-print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results,
+print(json.dumps({"version": torch.__version__ + ("" if dev == "cpu" else " " + dev), "threads": torch.get_num_threads(), "results": results,
                   "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))

@@ -17,7 +17,7 @@ import { makeClip } from '../../src/media/clip.js';
 
 export const CODEC_HELP = `avdit codec train --data <cache> --modality video|audio --out <run> [options]
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
-    --resume (continue <run>/checkpoint)
+    --resume (continue <run>/checkpoint)  --force (replace a run in <run>)  --for 150m (stop and checkpoint after this wall time)
   video: --arch v2 (or v1, the first bundled codec) --factor 4 (spatial compression, v2) --hidden 128
          --res-blocks 2 --frames 9 (crop length, 1+4k) --region-weight 4 (extra loss weight in the cache's
          regions, e.g. GRID's mouth and eyes; 0 = plain L1); frame size comes from the cache
@@ -27,7 +27,16 @@ avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [-
     side-by-side.mp4 (with sound), contact-sheet.png, spectrograms.png, report.md`;
 
 /** The trainer's flags, shared by `codec train` and `train`. */
-export const TRAINER_FLAGS = ['steps', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every'];
+export const TRAINER_FLAGS = ['steps', 'lr', 'warmup', 'seed', 'checkpoint-every', 'log-every', 'for'];
+
+/** `--for 150m` / `90s` / `2h` → seconds (a wall-time budget for one training session), or undefined. */
+export function forSeconds(f: Flags): number | undefined {
+  const v = f.str('for');
+  if (v === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(v.trim());
+  if (!m || !(Number(m[1]) > 0)) throw new Error(`--for must be a duration like 90s, 150m or 2h, got "${v}"`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
 
 export function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): TrainerConfig {
   const d = { ...TRAINER_DEFAULTS, ...defaults };
@@ -50,7 +59,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
     const out = f.need('out', 'run folder');
     const modality = f.choice('modality', ['video', 'audio'] as const, 'video');
     if (!f.has('modality')) throw new Error('codec train: --modality video|audio is required');
-    const runOpts = { resume: f.bool('resume'), force: f.bool('force') };
+    const runOpts = { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f) };
     checkRunFolder(out, runOpts);
     const trainer = trainerFlags(f, modality === 'video' ? { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 } : { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 });
     const info = await initNodeEngine({ device: f.device() });

@@ -1,6 +1,6 @@
 /** `avdit train`: AVDiT on a latent cache with a MoNL mixture or a single strategy. */
 import { Flags } from '../args.js';
-import { TRAINER_FLAGS, trainerFlags } from './codec.js';
+import { TRAINER_FLAGS, trainerFlags, forSeconds } from './codec.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { train, checkRunFolder } from '../../src/train/trainer.js';
 import { AVDIT_PRESETS, type AvditPreset } from '../../src/model/avdit.js';
@@ -13,7 +13,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --preset ${Object.keys(AVDIT_PRESETS).join('|')}   --width/--depth/--heads override the preset
     --steps 4000 --batch 16 --lr 5e-4 --warmup 200 --ema 0.999 --seed 0 --self-cond-rate 0.9
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
-    --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)`;
+    --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
+    --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const f = new Flags('train', argv, { options: ['data', 'out', 'strategy', 'preset', 'width', 'depth', 'heads', 'batch', 'ema', 'self-cond-rate', 'device', 'val-windows', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: TRAIN_HELP });
@@ -30,6 +31,6 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const info = await initNodeEngine({ device: f.device() });
   const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows });
   console.log(`AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
-  const r = await train(task, cfg, out, { resume: f.bool('resume'), force: f.bool('force') });
+  const r = await train(task, cfg, out, { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f) });
   console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint (EMA weights), metrics in ${out}/metrics.jsonl, loss curve ${out}/loss.png`);
 }

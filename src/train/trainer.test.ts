@@ -62,3 +62,18 @@ test('a run stopped at step 20 and resumed ends with exactly the weights of an u
   for (const k of Object.keys(pa.optimizer!)) assert.deepEqual(pb.optimizer![k].data, pa.optimizer![k].data, `optimizer ${k} differs`);
   assert.equal(readFileSync(join(b, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 8);
 });
+
+test('--for: a wall-time budget checkpoints and stops; chunks resumed with --resume equal an uninterrupted run', async () => {
+  const a = join(root, 'straight-for'), b = join(root, 'chunks');
+  await train(task, cfg, a, { log: quiet });
+  const logs: string[] = [];
+  const r1 = await train(task, cfg, b, { log: (s) => logs.push(s), forSeconds: 1e-6 });
+  assert.equal(r1.step, 1);
+  assert.ok(logs.some((l) => /wall-time budget of [0-9.e-]+ s reached at step 1: checkpointing/.test(l)));
+  assert.equal((loadCheckpoint(join(b, 'checkpoint')).trainer as any).step, 1);
+  await assert.rejects(train(task, cfg, b, { log: quiet }), /already holds a training run \(checkpoint at step 1\)/);
+  await train(task, cfg, b, { log: quiet, resume: true, forSeconds: 1e-6 }); // step 2
+  await train(task, cfg, b, { log: quiet, resume: true });
+  const pa = loadCheckpoint(join(a, 'checkpoint')), pb = loadCheckpoint(join(b, 'checkpoint'));
+  for (const k of Object.keys(pa.params)) assert.deepEqual(pb.params[k].data, pa.params[k].data, `${k} differs after chunks`);
+});

@@ -110,7 +110,7 @@ export function checkRunFolder(outDir: string, opts: { resume?: boolean; force?:
   }
 }
 
-export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; force?: boolean; log?: (s: string) => void; stopAfter?: number } = {}): Promise<TrainResult> {
+export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; force?: boolean; log?: (s: string) => void; stopAfter?: number; /** wall-time budget: checkpoint and stop after this many seconds (the run resumes exactly later) */ forSeconds?: number } = {}): Promise<TrainResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
   for (const k of ['steps', 'logEvery', 'checkpointEvery'] as const) if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw new Error(`trainer: ${k} = ${cfg[k]} must be a whole number ≥ 1`);
   if (!(cfg.lr > 0)) throw new Error(`trainer: lr = ${cfg.lr} must be > 0`);
@@ -172,7 +172,8 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     }
   };
 
-  const last = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
+  let last = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
+  const deadline = opts.forSeconds !== undefined ? performance.now() + 1000 * opts.forSeconds : Infinity;
   let acc: Record<string, number> = {};
   let accCount: Record<string, number> = {};
   let accN = 0;
@@ -193,6 +194,10 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
       accCount[k] = (accCount[k] ?? 0) + 1;
     }
     accN++;
+    if (s < last && performance.now() >= deadline) {
+      log(`wall-time budget of ${opts.forSeconds} s reached at step ${s}: checkpointing (continue with --resume)`);
+      last = s;
+    }
     if (s % cfg.logEvery === 0 || s === last) {
       const now = performance.now();
       secPerStep = (now - tWin) / 1000 / accN;
@@ -219,5 +224,5 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
       tWin = performance.now();
     }
   }
-  return { params: state.ema ?? state.params, step: last, history };
+  return { params: state.ema ?? state.params, step: Math.max(start, last), history };
 }
