@@ -56,7 +56,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
     const r = metricCheck(data, f.str('align'), split ?? 'val');
     const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
-      console.log(`${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`);
+      console.log(`${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split ?? "val"} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`);
     line('SyncCorr', r.sync);
     if (r.saa) line('SAA', r.saa);
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
