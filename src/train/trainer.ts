@@ -149,13 +149,18 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     writeFileSync(metricsPath, '');
   }
 
+  const metricNames: string[] = [];
   const step = jit((s: State, batch: Tensor[], scalars: Tensor[]) => {
     const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: Tensor[]) => task.loss(p, b))(refTree(s.params), batch);
+    if (!metricNames.length) metricNames.push(...Object.keys(metrics).sort());
     const [clipped, gnorm] = clipByGlobalNorm(grads, cfg.gradClip);
     const u = adamwUpdate(s.params, clipped, s.opt, scalars, adam);
     const next: State = { params: u.params, opt: u.state };
     if (s.ema) next.ema = emaUpdate(s.ema, u.params, cfg.emaDecay);
-    return { state: next, loss, metrics, gnorm };
+    // one tensor for the host to read: [loss, ...metrics (in key order), |g|] (one device sync per step, not 2 + metrics)
+    const stats = ops.concat([loss, ...metricNames.map((k) => metrics[k]), gnorm].map((x) => ops.reshape(x, [1])), 0);
+    for (const k of Object.keys(metrics)) if (!metricNames.includes(k)) throw new Error(`trainer: the loss returned metric "${k}" it did not return on the first batch`);
+    return { state: next, stats };
   });
 
   const save = async (at: number) => {
@@ -184,9 +189,10 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     const batch = task.batch(foldIn(cfg.seed, s), s);
     const out = step(state, batch, adamwScalars(lr, s, adam));
     state = out.state;
-    const vals: Record<string, number> = { loss: (await ops.read(out.loss))[0] };
-    for (const [k, v] of Object.entries(out.metrics)) vals[k] = (await ops.read(v))[0];
-    vals.gnorm = (await ops.read(out.gnorm))[0];
+    const st = await ops.read(out.stats);
+    const vals: Record<string, number> = { loss: st[0] };
+    metricNames.forEach((k, i) => (vals[k] = st[1 + i]));
+    vals.gnorm = st[1 + metricNames.length];
     if (!Number.isFinite(vals.loss)) throw new Error(`training diverged at step ${s}: loss is ${vals.loss} (try a lower --lr)`);
     for (const [k, v] of Object.entries(vals)) {
       if (!Number.isFinite(v)) continue; // e.g. a per-strategy loss in a step where no example drew it
