@@ -18,7 +18,7 @@ import { loadCheckpoint } from '../../src/train/checkpoint.js';
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
-    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4|all  --max-windows N
+    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --window-start 4|all  --max-windows N  --skip-windows N
     --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
     --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
@@ -68,7 +68,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
     return;
   }
-  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence', 'face'], help: EVAL_HELP });
+  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'skip-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence', 'face'], help: EVAL_HELP });
   const data = f.str('data') ?? f.str('latents');
   if (!data) throw new Error('eval: --data <folder of clips | clip cache | latent cache> is required (--help for usage)');
   const models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
@@ -111,6 +111,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     windowStart: ws === 'all' ? undefined : f.int('window-start', 4, 0),
     griffinLimIters: glIters,
     maxWindows,
+    skipWindows: f.int('skip-windows', 0, 0),
     audioEmbedder,
     log: (s) => console.log(s),
   });

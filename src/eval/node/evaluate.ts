@@ -65,6 +65,8 @@ export interface EvalOptions {
   griffinLimIters?: number;
   /** at most this many windows (default all) */
   maxWindows?: number;
+  /** leave out the first this many windows (with maxWindows: a second, disjoint set of windows) */
+  skipWindows?: number;
   /** measure condition influence on the conditional tasks (default true; costs two more generations per task) */
   influence?: boolean;
   /** add the face-network metrics (LipSync-lm, LMD-mouth, ID-sim, face-found; slow: ~50 ms per frame) */
@@ -295,6 +297,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   // the windows: one per clip (the one starting at windowStart), from the chosen split
   const all: CacheWindow[] = data.cache.windows(data.split === 'all' ? undefined : data.split);
   let picked = all.filter((w) => o.windowStart === undefined || w.start === o.windowStart);
+  if (o.skipWindows) picked = picked.slice(o.skipWindows);
   if (o.maxWindows) picked = picked.slice(0, o.maxWindows);
   const where = `${data.cache.dir} (${data.split}${o.windowStart !== undefined ? `, windows starting at frame ${o.windowStart}` : ''})`;
   if (data.cache.clips().length === 0) throw new Error(`${data.cache.dir}: no usable clips`);
