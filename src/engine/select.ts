@@ -24,6 +24,7 @@ export function parseDevice(s: string): DeviceRequest {
 }
 
 async function describeAdapter(): Promise<{ software: boolean; text: string } | null> {
+  // as any: Node's globalThis has no `navigator` type (lib dom is off); the webgpu package installs one at run time
   const gpu = (globalThis as any).navigator?.gpu;
   if (!gpu) return null;
   const adapter = await gpu.requestAdapter().catch(() => null);

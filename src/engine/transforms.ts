@@ -7,6 +7,10 @@ import { jx, type Tensor } from './runtime.js';
 
 export type Params = Record<string, Tensor>;
 
+// The `as any` casts below are the seam's one place of them: jax-js types its transforms over its own
+// pytree type (JsTree<Array>), which avdit's generic signatures (params maps, tuples, nested states)
+// satisfy structurally but TypeScript cannot prove; the typed wrappers here give every caller exact types.
+
 /** jit-compiles `f` (fused kernels, cached per input shapes). Arguments are consumed like any op. */
 export function jit<A extends unknown[], R>(f: (...args: A) => R, staticArgnums?: number[]): (...args: A) => R {
   return jx().jit(f as any, staticArgnums ? { staticArgnums } : undefined) as any;

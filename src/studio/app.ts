@@ -29,7 +29,7 @@ interface StudioState {
 }
 
 const state: StudioState = { model: null, device: '', clip: null, clipName: '', start: 0, mask: [[], []], preset: null, busy: false, nextId: 1, lastResult: null, lastError: null };
-// for people poking in the console and for the end-to-end test
+// for people poking in the console and for the end-to-end test (as any: a deliberate, untyped global)
 (globalThis as any).avditStudio = { state };
 
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });

@@ -32,6 +32,7 @@ async function fetchCheckpoint(base: string, name: string): Promise<{ config: an
 async function init(device: ToWorker & { type: 'init' }): Promise<void> {
   const t0 = performance.now();
   post({ type: 'status', text: 'starting the engine…' });
+  // as any: the worker's `self` type (lib webworker) is not in this build's lib set
   const threads = (self as any).crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1;
   const info = await initEngine(device.device, threads);
   post({ type: 'status', text: `loading the model on ${info.device}…` });
