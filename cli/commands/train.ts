@@ -10,18 +10,19 @@ import { countParams } from '../../src/nn/params.js';
 
 export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy monl] [--preset small] [options]
     --strategy ${Object.keys(MIXTURES).join('|')}   (monl = uniform over the four strategies)
-    --preset ${Object.keys(AVDIT_PRESETS).join('|')}   --width/--depth/--heads override the preset
+    --preset ${Object.keys(AVDIT_PRESETS).join('|')}   --width/--depth/--heads/--patch override the preset
+    (--patch 4 on the v2 codec's 16×16 latents keeps the v1 token count: 5 × 4 × 4 = 80 video tokens)
     --steps 4000 --batch 16 --lr 5e-4 --warmup 200 --ema 0.999 --seed 0 --self-cond-rate 0.9
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const f = new Flags('train', argv, { options: ['data', 'out', 'strategy', 'preset', 'width', 'depth', 'heads', 'batch', 'ema', 'self-cond-rate', 'device', 'val-windows', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: TRAIN_HELP });
+  const f = new Flags('train', argv, { options: ['data', 'out', 'strategy', 'preset', 'width', 'depth', 'heads', 'patch', 'batch', 'ema', 'self-cond-rate', 'device', 'val-windows', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: TRAIN_HELP });
   const data = f.need('data', 'latent cache'), out = f.need('out', 'run folder');
   const presetName = f.choice('preset', Object.keys(AVDIT_PRESETS) as AvditPreset[], 'small');
   const preset = AVDIT_PRESETS[presetName];
-  const model = { ...preset, width: f.int('width', preset.width), depth: f.int('depth', preset.depth), heads: f.int('heads', preset.heads) };
+  const model = { ...preset, width: f.int('width', preset.width), depth: f.int('depth', preset.depth), heads: f.int('heads', preset.heads), patch: f.int('patch', preset.patch, 1, 64) };
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');
   const mixture = parseMixture(strategy);
