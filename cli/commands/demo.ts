@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { prepare } from '../../src/data/node/prepare.js';
-import { DATA_DEFAULTS } from '../../src/data/config.js';
+import { DATA_DEFAULTS, parseRegions } from '../../src/data/config.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { codecReport } from '../../src/codecs/node/report.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
@@ -36,10 +36,13 @@ export async function demoCommand(argv: string[]): Promise<void> {
   console.log(`avdit demo on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${clips} → ${out}`);
   const extra = existsSync(join(clips, 'data.json')) ? JSON.parse(readFileSync(join(clips, 'data.json'), 'utf8')) : {};
   const cache = join(out, 'cache');
-  await prepare(clips, cache, { ...DATA_DEFAULTS, crop: extra.crop ? parseCrop(extra.crop) : DATA_DEFAULTS.crop });
+  await prepare(clips, cache, { ...DATA_DEFAULTS, crop: extra.crop ? parseCrop(extra.crop) : DATA_DEFAULTS.crop, ...(extra.regions ? { regions: parseRegions(extra.regions) } : {}) });
   const r = await codecReport({ cache, video, audio, out, split: 'all', mp4Clips: 3 });
   console.log(`codec reconstruction of ${r.clips} example clips (not seen in training):`);
-  if (r.video) console.log(`  video: PSNR ${r.video.psnr.toFixed(2)} dB, SSIM ${r.video.ssim.toFixed(3)}`);
+  if (r.video) {
+    console.log(`  video: PSNR ${r.video.psnr.toFixed(2)} dB, SSIM ${r.video.ssim.toFixed(3)}${r.video.regions.mouth ? `; mouth box PSNR ${r.video.regions.mouth.psnr.toFixed(2)} dB` : ''}`);
+    console.log(`  lip sync (SyncCorr) of the reconstruction ${r.video.syncCorr.reconstruction.toFixed(3)} vs the real clips ${r.video.syncCorr.real.toFixed(3)}`);
+  }
   if (r.audio) console.log(`  audio: log-spectral distance ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on the true spectrum alone: ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
   const files = [...r.files];
   const model = f.str('model', join(root, 'models', 'avdit'));
