@@ -34,19 +34,19 @@ for (const c of [
   { width: 16, height: 16, latentChannels: 4, hidden: 16, resBlocks: 1 },
   { width: 16, height: 16, latentChannels: 4, hidden: 32, resBlocks: 1, arch: 'v2', spatialFactor: 4 },
 ] as VideoCodecConfig[]) {
-  test(`video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss)`, { skip }, async () => {
+  test(`video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss with the motion term)`, { skip }, async () => {
     const w = randomWeights(videoCodecSpecs(c), 1);
     const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
     const p = toDevice(w);
     const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
     const y = await ops.read(decodeVideo(refTree(p), c, encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3]))));
     const wmap = regionWeightMap(16, 16, [[0.25, 0.5, 0.75, 1]], 4)!;
-    const [loss] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, ops.tensor(wmap, [1, 1, 16, 16, 1]));
+    const [loss] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, ops.tensor(wmap, [1, 1, 16, 16, 1]), 1);
     const ours = (await ops.read(loss))[0];
     const r = runTwin(w, { x: { data: x, shape: [2, 9, 16, 16, 3] }, wm: { data: wmap, shape: [1, 1, 16, 16, 1] } }, [
       { module: 'video_codec', fn: 'encode_video', config: c, inputs: ['x'], output: 'z' },
       { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
-      { module: 'video_codec', fn: 'train_loss', config: c, inputs: ['x', 'wm'], output: 'loss' },
+      { module: 'video_codec', fn: 'train_loss_motion', config: c, inputs: ['x', 'wm'], output: 'loss' },
     ]);
     assert.deepEqual(r.results[0].shape, [2, 3, ...videoLatentShape(c, 9).slice(1)]);
     assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);

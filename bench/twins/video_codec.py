@@ -103,16 +103,21 @@ def decode_video(p, c, z):
     return x * 0.5 + 0.5
 
 
-def train_loss(p, c, frames, weights=None):
+def train_loss(p, c, frames, weights=None, motion=0.0):
     """The reconstruction loss of src/codecs/node/train-video.ts without latent noise; `weights`
-    [1, 1, H, W, 1] is the region weight map (None = plain L1)."""
+    [1, 1, H, W, 1] is the region weight map (None = plain L1); `motion` the motion term's weight."""
     z = encode_video(p, c, frames)
     d = decode_video(p, c, z) - frames
     if weights is None:
         g = (d[:, :, 1:] - d[:, :, :-1]).abs().mean() + (d[:, :, :, 1:] - d[:, :, :, :-1]).abs().mean()
         return d.abs().mean() + 0.5 * g + 1e-3 * z.pow(2).mean()
     g = ((d[:, :, 1:] - d[:, :, :-1]).abs() * weights[:, :, 1:]).mean() + ((d[:, :, :, 1:] - d[:, :, :, :-1]).abs() * weights[:, :, :, 1:]).mean()
-    return (d.abs() * weights).mean() + 0.5 * g + 1e-3 * z.pow(2).mean()
+    m = ((d[:, 1:] - d[:, :-1]).abs() * weights).mean()
+    return (d.abs() * weights).mean() + 0.5 * g + 1e-3 * z.pow(2).mean() + motion * m
+
+
+def train_loss_motion(p, c, frames, weights):
+    return train_loss(p, c, frames, weights, 1.0)
 
 
 def roundtrip(p, c, frames):

@@ -19,8 +19,9 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
     --steps 3000 --batch 8 --lr 1e-3 --warmup 100 --seed 0 --checkpoint-every 200 --log-every 20
     --resume (continue <run>/checkpoint)  --force (replace a run in <run>)  --for 150m (stop and checkpoint after this wall time)
   video: --arch v2 (or v1, the first bundled codec) --factor 4 (spatial compression, v2) --hidden 128
-         --res-blocks 2 --frames 9 (crop length, 1+4k) --region-weight 4 (extra loss weight in the cache's
-         regions, e.g. GRID's mouth and eyes; 0 = plain L1); frame size comes from the cache
+         --res-blocks 2 --frames 9 (crop length, 1+4k) --batch 4 --region-weight 8 (extra loss weight in the
+         cache's regions, e.g. GRID's mouth and eyes; 0 = plain L1) --motion-weight 1 (L1 of the error's
+         frame-to-frame change: keeps motion, e.g. lips); frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
     reconstruction report on the validation split: PSNR/SSIM, STFT/log-spectral distances,
@@ -54,7 +55,7 @@ export function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): Traine
 export async function codecCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'train') {
-    const f = new Flags('codec train', rest, { options: ['data', 'modality', 'out', 'batch', 'hidden', 'res-blocks', 'frames', 'device', 'arch', 'factor', 'region-weight', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: CODEC_HELP });
+    const f = new Flags('codec train', rest, { options: ['data', 'modality', 'out', 'batch', 'hidden', 'res-blocks', 'frames', 'device', 'arch', 'factor', 'region-weight', 'motion-weight', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: CODEC_HELP });
     const data = f.need('data', 'cache');
     const out = f.need('out', 'run folder');
     const modality = f.choice('modality', ['video', 'audio'] as const, 'video');
@@ -76,6 +77,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
       const task = videoTrainTask(data, c, {
         ...VIDEO_TRAIN_DEFAULTS, batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024), trainFrames: f.int('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
         regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight, { min: 0, max: 1000 }),
+        motionWeight: f.num('motion-weight', VIDEO_TRAIN_DEFAULTS.motionWeight, { min: 0, max: 1000 }),
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);

@@ -23,13 +23,16 @@ export interface VideoTrainOptions {
   valWindows: number;
   /** extra loss weight inside the dataset's regions (0 = plain L1 everywhere). */
   regionWeight: number;
+  /** weight of the motion term: L1 of the error's frame-to-frame change (Δt reconstruction − Δt original), region-weighted.
+   * Without it the decoder can predict a group's temporal mean: sharp frames, but the mouth stops moving. */
+  motionWeight: number;
 }
 
 /** windows per jit call when computing statistics and validating: jax-js keeps every intermediate of a
  * program alive, and v2's full-resolution layers on 8 × 17 frames exceed the 4 GiB wasm heap. */
 const EVAL_CHUNK = 2;
 
-export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 8, trainFrames: 9, latentNoise: 0.05, valWindows: 16, regionWeight: 4 };
+export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 4, trainFrames: 9, latentNoise: 0.05, valWindows: 16, regionWeight: 8, motionWeight: 1 };
 
 /** Per-pixel loss weights [H·W]: 1 + `extra` inside each box, scaled to mean 1 (null when nothing to weight). */
 export function regionWeightMap(W: number, H: number, boxes: Box[], extra: number): Float32Array | null {
@@ -43,15 +46,15 @@ export function regionWeightMap(W: number, H: number, boxes: Box[], extra: numbe
   return m.map((v) => v / mean);
 }
 
-/** mean |a_{i+1} − a_i| along `axis`, weighted by w (broadcast [.., H, W, 1]) sliced the same way. */
+/** mean |a_{i+1} − a_i| along `axis`, weighted by w (broadcast [1, 1, H, W, 1]) sliced the same way. */
 const gradL1 = (d: Tensor, axis: number, w: Tensor | null) => {
   const n = d.shape[axis];
   const g = ops.abs(ops.sub(ops.sliceAxis(d.ref, axis, 1, n), ops.sliceAxis(d, axis, 0, n - 1)));
-  return ops.mean(w ? ops.mul(g, ops.sliceAxis(w, axis, 1, n)) : g);
+  return ops.mean(w ? ops.mul(g, w.shape[axis] === 1 ? w : ops.sliceAxis(w, axis, 1, n)) : g);
 };
 
-/** `weights`: [1, 1, H, W, 1] from regionWeightMap, or null for plain L1. */
-export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, noise: Tensor | null, weights: Tensor | null = null): [Tensor, Metrics] {
+/** `weights`: [1, 1, H, W, 1] from regionWeightMap, or null for plain L1; `motion`: weight of the motion term. */
+export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, noise: Tensor | null, weights: Tensor | null = null, motion = 0): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
   if (noise) z = ops.add(z, noise);
@@ -60,9 +63,15 @@ export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, n
   const l1 = ops.mean(ops.abs(d.ref));
   const mse = ops.mean(ops.square(d.ref));
   const wl1 = weights ? ops.mean(ops.mul(ops.abs(d.ref), weights.ref)) : l1.ref;
-  const g = ops.add(gradL1(d.ref, 2, weights ? weights.ref : null), gradL1(d, 3, weights));
-  const loss = ops.add(ops.add(wl1, ops.mul(g, 0.5)), ops.mul(zPen.ref, 1e-3));
-  return [loss, { l1, mse, zsq: zPen }];
+  const g = ops.add(gradL1(d.ref, 2, weights ? weights.ref : null), gradL1(motion > 0 ? d.ref : d, 3, weights && motion > 0 ? weights.ref : weights));
+  let loss = ops.add(ops.add(wl1, ops.mul(g, 0.5)), ops.mul(zPen.ref, 1e-3));
+  const metrics: Metrics = { l1, mse, zsq: zPen };
+  if (motion > 0) {
+    const m = gradL1(d, 1, weights);
+    loss = ops.add(loss, ops.mul(m.ref, motion));
+    metrics.motion = m;
+  }
+  return [loss, metrics];
 }
 
 export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTrainOptions): TrainTask {
@@ -89,7 +98,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return wmap ? [...b, ops.tensor(wmap, [1, 1, c.height, c.width, 1])] : b;
     },
     loss(p, [frames, noise, weights]) {
-      return videoReconLoss(p, c, frames, noise, weights ?? null);
+      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0);
     },
     async extras(p) {
       // latent normalisation statistics over 64 training windows of the full window length
