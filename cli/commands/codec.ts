@@ -24,7 +24,8 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
          frame-to-frame change: keeps motion, e.g. lips); frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
-    reconstruction report on the validation split: PSNR/SSIM, STFT/log-spectral distances,
+    reconstruction report on the validation split: PSNR/SSIM (whole frame and the cache's regions), lip sync
+    of the reconstruction (SyncCorr; --face adds the face network's LipSync-lm and LMD-mouth), STFT/log-spectral distances,
     side-by-side.mp4 (with sound), contact-sheet.png, spectrograms.png, report.md`;
 
 /** The trainer's flags, shared by `codec train` and `train`. */
@@ -88,18 +89,19 @@ export async function codecCommand(argv: string[]): Promise<void> {
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     }
   } else if (sub === 'eval') {
-    const f = new Flags('codec eval', rest, { options: ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device'], help: CODEC_HELP });
+    const f = new Flags('codec eval', rest, { options: ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device'], booleans: ['face'], help: CODEC_HELP });
     const data = f.need('data', 'cache');
     const out = f.need('out', 'folder');
     if (!f.str('video') && !f.str('audio')) throw new Error('codec eval: give --video <ckpt>, --audio <ckpt> or both');
     const maxClips = f.int('clips', 26), mp4Clips = f.int('mp4-clips', 4, 0);
     await initNodeEngine({ device: f.device() });
-    const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips, mp4Clips });
+    const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips, mp4Clips, face: f.bool('face') });
     if (r.video) {
       console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
       for (const [k, v] of Object.entries(r.video.regions)) console.log(`  ${k} box: PSNR ${v.psnr.toFixed(2)} dB, SSIM ${v.ssim.toFixed(4)}`);
       const s = r.video.syncCorr;
       console.log(`  SyncCorr (lip motion vs audio energy): reconstruction ${s.reconstruction.toFixed(3)}, real clips ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}`);
+      if (r.video.face) console.log(`  face network: LipSync-lm reconstruction ${r.video.face.lipSync.reconstruction.toFixed(3)}, real clips ${r.video.face.lipSync.real.toFixed(3)}; LMD-mouth ${r.video.face.lmdMouth.toFixed(4)}; faces found in ${(100 * r.video.face.found).toFixed(1)}% of reconstructed frames`);
     }
     if (r.audio) console.log(`audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
     console.log(`files:\n  ${r.files.join('\n  ')}`);

@@ -12,6 +12,7 @@ import { loadCheckpoint } from '../../train/checkpoint.js';
 import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
 import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb, cropVideo } from '../../eval/recon-metrics.js';
 import { syncCorr } from '../../eval/av-metrics.js';
+import { detectionRate, lipSyncLm, lmdMouth, type FaceFrame } from '../../eval/face-metrics.js';
 import type { Box } from '../../data/config.js';
 import { griffinLim, magnitude, stft } from '../../audio/dsp.js';
 import { blankImage, blit, frameImage, tileImages, upscale, type RGBImage } from '../../media/image.js';
@@ -37,6 +38,8 @@ export interface CodecReport {
     /** SyncCorr of the reconstructed frames against the real audio, the real clips', and real frames against
      * the next clip's audio (shuffled: what no lip sync scores). */
     syncCorr: { reconstruction: number; real: number; shuffled: number };
+    /** with `face`: the face network's lip sync (landmark mouth opening vs audio) and mouth landmark distance */
+    face?: { lipSync: { reconstruction: number; real: number }; lmdMouth: number; found: number };
   };
   audio?: { mrStft: number; lsdDb: number; griffinLimOnTrue: { mrStft: number; lsdDb: number } };
   files: string[];
@@ -66,6 +69,25 @@ export function syncScores(clips: AVClip[], rec: Float32Array[]): { reconstructi
   };
 }
 
+/** The face network's view (eval/face-metrics.ts): landmark lip sync of reconstruction and originals, mouth LMD. */
+async function faceScores(clips: AVClip[], rec: Float32Array[]): Promise<NonNullable<NonNullable<CodecReport['video']>['face']>> {
+  const { loadFaceNet } = await import('../../eval/node/face.js');
+  const net = await loadFaceNet();
+  const fin = (x: number[]) => mean(x.filter(Number.isFinite));
+  const real: FaceFrame[][] = [], recon: FaceFrame[][] = [];
+  for (let i = 0; i < clips.length; i++) {
+    const c = clips[i];
+    real.push(await net.frames(c.video, c.numFrames, c.height, c.width));
+    recon.push(await net.frames(rec[i], c.numFrames, c.height, c.width));
+  }
+  const all = Array.from({ length: clips[0].numFrames }, (_, t) => t);
+  return {
+    lipSync: { reconstruction: fin(clips.map((c, i) => lipSyncLm(recon[i], c.audio, c.sampleRate, c.fps))), real: fin(clips.map((c, i) => lipSyncLm(real[i], c.audio, c.sampleRate, c.fps))) },
+    lmdMouth: fin(clips.map((_, i) => lmdMouth(recon[i], real[i], all))),
+    found: mean(recon.map((f) => detectionRate(f))),
+  };
+}
+
 /** A crop zoomed by the largest whole factor that fits a W×H tile, centred (nearest neighbour). */
 function zoomTile(crop: { video: Float32Array; height: number; width: number }, W: number, H: number): RGBImage {
   const k = Math.max(1, Math.floor(Math.min(W / crop.width, H / crop.height)));
@@ -89,7 +111,7 @@ function spectrogramImage(x: Float32Array, label: string): RGBImage {
   return img;
 }
 
-export async function codecReport(o: { cache: string; video?: string; audio?: string; out: string; maxClips?: number; mp4Clips?: number; split?: 'val' | 'all' }): Promise<CodecReport> {
+export async function codecReport(o: { cache: string; video?: string; audio?: string; out: string; maxClips?: number; mp4Clips?: number; split?: 'val' | 'all'; face?: boolean }): Promise<CodecReport> {
   ensureWritableDir(o.out);
   const cache = new ClipCache(o.cache);
   const dc = cache.config;
@@ -116,6 +138,7 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
       regions: regionScores(clips.map((c) => c.video), recV, T, dc.height, dc.width, dc.regions ?? {}),
       syncCorr: syncScores(clips, recV),
     };
+    if (o.face) report.video.face = await faceScores(clips, recV);
   }
   if (acodec) {
     const L = acodec.latentFrames(clips[0].audio.length) * acodec.config.hopSamples;
@@ -203,6 +226,12 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
       ? [
           ...Object.entries(report.video.regions).map(([k, r]) => `| ${k} box PSNR (dB) / SSIM (7×7) | ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} |`),
           `| SyncCorr: reconstruction vs real audio / real clips / shuffled pairs | ${report.video.syncCorr.reconstruction.toFixed(3)} / ${report.video.syncCorr.real.toFixed(3)} / ${report.video.syncCorr.shuffled.toFixed(3)} |`,
+          ...(report.video.face
+            ? [
+                `| LipSync-lm (face network): reconstruction / real clips | ${report.video.face.lipSync.reconstruction.toFixed(3)} / ${report.video.face.lipSync.real.toFixed(3)} |`,
+                `| LMD-mouth of the reconstruction (÷ face width; faces found in ${(100 * report.video.face.found).toFixed(1)}% of frames) | ${report.video.face.lmdMouth.toFixed(4)} |`,
+              ]
+            : []),
         ]
       : []),
     ...(report.audio
