@@ -466,7 +466,7 @@ export function markdownTable(results: Record<string, Record<string, Scores>>, t
     const sign = lowerIsBetter(mtr) ? 1 : -1;
     const order = [...have].sort((a, b) => sign * (results[a][t][mtr].value - results[b][t][mtr].value));
     order.forEach((mm, r) => ranks.get(mm)!.push(r + 1));
-    if (order.length === 1 || separated(results[order[0]][t][mtr], results[order[1]][t][mtr])) bold.set(`${t}/${mtr}`, order[0]);
+    if (order.length > 1 && separated(results[order[0]][t][mtr], results[order[1]][t][mtr])) bold.set(`${t}/${mtr}`, order[0]);
   }
   const fmt = (v: Interval | undefined, key: string, row: string) => {
     if (!v) return '–';
