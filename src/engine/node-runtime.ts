@@ -25,7 +25,8 @@ export function prepareNodeRuntime(): RuntimeInfo {
   if (info) return info;
   const enabled: string[] = [];
   const probe = Uint8Array.from(RELAXED_MADD.match(/../g)!.map((h) => parseInt(h, 16)));
-  if (!WebAssembly.validate(probe)) {
+  // AVDIT_RELAXED_SIMD=0 leaves the flag off (to measure what it buys; see docs/performance.md)
+  if (!WebAssembly.validate(probe) && process.env.AVDIT_RELAXED_SIMD !== '0') {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     enabled.push('--experimental-wasm-relaxed-simd');
   }
