@@ -4,7 +4,7 @@
 # (split into 15 MiB parts when larger), the full training checkpoint when it fits (for exact resume),
 # metrics.jsonl, the log, and the WebGPU-vs-PyTorch-CUDA step bench. Also runs on CPU (wasm) as a dry run.
 #
-# On this machine, once:   npm ci && npm run build && bash ../shared/tools/gpu-pack.sh
+# On this machine, once:   npm ci && npm run build && bash scripts/gpu-pack.sh   (.gpu/ + the tree must stay < 64 MiB)
 # Then, with the device tool (carry [".gpu"]; the latent cache and any start checkpoint must be in the
 # working tree, e.g. an ignored folder named in carry; the tree + .gpu must stay under 64 MiB):
 #   source .gpu/prologue.sh; bash scripts/gpu-train.sh --data cache/latents --run runs/gpu --minutes 8 [--from models/avdit] [train flags…]
