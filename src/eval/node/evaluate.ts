@@ -477,7 +477,7 @@ export function markdownTable(results: Record<string, Record<string, Scores>>, t
   const sep = `|---|${cols.map(() => '---:').join('|')}|---:|`;
   const rows = [...['real clips', 'codec reconstruction'].filter((r) => results[r]), ...models].map((r) => {
     const rk = ranks.get(r);
-    return `| ${r} | ${cols.map(([t, mtr]) => fmt(results[r]?.[t]?.[mtr], `${t}/${mtr}`, r)).join(' | ')} | ${models.includes(r) && rk?.length ? (rk.reduce((a, b) => a + b, 0) / rk.length).toFixed(2) : ''} |`;
+    return `| ${r} | ${cols.map(([t, mtr]) => fmt(results[r]?.[t]?.[mtr], `${t}/${mtr}`, r)).join(' | ')} | ${models.length > 1 && models.includes(r) && rk?.length ? (rk.reduce((a, b) => a + b, 0) / rk.length).toFixed(2) : ''} |`;
   });
   return [
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
