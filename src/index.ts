@@ -7,3 +7,19 @@
 // ---- tensor engine (jax-js behind one seam) ----
 export { initEngine, engineInfo, ops, jit, valueAndGrad, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS } from './engine/index.js';
 export type { Tensor, Params, EngineInfo, DeviceRequest, AdamWConfig, AdamWState } from './engine/index.js';
+
+// ---- the pipeline: load a bundle, run any task ----
+export { AvditPipeline, type BundleReader, type GenerateRequest } from './api.js';
+export { TASKS, parseCondition, formatCondition, type ConditionMask } from './monl/tasks.js';
+export { SAMPLER_DEFAULTS } from './pipeline/defaults.js';
+export { makeClip, sliceClip, type AVClip } from './media/clip.js';
+
+// ---- pieces for your own loops ----
+export { VideoCodec, AudioCodec, type CodecCheckpoint } from './codecs/codec.js';
+export { avditFromCheckpoint, type AvditCheckpointConfig } from './model/load.js';
+export { AVDIT_PRESETS, avditForward, avditSpecs, type AvditConfig } from './model/avdit.js';
+export { MIXTURES, parseMixture } from './monl/strategies.js';
+export { generate, generateSteps, type GenerateOptions, type Latents } from './pipeline/generate.js';
+export { generateClipSteps, decodeClips, restoreGivenCells, type Codecs, type LoadedModel, type ClipStep } from './pipeline/clip-generate.js';
+export { linearSchedule } from './diffusion/schedule.js';
+export { decodeSafetensors, encodeSafetensors, type HostParams } from './util/safetensors.js';

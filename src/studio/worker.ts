@@ -1,33 +1,18 @@
 /**
  * The studio's Web Worker: starts the engine (WebGPU when the browser has a hardware adapter, else wasm
- * with threads when the page is cross-origin isolated), loads the bundled model and codecs over HTTP,
- * and runs the library's own clip generation (`generateClipSteps`, the same code as the CLI), posting
+ * with threads when the page is cross-origin isolated), loads the bundled model and codecs over HTTP
+ * through the public entry (`AvditPipeline.fromPretrained`), and runs its generation (the same
+ * `generateClipSteps` as the CLI), posting
  * step progress and x̂0 previews.
  */
-import { initEngine } from '../engine/index.js';
-import { decodeSafetensors } from '../util/safetensors.js';
-import { avditFromCheckpoint } from '../model/load.js';
-import { AudioCodec, VideoCodec, type CodecCheckpoint } from '../codecs/codec.js';
-import { generateClipSteps, type Codecs, type LoadedModel } from '../pipeline/clip-generate.js';
+import { initEngine, AvditPipeline } from '../index.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
-let model: LoadedModel | null = null;
-let codecs: Codecs | null = null;
+let pipe: AvditPipeline | null = null;
 let queue: Promise<void> = Promise.resolve();
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
-
-async function fetchCheckpoint(base: string, name: string): Promise<{ config: any; params: ReturnType<typeof decodeSafetensors>['tensors'] }> {
-  const get = async (file: string) => {
-    const r = await fetch(`${base}models/${name}/${file}`);
-    if (!r.ok) throw new Error(`models/${name}/${file}: HTTP ${r.status}`);
-    return r;
-  };
-  const config = await (await get('config.json')).json();
-  const bytes = new Uint8Array(await (await get('model.safetensors')).arrayBuffer());
-  return { config, params: decodeSafetensors(bytes, `models/${name}/model.safetensors`).tensors };
-}
 
 async function init(device: ToWorker & { type: 'init' }): Promise<void> {
   const t0 = performance.now();
@@ -36,11 +21,10 @@ async function init(device: ToWorker & { type: 'init' }): Promise<void> {
   const threads = (self as any).crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1;
   const info = await initEngine(device.device, threads);
   post({ type: 'status', text: `loading the model on ${info.device}…` });
-  const [m, v, a] = await Promise.all([fetchCheckpoint(device.base, 'avdit'), fetchCheckpoint(device.base, 'video-codec'), fetchCheckpoint(device.base, 'audio-codec')]);
-  model = avditFromCheckpoint(m, 'models/avdit');
-  codecs = { video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, 'models/video-codec'), audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, 'models/audio-codec') };
+  pipe = await AvditPipeline.fromPretrained(`${device.base}models`);
+  const model = pipe.model;
   const d = model.checkpoint.latents.data, seg = model.checkpoint.latents.segmentLayout;
-  const params = Object.values(m.params).reduce((n, t) => n + t.data.length, 0);
+  const params = Object.values(model.params).reduce((n, t) => n + t.size, 0);
   post({
     type: 'ready', device: info.device, threads: info.threads, adapter: info.adapter, loadMs: performance.now() - t0,
     model: { fps: d.fps, sampleRate: d.sampleRate, windowFrames: d.windowFrames, width: d.width, height: d.height, numSegments: seg.numSegments, frames: seg.frames, bounds: seg.bounds, params, strategy: model.checkpoint.strategy ?? 'monl' },
@@ -48,10 +32,10 @@ async function init(device: ToWorker & { type: 'init' }): Promise<void> {
 }
 
 async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
-  if (!model || !codecs) throw new Error('the model is not loaded yet');
+  if (!pipe) throw new Error('the model is not loaded yet');
   const t0 = performance.now();
   let tStep = t0, first = 0, rest = 0;
-  const it = generateClipSteps(model, codecs, { mask: req.mask, source: req.source, steps: req.steps, guidance: req.guidance, seed: req.seed, previewEvery: req.previewEvery });
+  const it = pipe.steps({ task: req.mask, clip: req.source, steps: req.steps, guidance: req.guidance, seed: req.seed, previewEvery: req.previewEvery });
   for (;;) {
     const r = await it.next();
     if (r.done) {
