@@ -7,7 +7,7 @@
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, refTree, valueAndGrad, blockUntilReady, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor } from '../src/engine/index.js';
 import { AVDIT_PRESETS, avditConsts, avditSpecs, type AvditPreset } from '../src/model/avdit.js';
-import { segmentLayout } from '../src/codecs/segments.js';
+import { segmentLayout } from '../src/monl/segments.js';
 import { makeTokenLayout } from '../src/monl/layout.js';
 import { monlBatchTensors, monlLoss } from '../src/train/monl-loss.js';
 import { countParams } from '../src/nn/params.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
-import { mulberry32 } from '../src/media/synthetic.js';
+import { mulberry32 } from '../src/util/rng.js';
 import { timeIt, reportRows } from './timing.js';
 
 const B = 8, T = 256, D = 256, H = 4, F = 1024;

@@ -8,7 +8,7 @@ import { ops, jit, refTree, valueAndGrad, blockUntilReady, adamwInit, adamwUpdat
 import { initHostParams, toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODEC_DEFAULTS } from '../src/codecs/video-codec.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, decodedBins, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
-import { videoReconLoss } from '../src/codecs/node/train-video.js';
+import { videoReconLoss } from '../src/train/node/train-video.js';
 import { normal } from '../src/util/rng.js';
 import { runTwin, twinUnavailable } from './twins.js';
 import { timeIt, reportRows } from './timing.js';

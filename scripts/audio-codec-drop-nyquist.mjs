@@ -4,7 +4,7 @@
 //   npm run build && node scripts/audio-codec-drop-nyquist.mjs <in-ckpt> <out-ckpt> [--f16]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../dist/src/train/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../dist/src/util/node/checkpoint.js';
 
 const [src, dst] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (!src || !dst) throw new Error('usage: node scripts/audio-codec-drop-nyquist.mjs <in-ckpt> <out-ckpt> [--f16]');

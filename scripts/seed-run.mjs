@@ -4,7 +4,7 @@
 //   node scripts/seed-run.mjs <export> <run>
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../dist/src/train/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../dist/src/util/node/checkpoint.js';
 
 const [src, run] = process.argv.slice(2);
 if (!src || !run) throw new Error('usage: node scripts/seed-run.mjs <export> <run>');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { encodeLatentCache } from '../src/codecs/node/latents.js';
 import { syntheticCache, writeTinyCodecs } from '../src/testing/node/tiny.js';
-import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { loadCheckpoint } from '../src/util/node/checkpoint.js';
 
 const repo = resolve(new URL('../..', import.meta.url).pathname);
 await initNodeEngine({ device: 'wasm' });

@@ -6,7 +6,7 @@ import { initNodeEngine } from '../src/engine/node.js';
 import { ops, refTree } from '../src/engine/index.js';
 import { toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from '../src/codecs/video-codec.js';
-import { regionWeightMap, videoReconLoss } from '../src/codecs/node/train-video.js';
+import { regionWeightMap, videoReconLoss } from '../src/train/node/train-video.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
@@ -74,7 +74,7 @@ for (const dropNyquist of [false, true]) test(`audio codec (dropNyquist ${dropNy
 
 test('AVDiT MoNL loss: avdit and its PyTorch twin agree on the same batch (≤ 1e-4 relative), with and without self-conditioning', { skip }, async () => {
   const { AVDIT_PRESETS, avditSpecs, avditConsts } = await import('../src/model/avdit.js');
-  const { segmentLayout } = await import('../src/codecs/segments.js');
+  const { segmentLayout } = await import('../src/monl/segments.js');
   const { makeTokenLayout } = await import('../src/monl/layout.js');
   const { monlLoss, monlBatchTensors } = await import('../src/train/monl-loss.js');
   const { twinBatch, TWIN_INPUTS } = await import('../bench/avdit-batch.js');

@@ -11,7 +11,7 @@ import { initNodeEngine } from '../../src/engine/node.js';
 import { prepare } from '../../src/data/node/prepare.js';
 import { DATA_DEFAULTS, parseRegions } from '../../src/data/config.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
-import { codecReport } from '../../src/codecs/node/report.js';
+import { codecReport } from '../../src/eval/node/codec-report.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
 import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 

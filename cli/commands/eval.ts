@@ -14,7 +14,7 @@ import { MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
 import { metricCheck, faceCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
-import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { loadCheckpoint } from '../../src/util/node/checkpoint.js';
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { initNodeEngine } from './node.js';
 import { wasmHeapBytes } from './node-threads.js';
 import { ops, jit, valueAndGrad, refTree, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor, type AdamWState } from './index.js';
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 await initNodeEngine({ device: 'wasm', threads: 2 });
 

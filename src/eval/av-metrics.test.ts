@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activityFromAlign, activityFromAudio, agreement, audioEmbedding, identityDistance, parseAlign, pearson, syncCorr, videoEmbedding } from './av-metrics.js';
 import { talkingClip } from '../testing/talking.js';
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve, join } from 'node:path';
 import { idSim, lipSyncLm, lmdMouth, mouthOpeningLm, detectionRate, type FaceFrame } from './face-metrics.js';
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 /** a face whose inner lips open by `open` (÷ face width 40 px), shifted by (dx, dy) */
 function face(open: number, dx = 0, dy = 0, desc?: Float32Array): FaceFrame {

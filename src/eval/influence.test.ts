@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { influence, videoDistance, audioDistance } from './influence.js';
 import { bootstrap, meanInterval, meanOf, separated } from './stats.js';
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 test('bootstrap: the interval of a mean covers it, shrinks with more windows, is reproducible', () => {
   const rnd = mulberry32(3);

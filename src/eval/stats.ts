@@ -3,7 +3,7 @@
  * the evaluation table is a statistic of per-window values (or of the windows' feature rows for the
  * Fréchet distances); resampling the windows with replacement gives its sampling spread.
  */
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 export interface Interval {
   value: number;

@@ -4,6 +4,7 @@
  * onset: the background flashes for that one frame and a click sounds at the frame's start time.
  * Deterministic by seed.
  */
+import { mulberry32 } from '../util/rng.js';
 import { makeClip, type AVClip } from './clip.js';
 
 export interface SyntheticOptions {
@@ -23,18 +24,6 @@ export interface SyntheticClip {
   onsetFrames: number[];
   /** disc centre per frame, in [0, 1] (x right, y down). */
   positions: [number, number][];
-}
-
-/** mulberry32: a small seeded PRNG, returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function pitchForHeight(y: number): number {

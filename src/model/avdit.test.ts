@@ -5,7 +5,7 @@ import { initNodeEngine } from '../engine/node.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { initHostParams, toDevice } from '../nn/params.js';
 import { normal } from '../util/rng.js';
-import { segmentLayout } from '../codecs/segments.js';
+import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import { AVDIT_PRESETS, avditConsts, avditForward, avditForwardScalarT, avditSpecs, patchify, unpatchify, type AvditConfig } from './avdit.js';
 

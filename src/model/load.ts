@@ -3,9 +3,18 @@ import { toDevice, checkAgainstSpecs } from '../nn/params.js';
 import { checkSchema, type Schema } from '../util/schema.js';
 import type { HostParams } from '../util/safetensors.js';
 import { makeTokenLayout } from '../monl/layout.js';
-import type { SegmentLayout } from '../codecs/segments.js';
-import { avditConsts, avditSpecs, validateAvdit, type AvditConfig } from './avdit.js';
-import type { AvditModel } from '../pipeline/generate.js';
+import type { SegmentLayout } from '../monl/segments.js';
+import { avditConsts, avditSpecs, validateAvdit, type AvditConfig, type AvditConsts } from './avdit.js';
+import type { Params } from '../engine/index.js';
+import type { TokenLayout } from '../monl/layout.js';
+
+/** A loaded network: config, token layout, weights on the device, constants. */
+export interface AvditModel {
+  config: AvditConfig;
+  layout: TokenLayout;
+  params: Params;
+  consts: AvditConsts;
+}
 
 export interface AvditCheckpointConfig {
   kind: 'avdit';

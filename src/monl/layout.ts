@@ -7,7 +7,7 @@
  * Axis legend: B batch · M modalities (2) · S segments · N = Nv + Na tokens · D width ·
  *              P patch features · L video latent frames · La audio latent frames
  */
-import type { SegmentLayout } from '../codecs/segments.js';
+import type { SegmentLayout } from './segments.js';
 
 export const MODALITIES = ['video', 'audio'] as const;
 export type Modality = (typeof MODALITIES)[number];

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drawTimesteps, tieTimesteps, MIXTURES, parseMixture, validateMixture, STRATEGIES } from './strategies.js';
 import { makeTokenLayout, cellsToTokens, cellOneHot } from './layout.js';
-import { segmentLayout } from '../codecs/segments.js';
+import { segmentLayout } from './segments.js';
 import { linearSchedule, noiseCoefficients } from '../diffusion/schedule.js';
 
 const M = 2, N = 5, T = 1000;

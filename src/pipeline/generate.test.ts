@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { initNodeEngine } from '../engine/node.js';
 import { toDevice } from '../nn/params.js';
 import { normal } from '../util/rng.js';
-import { segmentLayout } from '../codecs/segments.js';
+import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import { AVDIT_PRESETS, avditConsts, avditSpecs } from '../model/avdit.js';
 import { parseCondition } from '../monl/tasks.js';

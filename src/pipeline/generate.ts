@@ -14,19 +14,15 @@
  */
 import { SAMPLER_DEFAULTS } from './defaults.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
-import { avditForward, type AvditConfig, type AvditConsts } from '../model/avdit.js';
+import { avditForward, type AvditConsts } from '../model/avdit.js';
+import type { AvditModel } from '../model/load.js';
 import type { TokenLayout } from '../monl/layout.js';
 import type { ConditionMask } from '../monl/tasks.js';
 import type { Schedule } from '../diffusion/schedule.js';
 import { ddimStep, predictX0Host, samplingTimesteps } from '../diffusion/samplers/ddim.js';
 import { foldIn, normal, type Key } from '../util/rng.js';
 
-export interface AvditModel {
-  config: AvditConfig;
-  layout: TokenLayout;
-  params: Params;
-  consts: AvditConsts;
-}
+export type { AvditModel } from '../model/load.js';
 
 export type GuidanceMode = 'all' | 'video' | 'audio';
 

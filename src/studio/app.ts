@@ -5,7 +5,7 @@
  * be downloaded as webm, mp4 or the PNG strip. Browser-only code; no model code lives here.
  */
 import { sliceClip, type AVClip } from '../media/clip.js';
-import { renderStrip, waveformColumns } from '../media/strip.js';
+import { renderStrip, waveformColumns } from '../pipeline/strip.js';
 import { frameImage, tileImages, type RGBImage } from '../media/image.js';
 import { TASKS, formatCondition, parseCondition, type ConditionMask, type TaskName } from '../monl/tasks.js';
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from './wire.js';

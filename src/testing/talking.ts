@@ -1,7 +1,7 @@
 /** Test fixture: a 64×64 "talking" clip whose mouth band darkens with a random loudness per frame; the
  * audio is noise at that loudness, so lip-sync metrics know the right answer. */
 import { MOUTH_BAND } from '../eval/av-metrics.js';
-import { mulberry32 } from '../media/synthetic.js';
+import { mulberry32 } from '../util/rng.js';
 
 export function talkingClip(seed: number, T = 24, fps = 8, sr = 16000) {
   const rnd = mulberry32(seed);

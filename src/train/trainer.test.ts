@@ -9,7 +9,7 @@ import { initNodeEngine } from '../engine/node.js';
 import { ops, type Params, type Tensor } from '../engine/index.js';
 import { linear, linearSpecs } from '../nn/layers.js';
 import { train, TRAINER_DEFAULTS, type TrainTask, type TrainerConfig } from './trainer.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from '../util/node/checkpoint.js';
 import { lrAt } from './schedule.js';
 import { normal } from '../util/rng.js';
 

@@ -11,7 +11,7 @@ import { initHostParams, toDevice, toHost, checkAgainstSpecs, type ParamSpecs } 
 import { foldIn, type Key } from '../util/rng.js';
 import type { HostParams } from '../util/safetensors.js';
 import { lrAt } from './schedule.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../util/node/checkpoint.js';
 import { linePlot } from '../media/plot.js';
 import { writePNG } from '../media/node/png.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/node/atomic.js';

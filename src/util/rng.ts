@@ -2,7 +2,6 @@
  * Seeded host-side randomness (JAX-style keys): a key is a 32-bit integer; `split`/`foldIn` derive
  * independent keys deterministically, so the same seed gives the same noise on every device.
  */
-import { mulberry32 } from '../media/synthetic.js';
 
 export type Key = number;
 
@@ -56,4 +55,16 @@ export function permutation(key: Key, n: number): number[] {
     [p[i], p[j]] = [p[j], p[i]];
   }
   return p;
+}
+
+/** mulberry32: a small seeded PRNG, returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

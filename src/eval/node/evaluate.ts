@@ -21,7 +21,7 @@ import { ClipCache, type Window as CacheWindow } from '../../data/node/cache.js'
 import { prepare } from '../../data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../data/config.js';
 import { openLatentCache, loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
-import { loadCheckpoint } from '../../train/checkpoint.js';
+import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
 import type { Crop } from '../../media/node/ffmpeg.js';

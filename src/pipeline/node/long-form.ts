@@ -12,7 +12,7 @@ import { frameOf } from '../../media/clip.js';
 import { blankImage, blit, drawBorder, frameImage, upscale, type RGBImage } from '../../media/image.js';
 import { drawText } from '../../media/font.js';
 import { writePNG } from '../../media/node/png.js';
-import { loadCheckpoint } from '../../train/checkpoint.js';
+import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import { loadCodecs, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { dirname, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 /** Helpers for tests at tiny size: random weights for a spec table and tiny codec checkpoints on disk. */
 import { join } from 'node:path';
-import { saveCheckpoint } from '../../train/checkpoint.js';
+import { saveCheckpoint } from '../../util/node/checkpoint.js';
 import { videoCodecSpecs, type VideoCodecConfig } from '../../codecs/video-codec.js';
 import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS, type AudioCodecConfig } from '../../codecs/audio-codec.js';
 import { normal } from '../../util/rng.js';

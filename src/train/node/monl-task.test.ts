@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
-import { segmentLayout } from '../../codecs/segments.js';
+import { segmentLayout } from '../../monl/segments.js';
 import { encodeSafetensors } from '../../util/safetensors.js';
 import { AVDIT_PRESETS } from '../../model/avdit.js';
 import { MIXTURES } from '../../monl/strategies.js';

@@ -2,11 +2,11 @@
  * The result strip (the layout of the paper's rating UI, Fig. 9): every frame in a row, then the
  * waveform under it; cells that were given are framed grey, generated ones green.
  */
-import type { AVClip } from './clip.js';
-import { frameOf } from './clip.js';
-import { blankImage, blit, drawBorder, frameImage, upscale, type RGBImage } from './image.js';
-import { drawText } from './font.js';
-import type { SegmentLayout } from '../codecs/segments.js';
+import type { AVClip } from '../media/clip.js';
+import { frameOf } from '../media/clip.js';
+import { blankImage, blit, drawBorder, frameImage, upscale, type RGBImage } from '../media/image.js';
+import { drawText } from '../media/font.js';
+import type { SegmentLayout } from '../monl/segments.js';
 import type { ConditionMask } from '../monl/tasks.js';
 
 export const GIVEN_RGB: [number, number, number] = [150, 150, 150];

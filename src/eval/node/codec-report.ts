@@ -8,11 +8,11 @@
  */
 import { join } from 'node:path';
 import { ClipCache } from '../../data/node/cache.js';
-import { loadCheckpoint } from '../../train/checkpoint.js';
-import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
-import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb, cropVideo } from '../../eval/recon-metrics.js';
-import { syncCorr } from '../../eval/av-metrics.js';
-import { detectionRate, lipSyncLm, lmdMouth, type FaceFrame } from '../../eval/face-metrics.js';
+import { loadCheckpoint } from '../../util/node/checkpoint.js';
+import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../../codecs/codec.js';
+import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb, cropVideo } from '../recon-metrics.js';
+import { syncCorr } from '../av-metrics.js';
+import { detectionRate, lipSyncLm, lmdMouth, type FaceFrame } from '../face-metrics.js';
 import type { Box } from '../../data/config.js';
 import { griffinLim, magnitude, stft } from '../../audio/dsp.js';
 import { blankImage, blit, frameImage, tileImages, upscale, type RGBImage } from '../../media/image.js';
@@ -71,7 +71,7 @@ export function syncScores(clips: AVClip[], rec: Float32Array[]): { reconstructi
 
 /** The face network's view (eval/face-metrics.ts): landmark lip sync of reconstruction and originals, mouth LMD. */
 async function faceScores(clips: AVClip[], rec: Float32Array[]): Promise<NonNullable<NonNullable<CodecReport['video']>['face']>> {
-  const { loadFaceNet } = await import('../../eval/node/face.js');
+  const { loadFaceNet } = await import('./face.js');
   const net = await loadFaceNet();
   const fin = (x: number[]) => mean(x.filter(Number.isFinite));
   const real: FaceFrame[][] = [], recon: FaceFrame[][] = [];

@@ -1,7 +1,7 @@
 // The mouth-region scores of `avdit codec eval` on synthetic talking clips with known answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regionScores, syncScores } from './report.js';
+import { regionScores, syncScores } from './codec-report.js';
 import { talkingClip } from '../../testing/talking.js';
 import { makeClip } from '../../media/clip.js';
 import { GRID_REGIONS } from '../../data/config.js';

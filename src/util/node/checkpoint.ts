@@ -7,9 +7,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { decodeSafetensors, encodeSafetensors, type HostParams } from '../util/safetensors.js';
-import { ensureWritableDir } from '../util/node/atomic.js';
-import { readJsonFile } from '../util/node/json.js';
+import { decodeSafetensors, encodeSafetensors, type HostParams } from '../safetensors.js';
+import { ensureWritableDir } from './atomic.js';
+import { readJsonFile } from './json.js';
 
 export interface Checkpoint<C = unknown> {
   config: C;

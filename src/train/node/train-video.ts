@@ -9,10 +9,10 @@
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../video-codec.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../../codecs/video-codec.js';
 import { boxPixels, type Box } from '../../data/config.js';
-import type { TrainTask, Metrics } from '../../train/trainer.js';
-import { ChannelStats } from '../stats.js';
+import type { TrainTask, Metrics } from '../trainer.js';
+import { ChannelStats } from '../../codecs/stats.js';
 import { foldIn, normal as gaussian } from '../../util/rng.js';
 
 export interface VideoTrainOptions {

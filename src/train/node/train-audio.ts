@@ -7,9 +7,9 @@
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, decodedBins, encodeAudio, toDecodedBins, type AudioCodecConfig } from '../audio-codec.js';
-import type { TrainTask } from '../../train/trainer.js';
-import { ChannelStats } from '../stats.js';
+import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, decodedBins, encodeAudio, toDecodedBins, type AudioCodecConfig } from '../../codecs/audio-codec.js';
+import type { TrainTask } from '../trainer.js';
+import { ChannelStats } from '../../codecs/stats.js';
 import { foldIn, normal } from '../../util/rng.js';
 
 export interface AudioTrainOptions {
