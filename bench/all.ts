@@ -17,7 +17,12 @@ const table: (BenchRow & { oursRss?: number; torchRss?: number })[] = [];
 let failed = false;
 for (const b of benches) {
   const r = spawnSync(process.execPath, [join(here, b)], { encoding: 'utf8', env: { ...process.env, BENCH_JSON: '1' }, maxBuffer: 1 << 24 });
-  process.stdout.write(r.stdout.split('\n').filter((l) => !l.startsWith('BENCH_ROWS ')).join('\n'));
+  process.stdout.write(
+    r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('BENCH_ROWS '))
+      .join('\n'),
+  );
   if (r.status !== 0) {
     failed = true;
     console.log(`${b} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -28,11 +33,15 @@ for (const b of benches) {
   j.rows.forEach((row, i) => table.push({ ...row, ...(i === 0 ? { oursRss: j.oursMaxRssKb, torchRss: j.torchMaxRssKb } : {}) }));
 }
 const mb = (kb?: number) => (kb ? `${(kb / 1024).toFixed(0)} MB` : '');
-console.log(`\n## avdit vs PyTorch — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(
+  `\n## avdit vs PyTorch — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
 console.log('| bench | avdit ms | PyTorch ms | ratio | avdit peak RSS | PyTorch peak RSS |');
 console.log('|---|---|---|---|---|---|');
 for (const r of table) {
-  console.log(`| ${r.name} | ${r.ours.toFixed(0)} | ${r.torch?.toFixed(0) ?? '—'} | ${r.torch ? (r.ours / r.torch).toFixed(2) + '×' : '—'} | ${mb(r.oursRss)} | ${mb(r.torchRss)} |`);
+  console.log(
+    `| ${r.name} | ${r.ours.toFixed(0)} | ${r.torch?.toFixed(0) ?? '—'} | ${r.torch ? (r.ours / r.torch).toFixed(2) + '×' : '—'} | ${mb(r.oursRss)} | ${mb(r.torchRss)} |`,
+  );
 }
 console.log('\n(peak RSS per bench process, shown on its first row)');
 process.exit(failed ? 1 : 0);

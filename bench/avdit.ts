@@ -5,7 +5,19 @@
  *   npm run build && node dist/bench/avdit.js [--preset small] [--batch 16]     (BENCH_REPS=5)
  */
 import { initNodeEngine } from '../src/engine/node.js';
-import { ops, jit, refTree, valueAndGrad, blockUntilReady, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor } from '../src/engine/index.js';
+import {
+  ops,
+  jit,
+  refTree,
+  valueAndGrad,
+  blockUntilReady,
+  adamwInit,
+  adamwUpdate,
+  adamwScalars,
+  ADAMW_DEFAULTS,
+  type Params,
+  type Tensor,
+} from '../src/engine/index.js';
 import { AVDIT_PRESETS, avditConsts, avditSpecs, type AvditPreset } from '../src/model/avdit.js';
 import { segmentLayout } from '../src/monl/segments.js';
 import { makeTokenLayout } from '../src/monl/layout.js';
@@ -30,7 +42,19 @@ async function main() {
   const l = makeTokenLayout(segmentLayout(17, 8, 106, 0.02), { L: 5, h: 8, w: 8, C: 8 }, { La: 106, C: 16 }, c.patch, 8, 0.02);
   const specs = avditSpecs(c, l);
   // random weights everywhere (a zero-initialised model would make the gradients trivial)
-  const w = Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(i + 1, s.shape.reduce((a, b) => a * b, 1), 0.02) }]));
+  const w = Object.fromEntries(
+    Object.entries(specs).map(([k, s], i) => [
+      k,
+      {
+        shape: s.shape,
+        data: normal(
+          i + 1,
+          s.shape.reduce((a, b) => a * b, 1),
+          0.02,
+        ),
+      },
+    ]),
+  );
   const { bt, host, twinConfig } = twinBatch(c, l, B, 5, 1);
   const k = avditConsts(c, l);
   let p: Params = Object.fromEntries(Object.entries(w).map(([n, t]) => [n, ops.tensor(t.data, t.shape)]));
@@ -51,8 +75,12 @@ async function main() {
     return ops.read(r.loss);
   };
   const tOurs = (await timeIt(run, reps)).median;
-  console.log(`AVDiT ${preset} (${(countParams(specs) / 1e6).toFixed(2)}M params, ${l.numTokens} tokens, self-cond ${c.selfCondition}), batch ${B}, training step (MoNL loss + backward + AdamW), median of ${reps}`);
-  console.log(`  avdit/jax-js ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}: ${tOurs.toFixed(0)} ms/step, loss ${ours.toFixed(6)}`);
+  console.log(
+    `AVDiT ${preset} (${(countParams(specs) / 1e6).toFixed(2)}M params, ${l.numTokens} tokens, self-cond ${c.selfCondition}), batch ${B}, training step (MoNL loss + backward + AdamW), median of ${reps}`,
+  );
+  console.log(
+    `  avdit/jax-js ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}: ${tOurs.toFixed(0)} ms/step, loss ${ours.toFixed(6)}`,
+  );
   const why = twinUnavailable();
   if (why) {
     console.log(`  PyTorch reference unavailable: ${why}`);
@@ -63,14 +91,21 @@ async function main() {
     { module: 'avdit', fn: 'loss_from_inputs', config: twinConfig, inputs: TWIN_INPUTS, reps, train: true },
   ]);
   const theirs = r.results[0].output![0];
-  console.log(`  PyTorch ${r.version}${r.version.includes("cuda") ? "" : " CPU ×2 threads"}: ${r.results[1].ms!.toFixed(0)} ms/step, loss ${theirs.toFixed(6)}`);
+  console.log(
+    `  PyTorch ${r.version}${r.version.includes('cuda') ? '' : ' CPU ×2 threads'}: ${r.results[1].ms!.toFixed(0)} ms/step, loss ${theirs.toFixed(6)}`,
+  );
   const rel = Math.abs(ours - theirs) / Math.abs(theirs);
-  console.log(`  ratio avdit/PyTorch: ${(tOurs / r.results[1].ms!).toFixed(2)}×   (loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ', parity ok' : ', PARITY FAILED'})`);
+  console.log(
+    `  ratio avdit/PyTorch: ${(tOurs / r.results[1].ms!).toFixed(2)}×   (loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ', parity ok' : ', PARITY FAILED'})`,
+  );
   if (rel >= 1e-4) process.exitCode = 1;
   reportRows([{ name: `AVDiT ${preset} train step, batch ${B}`, ours: tOurs, torch: r.results[1].ms! }], r.maxRssKb);
 }
 
-main().then(() => process.exit(process.exitCode ?? 0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

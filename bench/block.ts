@@ -15,7 +15,11 @@ import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Ten
 import { mulberry32 } from '../src/util/rng.js';
 import { timeIt, reportRows } from './timing.js';
 
-const B = 8, T = 256, D = 256, H = 4, F = 1024;
+const B = 8,
+  T = 256,
+  D = 256,
+  H = 4,
+  F = 1024;
 const reps = Number(process.env.BENCH_REPS ?? 15);
 const time = async (f: () => Promise<unknown>): Promise<[number, number]> => {
   const t = await timeIt(f, reps);
@@ -29,8 +33,14 @@ function randn(n: number, scale: number, rnd: () => number): Float32Array {
 }
 
 const SHAPES: Record<string, number[]> = {
-  'qkv.weight': [D, 3 * D], 'qkv.bias': [3 * D], 'proj.weight': [D, D], 'proj.bias': [D],
-  'fc1.weight': [D, F], 'fc1.bias': [F], 'fc2.weight': [F, D], 'fc2.bias': [D],
+  'qkv.weight': [D, 3 * D],
+  'qkv.bias': [3 * D],
+  'proj.weight': [D, D],
+  'proj.bias': [D],
+  'fc1.weight': [D, F],
+  'fc1.bias': [F],
+  'fc2.weight': [F, D],
+  'fc2.bias': [D],
 };
 
 function block(p: Params, x: Tensor): Tensor {
@@ -38,7 +48,9 @@ function block(p: Params, x: Tensor): Tensor {
   const lin = (h: Tensor, name: string) => ops.add(ops.matmul(h, p[`${name}.weight`].ref), p[`${name}.bias`].ref);
   const qkv = ops.reshape(lin(ops.layerNorm(x.ref, 1e-5), 'qkv'), [B, T, 3, H, dh]);
   const heads = (i: number) => ops.transpose(ops.reshape(ops.sliceAxis(qkv.ref, 2, i, i + 1), [B, T, H, dh]), [0, 2, 1, 3]); // [B,H,T,dh]
-  const q = heads(0), k = heads(1), v = heads(2);
+  const q = heads(0),
+    k = heads(1),
+    v = heads(2);
   qkv.dispose();
   const att = ops.softmax(ops.mul(ops.matmul(q, ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), -1); // [B,H,T,T]
   const o = ops.reshape(ops.transpose(ops.matmul(att, v), [0, 2, 1, 3]), [B, T, D]);
@@ -53,7 +65,12 @@ async function main() {
   const info = await initNodeEngine();
   const rnd = mulberry32(1);
   const host: Record<string, Float32Array> = {};
-  for (const [k, s] of Object.entries(SHAPES)) host[k] = randn(s.reduce((a, b) => a * b, 1), k.endsWith('bias') ? 0.02 : 1 / Math.sqrt(s[0]), rnd);
+  for (const [k, s] of Object.entries(SHAPES))
+    host[k] = randn(
+      s.reduce((a, b) => a * b, 1),
+      k.endsWith('bias') ? 0.02 : 1 / Math.sqrt(s[0]),
+      rnd,
+    );
   const xh = randn(B * T * D, 1, rnd);
   const params: Params = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, ops.tensor(v, SHAPES[k])]));
   const x = ops.tensor(xh, [B, T, D]);
@@ -72,28 +89,47 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'avdit-bench-'));
   for (const [k, v] of Object.entries(host)) writeFileSync(join(dir, `${k}.f32`), v);
   writeFileSync(join(dir, 'x.f32'), xh);
-  const py = spawnSync('/usr/bin/python3', [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps)], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '2' },
-  });
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '2' },
+    },
+  );
   const where = `${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}`;
   const fmt = (m: number, lo: number) => `${m.toFixed(1)} ms (min ${lo.toFixed(1)})`;
   console.log(`transformer block d=${D} heads=${H} mlp=${F} seq=${T} batch=${B}: median (min) of ${reps} runs`);
   console.log(`  avdit/jax-js ${where}: fwd ${fmt(tf, tfMin)}, fwd+bwd ${fmt(tfb, tfbMin)}, loss ${lossOurs.toFixed(6)}`);
   if (py.status !== 0) {
-    console.log(`  PyTorch reference unavailable (${(py.stderr || py.error?.message || '').trim().split('\n').pop()}); install python3-torch and libopenblas0-pthread`);
+    console.log(
+      `  PyTorch reference unavailable (${(py.stderr || py.error?.message || '').trim().split('\n').pop()}); install python3-torch and libopenblas0-pthread`,
+    );
     return;
   }
   const ref = JSON.parse(py.stdout.trim().split('\n').pop()!);
-  console.log(`  PyTorch ${ref.version} CPU ×${ref.threads} threads (${ref.blas}): fwd ${fmt(ref.fwd_ms, ref.fwd_min_ms)}, fwd+bwd ${fmt(ref.fwdbwd_ms, ref.fwdbwd_min_ms)}, loss ${ref.loss.toFixed(6)}`);
-  console.log(`  ratio avdit/PyTorch (median; min): fwd ${(tf / ref.fwd_ms).toFixed(2)}×; ${(tfMin / ref.fwd_min_ms).toFixed(2)}×   fwd+bwd ${(tfb / ref.fwdbwd_ms).toFixed(2)}×; ${(tfbMin / ref.fwdbwd_min_ms).toFixed(2)}×`);
+  console.log(
+    `  PyTorch ${ref.version} CPU ×${ref.threads} threads (${ref.blas}): fwd ${fmt(ref.fwd_ms, ref.fwd_min_ms)}, fwd+bwd ${fmt(ref.fwdbwd_ms, ref.fwdbwd_min_ms)}, loss ${ref.loss.toFixed(6)}`,
+  );
+  console.log(
+    `  ratio avdit/PyTorch (median; min): fwd ${(tf / ref.fwd_ms).toFixed(2)}×; ${(tfMin / ref.fwd_min_ms).toFixed(2)}×   fwd+bwd ${(tfb / ref.fwdbwd_ms).toFixed(2)}×; ${(tfbMin / ref.fwdbwd_min_ms).toFixed(2)}×`,
+  );
   const rel = Math.abs(lossOurs - ref.loss) / Math.abs(ref.loss);
-  reportRows([{ name: `block d=${D} seq=${T} batch=${B} fwd`, ours: tf, torch: ref.fwd_ms }, { name: `block fwd+bwd`, ours: tfb, torch: ref.fwdbwd_ms }], ref.max_rss_kb);
+  reportRows(
+    [
+      { name: `block d=${D} seq=${T} batch=${B} fwd`, ours: tf, torch: ref.fwd_ms },
+      { name: `block fwd+bwd`, ours: tfb, torch: ref.fwdbwd_ms },
+    ],
+    ref.max_rss_kb,
+  );
   console.log(`  same weights, same input: loss relative difference ${rel.toExponential(2)}${rel < 1e-4 ? ' (parity ok)' : ' (PARITY FAILED)'}`);
   if (rel >= 1e-4) process.exitCode = 1;
 }
 
-main().then(() => process.exit(process.exitCode ?? 0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

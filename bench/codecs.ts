@@ -4,7 +4,19 @@
  *   npm run build && node dist/bench/codecs.js      (BENCH_REPS=5)
  */
 import { initNodeEngine } from '../src/engine/node.js';
-import { ops, jit, refTree, valueAndGrad, blockUntilReady, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor } from '../src/engine/index.js';
+import {
+  ops,
+  jit,
+  refTree,
+  valueAndGrad,
+  blockUntilReady,
+  adamwInit,
+  adamwUpdate,
+  adamwScalars,
+  ADAMW_DEFAULTS,
+  type Params,
+  type Tensor,
+} from '../src/engine/index.js';
 import { initHostParams, toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODEC_DEFAULTS } from '../src/codecs/video-codec.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, decodedBins, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
@@ -81,33 +93,59 @@ async function main() {
   let version = '';
   let torchRss: number | undefined;
   if (!why) {
-    const rv = runTwin(vw, { x17: { data: x17, shape: [B, 17, 64, 64, 3] }, x9: { data: x9, shape: [BT, 9, 64, 64, 3] }, z: { data: z, shape: zShape } }, [
-      { module: 'video_codec', fn: 'encode_video', config: vc, inputs: ['x17'], reps },
-      { module: 'video_codec', fn: 'decode_video', config: vc, inputs: ['z'], reps },
-      { module: 'video_codec', fn: 'train_loss', config: vc, inputs: ['x9'], reps, train: true },
-    ]);
-    const ra = runTwin(aw, { mel: { data: mel, shape: [BA, 212, 80] }, mag: { data: mag, shape: [BA, 212, bins] }, za: { data: za, shape: [BA, 106, 16] } }, [
-      { module: 'audio_codec', fn: 'encode_audio', config: ac, inputs: ['mel'], reps },
-      { module: 'audio_codec', fn: 'decode_audio', config: ac, inputs: ['za'], reps },
-      { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
-    ]);
+    const rv = runTwin(
+      vw,
+      { x17: { data: x17, shape: [B, 17, 64, 64, 3] }, x9: { data: x9, shape: [BT, 9, 64, 64, 3] }, z: { data: z, shape: zShape } },
+      [
+        { module: 'video_codec', fn: 'encode_video', config: vc, inputs: ['x17'], reps },
+        { module: 'video_codec', fn: 'decode_video', config: vc, inputs: ['z'], reps },
+        { module: 'video_codec', fn: 'train_loss', config: vc, inputs: ['x9'], reps, train: true },
+      ],
+    );
+    const ra = runTwin(
+      aw,
+      { mel: { data: mel, shape: [BA, 212, 80] }, mag: { data: mag, shape: [BA, 212, bins] }, za: { data: za, shape: [BA, 106, 16] } },
+      [
+        { module: 'audio_codec', fn: 'encode_audio', config: ac, inputs: ['mel'], reps },
+        { module: 'audio_codec', fn: 'decode_audio', config: ac, inputs: ['za'], reps },
+        { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
+      ],
+    );
     ref = [...rv.results, ...ra.results].map((r) => r.ms!);
     version = rv.version;
     torchRss = Math.max(rv.maxRssKb, ra.maxRssKb);
   }
   const ours = [tEnc, tDec, tTrain, tAEnc, tADec, tATrain];
-  const names = [`video encode (${B}×17 frames)`, `video decode (${B}×5 latents)`, `video train step (${BT}×9 frames)`, `audio encode (${BA}×2.12 s)`, `audio decode (${BA}×106 latents)`, `audio train step (${BA}×2.12 s)`];
+  const names = [
+    `video encode (${B}×17 frames)`,
+    `video decode (${B}×5 latents)`,
+    `video train step (${BT}×9 frames)`,
+    `audio encode (${BA}×2.12 s)`,
+    `audio decode (${BA}×106 latents)`,
+    `audio train step (${BA}×2.12 s)`,
+  ];
   const per = [B, B, 0, BA, BA, 0];
-  console.log(`codec throughput: avdit on ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ''} vs PyTorch ${version || '(unavailable: ' + why + ')'} CPU, median of ${reps}`);
+  console.log(
+    `codec throughput: avdit on ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ''} vs PyTorch ${version || '(unavailable: ' + why + ')'} CPU, median of ${reps}`,
+  );
   ours.forEach((t, i) => {
     const rate = per[i] ? `${((per[i] * 1000) / t).toFixed(1)} clips/s` : `${t.toFixed(0)} ms/step`;
-    const r = ref[i] !== undefined ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref[i]).toFixed(1)} clips/s` : `${ref[i].toFixed(0)} ms/step`}  ratio ${(t / ref[i]).toFixed(2)}×` : '';
+    const r =
+      ref[i] !== undefined
+        ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref[i]).toFixed(1)} clips/s` : `${ref[i].toFixed(0)} ms/step`}  ratio ${(t / ref[i]).toFixed(2)}×`
+        : '';
     console.log(`  ${names[i].padEnd(34)} ${t.toFixed(0).padStart(6)} ms  ${rate.padEnd(16)}${r}`);
   });
-  reportRows(ours.map((t, i) => ({ name: names[i], ours: t, torch: ref[i] })), torchRss);
+  reportRows(
+    ours.map((t, i) => ({ name: names[i], ours: t, torch: ref[i] })),
+    torchRss,
+  );
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

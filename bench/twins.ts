@@ -38,7 +38,12 @@ export function twinUnavailable(): string | null {
   return r.status === 0 ? null : 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)';
 }
 
-export function runTwin(weights: HostParams, tensors: Record<string, { data: Float32Array; shape: number[] }>, calls: TwinCall[], threads = 2): { version: string; results: TwinResult[]; maxRssKb: number } {
+export function runTwin(
+  weights: HostParams,
+  tensors: Record<string, { data: Float32Array; shape: number[] }>,
+  calls: TwinCall[],
+  threads = 2,
+): { version: string; results: TwinResult[]; maxRssKb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'avdit-twin-'));
   writeFileSync(join(dir, 'w.safetensors'), encodeSafetensors(weights));
   const shapes: Record<string, number[]> = {};

@@ -39,7 +39,11 @@ export class Flags {
   readonly positional: string[];
   private readonly values: Record<string, string | boolean | undefined>;
 
-  constructor(private readonly cmd: string, argv: string[], spec: FlagSpec) {
+  constructor(
+    private readonly cmd: string,
+    argv: string[],
+    spec: FlagSpec,
+  ) {
     const booleans = new Set([...(spec.booleans ?? []), 'help']);
     const options = Object.fromEntries([
       ...spec.options.filter((k) => !booleans.has(k)).map((k) => [k, { type: 'string' as const }]),
@@ -48,7 +52,8 @@ export class Flags {
     // "--start -5": a value that looks like a negative number belongs to the flag before it
     const args: string[] = [];
     for (let i = 0; i < argv.length; i++) {
-      const a = argv[i], next = argv[i + 1];
+      const a = argv[i],
+        next = argv[i + 1];
       const key = a.startsWith('--') && !a.includes('=') ? a.slice(2) : '';
       if (key && !booleans.has(key) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
         args.push(`${a}=${next}`);
@@ -61,8 +66,12 @@ export class Flags {
     } catch (e) {
       const err = e as Error & { code?: string };
       const flag = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
-      const list = spec.options.concat(spec.booleans ?? []).map((k) => `--${k}`).join(' ');
-      if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`${cmd}: unknown option ${flag} (options: ${list || 'none'}; --help for usage)`);
+      const list = spec.options
+        .concat(spec.booleans ?? [])
+        .map((k) => `--${k}`)
+        .join(' ');
+      if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+        throw new Error(`${cmd}: unknown option ${flag} (options: ${list || 'none'}; --help for usage)`);
       if (/does not take an argument/.test(err.message)) throw new Error(`${cmd}: ${flag} is a switch and takes no value`);
       if (/argument missing/.test(err.message)) throw new Error(`${cmd}: ${flag} needs a value`);
       throw new Error(`${cmd}: ${err.message.split('\n')[0]}`);
@@ -96,8 +105,14 @@ export class Flags {
     if (v === undefined) return def;
     const n = Number(v);
     const bounds = describe(rule);
-    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new Error(`${this.cmd}: --${k} must be a ${rule.integer ? 'whole ' : ''}number${bounds}, got "${v}"`);
-    if ((rule.integer && !Number.isInteger(n)) || (rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max) || (rule.above !== undefined && !(n > rule.above))) {
+    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n))
+      throw new Error(`${this.cmd}: --${k} must be a ${rule.integer ? 'whole ' : ''}number${bounds}, got "${v}"`);
+    if (
+      (rule.integer && !Number.isInteger(n)) ||
+      (rule.min !== undefined && n < rule.min) ||
+      (rule.max !== undefined && n > rule.max) ||
+      (rule.above !== undefined && !(n > rule.above))
+    ) {
       throw new Error(`${this.cmd}: --${k} must be a ${rule.integer ? 'whole ' : ''}number${bounds}, got ${v}`);
     }
     return n;
@@ -142,5 +157,9 @@ function describe(r: NumRule): string {
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec)) return '?';
   const s = Math.round(sec);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }

@@ -57,8 +57,24 @@ ${MEDIA_HELP}`;
 
 /** Every command and subcommand, as its argv prefix; each answers --help with its usage and exit 0 (tested). */
 export const COMMAND_TABLE: string[][] = [
-  ['demo'], ['studio'], ['data', 'prepare'], ['data', 'inspect'], ['codec', 'train'], ['codec', 'eval'], ['encode'], ['decode'], ['train'],
-  ['generate'], ['long'], ['eval'], ['eval', 'check'], ['eval', 'asr'], ['export'], ['probe'], ['synth'], ['engine'],
+  ['demo'],
+  ['studio'],
+  ['data', 'prepare'],
+  ['data', 'inspect'],
+  ['codec', 'train'],
+  ['codec', 'eval'],
+  ['encode'],
+  ['decode'],
+  ['train'],
+  ['generate'],
+  ['long'],
+  ['eval'],
+  ['eval', 'check'],
+  ['eval', 'asr'],
+  ['export'],
+  ['probe'],
+  ['synth'],
+  ['engine'],
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -13,7 +13,8 @@ if (existsSync(dst)) throw new Error(`${dst}: already exists; pick a new folder`
 const ck = loadCheckpoint(src);
 if (ck.config.kind !== 'audio-codec') throw new Error(`${src}: is a ${ck.config.kind} checkpoint, expected audio-codec`);
 if (ck.config.codec.dropNyquist) throw new Error(`${src}: already predicts ${ck.config.codec.stft.nFft / 2} bins`);
-const w = ck.params['dec.out.weight'], b = ck.params['dec.out.bias'];
+const w = ck.params['dec.out.weight'],
+  b = ck.params['dec.out.bias'];
 const bins = ck.config.codec.stft.nFft / 2 + 1;
 if (w.shape.at(-1) !== bins) throw new Error(`${src}: dec.out has ${w.shape.at(-1)} outputs, expected ${bins}`);
 const rows = w.data.length / bins;

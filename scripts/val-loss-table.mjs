@@ -9,7 +9,11 @@ const rows = [];
 for (const run of readdirSync(dir).sort()) {
   const f = join(dir, run, 'metrics.jsonl');
   if (!existsSync(f)) continue;
-  const vals = readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => 'val_vanilla' in m);
+  const vals = readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((m) => 'val_vanilla' in m);
   if (!vals.length) continue;
   const last = vals[vals.length - 1];
   const mean = patterns.reduce((a, p) => a + last[`val_${p}`], 0) / patterns.length;
@@ -18,6 +22,7 @@ for (const run of readdirSync(dir).sort()) {
 }
 console.log(`| training strategy | steps | ${patterns.map((p) => `val ${p}`).join(' | ')} | mean |`);
 console.log(`|---|---:|${patterns.map(() => '---:').join('|')}|---:|`);
-for (const r of rows) console.log(`| ${r.run} | ${r.step} | ${patterns.map((p) => r.last[`val_${p}`].toFixed(4)).join(' | ')} | ${r.mean.toFixed(4)} |`);
+for (const r of rows)
+  console.log(`| ${r.run} | ${r.step} | ${patterns.map((p) => r.last[`val_${p}`].toFixed(4)).join(' | ')} | ${r.mean.toFixed(4)} |`);
 console.log('\nValidation loss per pattern at each checkpoint (falling for every pattern?):\n');
 for (const r of rows) console.log(`- ${r.run}: ${patterns.map((p) => `${p} ${r.curves[p]}`).join('; ')}`);

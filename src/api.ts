@@ -39,15 +39,20 @@ export interface GenerateRequest {
 }
 
 export class AvditPipeline {
-  constructor(readonly model: LoadedModel, readonly codecs: Codecs) {}
+  constructor(
+    readonly model: LoadedModel,
+    readonly codecs: Codecs,
+  ) {}
 
   /** Loads the three checkpoints of a bundle laid out like `models/`: avdit/, video-codec/, audio-codec/. */
   static async fromPretrained(base: string, o: { read?: BundleReader } = {}): Promise<AvditPipeline> {
-    const read = o.read ?? (async (path: string) => {
-      const r = await fetch(`${base.replace(/\/$/, '')}/${path}`);
-      if (!r.ok) throw new Error(`${base}/${path}: HTTP ${r.status}`);
-      return new Uint8Array(await r.arrayBuffer());
-    });
+    const read =
+      o.read ??
+      (async (path: string) => {
+        const r = await fetch(`${base.replace(/\/$/, '')}/${path}`);
+        if (!r.ok) throw new Error(`${base}/${path}: HTTP ${r.status}`);
+        return new Uint8Array(await r.arrayBuffer());
+      });
     const load = async (name: string) => {
       const config = new TextDecoder().decode(await read(`${name}/config.json`));
       let parsed: { kind: string; codec: unknown };
@@ -60,12 +65,16 @@ export class AvditPipeline {
     };
     const [m, v, a] = await Promise.all([load('avdit'), load('video-codec'), load('audio-codec')]);
     const model = avditFromCheckpoint(m, `${base}/avdit`);
-    return new AvditPipeline(model, { video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, `${base}/video-codec`), audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, `${base}/audio-codec`) });
+    return new AvditPipeline(model, {
+      video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, `${base}/video-codec`),
+      audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, `${base}/audio-codec`),
+    });
   }
 
   /** The window the model works on: frames, size, rates and its time segments. */
   get window() {
-    const d = this.model.checkpoint.latents.data, seg = this.model.checkpoint.latents.segmentLayout;
+    const d = this.model.checkpoint.latents.data,
+      seg = this.model.checkpoint.latents.segmentLayout;
     return { ...d, numSegments: seg.numSegments, frames: seg.frames, bounds: seg.bounds };
   }
 
@@ -77,11 +86,19 @@ export class AvditPipeline {
   /** The same, as an async iterator of steps (for UIs that render progress themselves). */
   steps(r: GenerateRequest): AsyncGenerator<ClipStep, AVClip> {
     const mask = typeof r.task === 'string' ? parseCondition(r.task, this.window.numSegments) : r.task;
-    const T = this.window.windowFrames, start = r.start ?? 0;
-    if (r.clip && r.clip.numFrames < start + T) throw new Error(`generate: the clip has ${r.clip.numFrames} frames; the model's window needs ${T} from frame ${start}`);
+    const T = this.window.windowFrames,
+      start = r.start ?? 0;
+    if (r.clip && r.clip.numFrames < start + T)
+      throw new Error(`generate: the clip has ${r.clip.numFrames} frames; the model's window needs ${T} from frame ${start}`);
     const source = r.clip && (r.clip.numFrames !== T || start > 0) ? sliceClip(r.clip, start, T) : r.clip;
     return generateClipSteps(this.model, this.codecs, {
-      mask, source, steps: r.steps ?? SAMPLER_DEFAULTS.steps, guidance: r.guidance, eta: r.eta, seed: r.seed, previewEvery: r.previewEvery,
+      mask,
+      source,
+      steps: r.steps ?? SAMPLER_DEFAULTS.steps,
+      guidance: r.guidance,
+      eta: r.eta,
+      seed: r.seed,
+      previewEvery: r.previewEvery,
     });
   }
 }

@@ -3,7 +3,23 @@
  * never from one above (layers.test.ts checks every file). Node-only imports (`node:*`) live in `node/`
  * folders, the engine's Node entry files, or `src/node.ts`.
  */
-export const LAYERS = ['util', 'engine', 'media', 'audio', 'nn', 'data', 'monl', 'diffusion', 'codecs', 'model', 'train', 'pipeline', 'eval', 'studio', 'testing'] as const;
+export const LAYERS = [
+  'util',
+  'engine',
+  'media',
+  'audio',
+  'nn',
+  'data',
+  'monl',
+  'diffusion',
+  'codecs',
+  'model',
+  'train',
+  'pipeline',
+  'eval',
+  'studio',
+  'testing',
+] as const;
 
 /** Allowed exceptions, each with its reason. */
 export const LAYER_EXCEPTIONS: Record<string, string> = {

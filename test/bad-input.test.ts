@@ -44,10 +44,28 @@ const seg = segmentLayout(17, 8, 106, 0.02);
 const model = { ...AVDIT_PRESETS.tiny };
 const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
 const config = (codecs?: object) => ({
-  kind: 'avdit', model, layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
-  latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02, ...(codecs ? { codecs } : {}) },
+  kind: 'avdit',
+  model,
+  layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
+  latents: {
+    data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 },
+    segmentLayout: seg,
+    audioHopSec: 0.02,
+    ...(codecs ? { codecs } : {}),
+  },
 });
-const gen = (...extra: string[]) => ['generate', '--model', at('avdit'), '--video-codec', at('codec-v'), '--audio-codec', at('codec-a'), '--steps', '2', ...extra];
+const gen = (...extra: string[]) => [
+  'generate',
+  '--model',
+  at('avdit'),
+  '--video-codec',
+  at('codec-v'),
+  '--audio-codec',
+  at('codec-a'),
+  '--steps',
+  '2',
+  ...extra,
+];
 
 before(async () => {
   writeTinyCodecs(root, { griffinLimIters: 2 });
@@ -60,7 +78,11 @@ before(async () => {
 
 test('--out that would overwrite the input is refused before any work; the input is unchanged', () => {
   const before = sha(at('in.mp4'));
-  for (const out of ['in', 'in.mp4', './in']) fails(cli(...gen('--task', 'v2a', '--input', 'in.mp4', '--out', out)), /^avdit: generate: output .*in\.mp4 is the input in\.mp4; choose another output/);
+  for (const out of ['in', 'in.mp4', './in'])
+    fails(
+      cli(...gen('--task', 'v2a', '--input', 'in.mp4', '--out', out)),
+      /^avdit: generate: output .*in\.mp4 is the input in\.mp4; choose another output/,
+    );
   assert.equal(sha(at('in.mp4')), before);
   fails(cli(...gen('--task', 'joint', '--out', join(at('avdit'), 'x'))), /output .* is inside the input .*avdit; choose a folder outside it/);
   assert.deepEqual(leftovers(), []);
@@ -89,7 +111,10 @@ test('flags: negative, fractional, huge and unknown values are one-line errors n
   fails(cli('generate', '--model', 'm', '--bogus', '1'), /generate: unknown option --bogus/);
   fails(cli('generate', '--model'), /generate: --model needs a value/);
   fails(cli('engine', '--device', 'gpu'), /--device must be one of auto, wasm, webgpu, cpu, got "gpu"/);
-  fails(cli(...gen('--task', 'a2v', '--input', 'in.mp4', '--out', 'x', '--crop', '500:500:0:0')), /in\.mp4: crop 500:500:0:0 \(W:H:X:Y\) is outside its 32×32 frame/);
+  fails(
+    cli(...gen('--task', 'a2v', '--input', 'in.mp4', '--out', 'x', '--crop', '500:500:0:0')),
+    /in\.mp4: crop 500:500:0:0 \(W:H:X:Y\) is outside its 32×32 frame/,
+  );
   assert.deepEqual(leftovers(), []);
 });
 
@@ -102,7 +127,10 @@ test('broken checkpoints: truncated, huge shape, flipped header, missing config 
   };
   const st = readFileSync(at('avdit', 'model.safetensors'));
   writeFileSync(copy('trunc'), st.subarray(0, st.length - 100));
-  fails(cli(...gen('--model', at('trunc'), '--task', 'joint', '--out', 'x')), /trunc\/model\.safetensors: truncated: tensor .* ends at byte \d+, the file has \d+ bytes/);
+  fails(
+    cli(...gen('--model', at('trunc'), '--task', 'joint', '--out', 'x')),
+    /trunc\/model\.safetensors: truncated: tensor .* ends at byte \d+, the file has \d+ bytes/,
+  );
   const n = Number(st.readBigUInt64LE(0));
   const header = JSON.parse(st.subarray(8, 8 + n).toString());
   const first = Object.keys(header).find((k) => k !== '__metadata__')!;
@@ -112,11 +140,17 @@ test('broken checkpoints: truncated, huge shape, flipped header, missing config 
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(h.length));
   writeFileSync(copy('huge'), Buffer.concat([len, Buffer.from(h), st.subarray(8 + n)]));
-  fails(cli(...gen('--model', at('huge'), '--task', 'joint', '--out', 'x')), new RegExp(`huge/model\\.safetensors: tensor ${first.replace('.', '\\.')} has shape \\[1000000,1000000\\]`));
+  fails(
+    cli(...gen('--model', at('huge'), '--task', 'joint', '--out', 'x')),
+    new RegExp(`huge/model\\.safetensors: tensor ${first.replace('.', '\\.')} has shape \\[1000000,1000000\\]`),
+  );
   const flipped = Buffer.from(st);
   flipped[8] ^= 0xff;
   writeFileSync(copy('flip'), flipped);
-  fails(cli(...gen('--model', at('flip'), '--task', 'joint', '--out', 'x')), /flip\/model\.safetensors: not a safetensors file \(header is not JSON\)/);
+  fails(
+    cli(...gen('--model', at('flip'), '--task', 'joint', '--out', 'x')),
+    /flip\/model\.safetensors: not a safetensors file \(header is not JSON\)/,
+  );
   copy('nokey');
   const c = JSON.parse(JSON.stringify(config()));
   delete c.model.patch;
@@ -126,7 +160,10 @@ test('broken checkpoints: truncated, huge shape, flipped header, missing config 
   fails(cli(...gen('--model', at('nokey'), '--task', 'joint', '--out', 'x')), /nokey\/config\.json: checkpoint config is not valid JSON/);
   copy('othercodec');
   writeFileSync(at('othercodec', 'config.json'), JSON.stringify(config({ video: { path: 'elsewhere', sha256: 'f'.repeat(64) } })));
-  fails(cli(...gen('--model', at('othercodec'), '--task', 'joint', '--out', 'x')), /codec-v: this video codec \(sha256 [0-9a-f]{12}…\) is not the one .*othercodec was trained with \(ffffffffffff…\); pass the matching --video-codec/);
+  fails(
+    cli(...gen('--model', at('othercodec'), '--task', 'joint', '--out', 'x')),
+    /codec-v: this video codec \(sha256 [0-9a-f]{12}…\) is not the one .*othercodec was trained with \(ffffffffffff…\); pass the matching --video-codec/,
+  );
   assert.ok(!existsSync(at('x.mp4')));
 });
 
@@ -135,7 +172,10 @@ test('data loss: train into a folder with a run needs --resume or --force; expor
   writeFileSync(at('run', 'checkpoint', 'trainer.json'), JSON.stringify({ step: 120 }));
   writeFileSync(at('run', 'metrics.jsonl'), '{"step": 20, "loss": 1}\n');
   const before = sha(at('run', 'metrics.jsonl'));
-  fails(cli('train', '--data', 'nowhere', '--out', 'run'), /^avdit: run: already holds a training run \(checkpoint at step 120\); --resume continues it, --force starts over and replaces it$/);
+  fails(
+    cli('train', '--data', 'nowhere', '--out', 'run'),
+    /^avdit: run: already holds a training run \(checkpoint at step 120\); --resume continues it, --force starts over and replaces it$/,
+  );
   fails(cli('codec', 'train', '--data', 'nowhere', '--modality', 'audio', '--out', 'run'), /run: already holds a training run/);
   assert.equal(sha(at('run', 'metrics.jsonl')), before);
   const src = sha(at('avdit', 'model.safetensors'));
@@ -149,7 +189,10 @@ test('a torn last line of metrics.jsonl (killed mid-write) is dropped on resume;
   const p = at('torn.jsonl');
   writeFileSync(p, '{"step": 10, "loss": 1}\n{"step": 20, "loss": 0.5}\n');
   appendFileSync(p, '{"step": 30, "lo');
-  assert.deepEqual(readMetrics(p).map((h) => h.step), [10, 20]);
+  assert.deepEqual(
+    readMetrics(p).map((h) => h.step),
+    [10, 20],
+  );
   writeFileSync(p, '{"step": 10, "loss": 1}\nnot json\n{"step": 30}\n');
   assert.throws(() => readMetrics(p), /torn\.jsonl: line 2 is not JSON/);
 });
@@ -160,42 +203,115 @@ test('a cache whose shard was deleted or truncated is reported, and data prepare
   for (let i = 0; i < 3; i++) await encode(syntheticClip({ seed: 20 + i, numFrames: 24, width: 32, height: 32 }).clip, join(src, `c${i}.mp4`));
   const cfg = { ...DATA_DEFAULTS, width: 32, height: 32, crop: 'none' as const };
   await prepare(src, at('cache'), cfg, { clipsPerShard: 1 });
-  const shards = readdirSync(at('cache')).filter((n) => n.startsWith('shard-')).sort();
+  const shards = readdirSync(at('cache'))
+    .filter((n) => n.startsWith('shard-'))
+    .sort();
   assert.equal(shards.length, 3);
   rmSync(at('cache', shards[1]));
   writeFileSync(at('cache', shards[2]), readFileSync(at('cache', shards[2])).subarray(0, 100));
-  assert.throws(() => new ClipCache(at('cache')), new RegExp(`${shards[1]} is missing \\(and 1 more shards\\): run "avdit data prepare <the same folder> --out .*cache" again to repair the cache`));
+  assert.throws(
+    () => new ClipCache(at('cache')),
+    new RegExp(`${shards[1]} is missing \\(and 1 more shards\\): run "avdit data prepare <the same folder> --out .*cache" again to repair the cache`),
+  );
   const problems: string[] = [];
   const r = await prepare(src, at('cache'), cfg, { clipsPerShard: 1, onRepair: (p) => problems.push(...p) });
   assert.equal(r.decodedNow, 2);
-  assert.deepEqual(problems.map((p) => p.replace(/\(.*\)/, '()')), [`${shards[1]} is missing`, `${shards[2]} is truncated ()`]);
+  assert.deepEqual(
+    problems.map((p) => p.replace(/\(.*\)/, '()')),
+    [`${shards[1]} is missing`, `${shards[2]} is truncated ()`],
+  );
   const cache = new ClipCache(at('cache'));
   assert.equal(cache.clips().length, 3);
   for (const c of cache.clips()) assert.equal(cache.loadClip(c).numFrames, 24);
 });
 
 test('a damaged input is used with a warning; anti-phase stereo keeps the left channel with a warning', async () => {
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=64x64:r=25', '-f', 'lavfi', '-i', 'sine=f=300:r=16000', '-t', '3', '-c:v', 'mpeg1video', '-q:v', '4', '-c:a', 'mp2', '-f', 'mpeg', at('ok.mpg')]);
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=s=64x64:r=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=300:r=16000',
+    '-t',
+    '3',
+    '-c:v',
+    'mpeg1video',
+    '-q:v',
+    '4',
+    '-c:a',
+    'mp2',
+    '-f',
+    'mpeg',
+    at('ok.mpg'),
+  ]);
   const b = readFileSync(at('ok.mpg'));
   for (let i = Math.floor(b.length / 3); i < Math.floor(b.length / 3) + 60; i++) b[i] ^= 0x55;
   writeFileSync(at('damaged.mpg'), b);
   const r = cli(...gen('--task', 'v2a', '--input', 'damaged.mpg', '--out', 'dmg'));
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /^warning: damaged\.mpg: .*(corrupt|damaged|conceal).*\(the given cells may show the damage\)/m);
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:r=16000:d=3', '-filter_complex', '[0:a]asplit[l][r];[r]volume=-1[ri];[l][ri]join=inputs=2:channel_layout=stereo[a]', '-map', '[a]', at('antiphase.wav')]);
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=440:r=16000:d=3',
+    '-filter_complex',
+    '[0:a]asplit[l][r];[r]volume=-1[ri];[l][ri]join=inputs=2:channel_layout=stereo[a]',
+    '-map',
+    '[a]',
+    at('antiphase.wav'),
+  ]);
   const d = await decode(at('antiphase.wav'), { width: 32, height: 32, fps: 8, sampleRate: 16000, requireVideo: false });
-  assert.match(d.warnings.join('\n'), /two audio channels cancel when mixed to mono \(anti-phase, \d+ dB quieter\): the left channel is used instead/);
+  assert.match(
+    d.warnings.join('\n'),
+    /two audio channels cancel when mixed to mono \(anti-phase, \d+ dB quieter\): the left channel is used instead/,
+  );
   const rms = Math.sqrt(d.clip.audio.reduce((s, v) => s + v * v, 0) / d.clip.audio.length);
   assert.ok(rms > 0.05, `rms ${rms}`); // ffmpeg's sine has amplitude 1/8: rms 0.088, not silence
 });
 
 test('a 30-minute input: generate decodes only the window it needs', async () => {
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=blue:s=32x32:r=8', '-f', 'lavfi', '-i', 'sine=f=200:r=16000', '-t', '1800', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-b:a', '16k', at('long30.mp4')]);
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=blue:s=32x32:r=8',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=200:r=16000',
+    '-t',
+    '1800',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '16k',
+    at('long30.mp4'),
+  ]);
   const d = await decode(at('long30.mp4'), { width: 32, height: 32, fps: 8, sampleRate: 16000, start: 600, duration: 18 / 8 });
   assert.ok(d.clip.numFrames >= 17 && d.clip.numFrames <= 19, `${d.clip.numFrames} frames`);
   const r = cli(...gen('--task', 'v2a', '--input', 'long30.mp4', '--start', '4800', '--out', 'from-long'));
   assert.equal(r.code, 0, r.err);
-  fails(cli(...gen('--task', 'v2a', '--input', 'long30.mp4', '--start', '20000', '--out', 'x')), /long30\.mp4: starts at 2500\.00 s but is only 1800\.\d+ s long/);
+  fails(
+    cli(...gen('--task', 'v2a', '--input', 'long30.mp4', '--start', '20000', '--out', 'x')),
+    /long30\.mp4: starts at 2500\.00 s but is only 1800\.\d+ s long/,
+  );
 });
 
 test('every command answers --help with its usage and exit 0', () => {

@@ -20,12 +20,35 @@ test('gpu-train.sh: a wall-time chunk from an export, then a resumed chunk; ever
   const tc = writeTinyCodecs(root);
   await encodeLatentCache({ cache: join(root, 'cache'), video: tc.video, audio: tc.audio, out: join(root, 'lat') });
   const env = { ...process.env, AVDIT_DEVICE: 'wasm', AVDIT_THREADS: '1', GPU_BENCH: '0' };
-  const run = (out: string, ...extra: string[]) => spawnSync('bash', [join(repo, 'scripts', 'gpu-train.sh'), '--data', join(root, 'lat'), '--run', join(root, 'run'), '--minutes', '0.02', '--preset', 'tiny', '--batch', '2', '--log-every', '1', '--checkpoint-every', '1000', ...extra], { env: { ...env, OUT: out }, encoding: 'utf8' });
+  const run = (out: string, ...extra: string[]) =>
+    spawnSync(
+      'bash',
+      [
+        join(repo, 'scripts', 'gpu-train.sh'),
+        '--data',
+        join(root, 'lat'),
+        '--run',
+        join(root, 'run'),
+        '--minutes',
+        '0.02',
+        '--preset',
+        'tiny',
+        '--batch',
+        '2',
+        '--log-every',
+        '1',
+        '--checkpoint-every',
+        '1000',
+        ...extra,
+      ],
+      { env: { ...env, OUT: out }, encoding: 'utf8' },
+    );
   // first a plain run to have an export to start from
   const a = run(join(root, 'outA'));
   assert.equal(a.status, 0, a.stderr + a.stdout);
   const out1 = join(root, 'outA');
-  for (const f of ['export/model.safetensors', 'export/config.json', 'metrics.jsonl', 'train.log', 'checkpoint.tar']) assert.ok(existsSync(join(out1, f)), `${f} missing`);
+  for (const f of ['export/model.safetensors', 'export/config.json', 'metrics.jsonl', 'train.log', 'checkpoint.tar'])
+    assert.ok(existsSync(join(out1, f)), `${f} missing`);
   assert.match(readFileSync(join(out1, 'train.log'), 'utf8'), /wall-time budget of [0-9.]+ s reached at step \d+: checkpointing/);
   const step1 = (loadCheckpoint(join(root, 'run', 'checkpoint')).trainer as { step: number }).step;
   // a second chunk resumes the same run
@@ -34,7 +57,25 @@ test('gpu-train.sh: a wall-time chunk from an export, then a resumed chunk; ever
   assert.match(b.stdout, new RegExp(`resumed from .* at step ${step1}`));
   assert.ok((loadCheckpoint(join(root, 'run', 'checkpoint')).trainer as { step: number }).step > step1);
   // a fresh run seeded from the export (fp16 weights, fresh optimizer)
-  const c = spawnSync('bash', [join(repo, 'scripts', 'gpu-train.sh'), '--data', join(root, 'lat'), '--run', join(root, 'run2'), '--minutes', '0.02', '--from', join(out1, 'export'), '--preset', 'tiny', '--batch', '2'], { env: { ...env, OUT: join(root, 'outC') }, encoding: 'utf8' });
+  const c = spawnSync(
+    'bash',
+    [
+      join(repo, 'scripts', 'gpu-train.sh'),
+      '--data',
+      join(root, 'lat'),
+      '--run',
+      join(root, 'run2'),
+      '--minutes',
+      '0.02',
+      '--from',
+      join(out1, 'export'),
+      '--preset',
+      'tiny',
+      '--batch',
+      '2',
+    ],
+    { env: { ...env, OUT: join(root, 'outC') }, encoding: 'utf8' },
+  );
   assert.equal(c.status, 0, c.stderr + c.stdout);
   assert.match(c.stdout, /checkpoint: step 0 from .*export \(fresh optimizer state\)/);
   assert.match(c.stdout, /resumed from .* at step 0/);

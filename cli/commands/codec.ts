@@ -56,14 +56,37 @@ export function trainerFlags(f: Flags, defaults: Partial<TrainerConfig>): Traine
 export async function codecCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'train') {
-    const f = new Flags('codec train', rest, { options: ['data', 'modality', 'out', 'batch', 'hidden', 'res-blocks', 'frames', 'device', 'arch', 'factor', 'region-weight', 'motion-weight', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: CODEC_HELP });
+    const f = new Flags('codec train', rest, {
+      options: [
+        'data',
+        'modality',
+        'out',
+        'batch',
+        'hidden',
+        'res-blocks',
+        'frames',
+        'device',
+        'arch',
+        'factor',
+        'region-weight',
+        'motion-weight',
+        ...TRAINER_FLAGS,
+      ],
+      booleans: ['resume', 'force'],
+      help: CODEC_HELP,
+    });
     const data = f.need('data', 'cache');
     const out = f.need('out', 'run folder');
     const modality = f.choice('modality', ['video', 'audio'] as const, 'video');
     if (!f.has('modality')) throw new Error('codec train: --modality video|audio is required');
     const runOpts = { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f) };
     checkRunFolder(out, runOpts);
-    const trainer = trainerFlags(f, modality === 'video' ? { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 } : { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 });
+    const trainer = trainerFlags(
+      f,
+      modality === 'video'
+        ? { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }
+        : { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 },
+    );
     const info = await initNodeEngine({ device: f.device() });
     console.log(`engine: ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
     if (modality === 'video') {
@@ -71,39 +94,64 @@ export async function codecCommand(argv: string[]): Promise<void> {
       const base = arch === 'v1' ? VIDEO_CODEC_V1 : VIDEO_CODEC_DEFAULTS;
       const { width, height } = new ClipCache(data).config;
       const c: VideoCodecConfig = {
-        ...base, width, height, hidden: f.int('hidden', base.hidden), resBlocks: f.int('res-blocks', base.resBlocks, 0, 16),
+        ...base,
+        width,
+        height,
+        hidden: f.int('hidden', base.hidden),
+        resBlocks: f.int('res-blocks', base.resBlocks, 0, 16),
         ...(arch === 'v2' ? { spatialFactor: f.int('factor', VIDEO_CODEC_DEFAULTS.spatialFactor!, 2, 64) } : {}),
       };
       checkVideoCodecConfig(c, 'codec train');
       const task = videoTrainTask(data, c, {
-        ...VIDEO_TRAIN_DEFAULTS, batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024), trainFrames: f.int('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
+        ...VIDEO_TRAIN_DEFAULTS,
+        batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024),
+        trainFrames: f.int('frames', VIDEO_TRAIN_DEFAULTS.trainFrames),
         regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight, { min: 0, max: 1000 }),
         motionWeight: f.num('motion-weight', VIDEO_TRAIN_DEFAULTS.motionWeight, { min: 0, max: 1000 }),
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     } else if (modality === 'audio') {
-      const c = { ...AUDIO_CODEC_DEFAULTS, hidden: f.int('hidden', AUDIO_CODEC_DEFAULTS.hidden), resBlocks: f.int('res-blocks', AUDIO_CODEC_DEFAULTS.resBlocks, 0, 16) };
+      const c = {
+        ...AUDIO_CODEC_DEFAULTS,
+        hidden: f.int('hidden', AUDIO_CODEC_DEFAULTS.hidden),
+        resBlocks: f.int('res-blocks', AUDIO_CODEC_DEFAULTS.resBlocks, 0, 16),
+      };
       const task = audioTrainTask(data, c, { ...AUDIO_TRAIN_DEFAULTS, batch: f.int('batch', AUDIO_TRAIN_DEFAULTS.batch, 1, 1024) });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
     }
   } else if (sub === 'eval') {
-    const f = new Flags('codec eval', rest, { options: ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device'], booleans: ['face'], help: CODEC_HELP });
+    const f = new Flags('codec eval', rest, {
+      options: ['data', 'video', 'audio', 'out', 'clips', 'mp4-clips', 'device'],
+      booleans: ['face'],
+      help: CODEC_HELP,
+    });
     const data = f.need('data', 'cache');
     const out = f.need('out', 'folder');
     if (!f.str('video') && !f.str('audio')) throw new Error('codec eval: give --video <ckpt>, --audio <ckpt> or both');
-    const maxClips = f.int('clips', 26), mp4Clips = f.int('mp4-clips', 4, 0);
+    const maxClips = f.int('clips', 26),
+      mp4Clips = f.int('mp4-clips', 4, 0);
     await initNodeEngine({ device: f.device() });
     const r = await codecReport({ cache: data, video: f.str('video'), audio: f.str('audio'), out, maxClips, mp4Clips, face: f.bool('face') });
     if (r.video) {
-      console.log(`video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`);
+      console.log(
+        `video: PSNR ${r.video.psnr.toFixed(2)} dB (worst clip ${r.video.psnrMin.toFixed(2)}), SSIM ${r.video.ssim.toFixed(4)} on ${r.clips} val windows`,
+      );
       for (const [k, v] of Object.entries(r.video.regions)) console.log(`  ${k} box: PSNR ${v.psnr.toFixed(2)} dB, SSIM ${v.ssim.toFixed(4)}`);
       const s = r.video.syncCorr;
-      console.log(`  SyncCorr (lip motion vs audio energy): reconstruction ${s.reconstruction.toFixed(3)}, real clips ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}`);
-      if (r.video.face) console.log(`  face network: LipSync-lm reconstruction ${r.video.face.lipSync.reconstruction.toFixed(3)}, real clips ${r.video.face.lipSync.real.toFixed(3)}; LMD-mouth ${r.video.face.lmdMouth.toFixed(4)}; faces found in ${(100 * r.video.face.found).toFixed(1)}% of reconstructed frames`);
+      console.log(
+        `  SyncCorr (lip motion vs audio energy): reconstruction ${s.reconstruction.toFixed(3)}, real clips ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}`,
+      );
+      if (r.video.face)
+        console.log(
+          `  face network: LipSync-lm reconstruction ${r.video.face.lipSync.reconstruction.toFixed(3)}, real clips ${r.video.face.lipSync.real.toFixed(3)}; LMD-mouth ${r.video.face.lmdMouth.toFixed(4)}; faces found in ${(100 * r.video.face.found).toFixed(1)}% of reconstructed frames`,
+        );
     }
-    if (r.audio) console.log(`audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
+    if (r.audio)
+      console.log(
+        `audio: MR-STFT ${r.audio.mrStft.toFixed(3)}, LSD ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on true magnitudes: ${r.audio.griffinLimOnTrue.mrStft.toFixed(3)}, ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`,
+      );
     console.log(`files:\n  ${r.files.join('\n  ')}`);
   } else {
     if (sub && sub !== '--help' && sub !== '-h') throw new Error(`unknown codec command "${sub}" (train or eval)`);
@@ -122,7 +170,9 @@ export async function encodeCommand(argv: string[]): Promise<void> {
   const hop = f.int('hop', 0, 0);
   await initNodeEngine({ device: f.device() });
   const m = await encodeLatentCache({ cache: data, video, audio, out, hop: hop || undefined, log: (s) => console.log(s) });
-  console.log(`wrote ${out}/latents.safetensors: ${m.windows.train.length} train + ${m.windows.val.length} val windows; video latents [${m.videoShape}], audio latents [${m.audioShape}], ${m.layout.numSegments} segments`);
+  console.log(
+    `wrote ${out}/latents.safetensors: ${m.windows.train.length} train + ${m.windows.val.length} val windows; video latents [${m.videoShape}], audio latents [${m.audioShape}], ${m.layout.numSegments} segments`,
+  );
 }
 
 export async function decodeCommand(argv: string[]): Promise<void> {
@@ -135,11 +185,19 @@ export async function decodeCommand(argv: string[]): Promise<void> {
   const n = lc.manifest.windows[split]?.length ?? 0;
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`decode: --index ${i} is outside the ${n} ${split} windows of ${lat}`);
   const codecs = loadCodecs(video, audio);
-  const vs = lc.manifest.videoShape.reduce((a, b) => a * b, 1), as = lc.manifest.audioShape.reduce((a, b) => a * b, 1);
+  const vs = lc.manifest.videoShape.reduce((a, b) => a * b, 1),
+    as = lc.manifest.audioShape.reduce((a, b) => a * b, 1);
   const frames = await codecs.video.decode(lc.tensors[`${split}.video`].data.subarray(i * vs, (i + 1) * vs), 1, lc.manifest.videoShape[0]);
   const d = lc.manifest.data;
-  const wave = await codecs.audio.decode(lc.tensors[`${split}.audio`].data.subarray(i * as, (i + 1) * as), 1, Math.round((d.windowFrames / d.fps) * d.sampleRate));
-  await encode(makeClip({ video: frames, numFrames: d.windowFrames, height: d.height, width: d.width, fps: d.fps, audio: wave, sampleRate: d.sampleRate }), out);
+  const wave = await codecs.audio.decode(
+    lc.tensors[`${split}.audio`].data.subarray(i * as, (i + 1) * as),
+    1,
+    Math.round((d.windowFrames / d.fps) * d.sampleRate),
+  );
+  await encode(
+    makeClip({ video: frames, numFrames: d.windowFrames, height: d.height, width: d.width, fps: d.fps, audio: wave, sampleRate: d.sampleRate }),
+    out,
+  );
   console.log(`wrote ${out} (${split} window ${i}: ${lc.manifest.windows[split][i].file} from frame ${lc.manifest.windows[split][i].start})`);
 }
 
@@ -154,6 +212,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const dtype = f.choice('dtype', ['f16', 'f32'] as const, 'f16').toUpperCase();
   refuseOverwrite([src], [out], 'export');
   const ck = loadCheckpoint(src);
-  saveCheckpoint(out, { config: { ...(ck.config as object), exportedFrom: resolve(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params }, dtype as 'F16' | 'F32');
+  saveCheckpoint(
+    out,
+    { config: { ...(ck.config as object), exportedFrom: resolve(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params },
+    dtype as 'F16' | 'F32',
+  );
   console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);
 }

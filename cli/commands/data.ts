@@ -23,7 +23,11 @@ avdit data inspect <cache> [--sheet <png>]
 export async function dataCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'prepare') {
-    const f = new Flags('data prepare', rest, { options: ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'regions'], booleans: ['allow-damaged'], help: DATA_HELP });
+    const f = new Flags('data prepare', rest, {
+      options: ['out', 'size', 'fps', 'sample-rate', 'window', 'hop', 'val', 'crop', 'shard', 'jobs', 'regions'],
+      booleans: ['allow-damaged'],
+      help: DATA_HELP,
+    });
     const [folder] = f.positional;
     if (!folder) throw new Error('data prepare: which folder? usage: avdit data prepare <folder> --out <cache>');
     const out = f.need('out', 'cache folder');
@@ -39,7 +43,9 @@ export async function dataCommand(argv: string[]): Promise<void> {
       valPercent: f.num('val', DATA_DEFAULTS.valPercent, { min: 0, max: 100 }),
       ...(f.str('regions') ? { regions: parseRegions(f.str('regions')!) } : {}),
     };
-    console.log(`preparing ${resolve(folder)} → ${resolve(out)}  (${cfg.width}×${cfg.height}, ${cfg.fps} fps, ${cfg.sampleRate} Hz, windows of ${cfg.windowFrames} frames every ${cfg.hopFrames}, crop ${cropToString(cfg.crop)})`);
+    console.log(
+      `preparing ${resolve(folder)} → ${resolve(out)}  (${cfg.width}×${cfg.height}, ${cfg.fps} fps, ${cfg.sampleRate} Hz, windows of ${cfg.windowFrames} frames every ${cfg.hopFrames}, crop ${cropToString(cfg.crop)})`,
+    );
     const r = await prepare(folder, out, cfg, {
       clipsPerShard: f.int('shard', 32),
       concurrency: f.int('jobs', 2, 1, 64),
@@ -54,7 +60,9 @@ export async function dataCommand(argv: string[]): Promise<void> {
     });
     const ok = r.manifest.clips.filter((c) => c.status === 'ok');
     const win = (s: string) => ok.filter((c) => c.split === s).reduce((a, c) => a + (c.windows?.length ?? 0), 0);
-    console.log(`done: ${r.scanned} media files (${r.decodedNow} decoded now, ${r.reused} already in the cache); ${ok.length} usable clips, ${win('train')} train / ${win('val')} val windows`);
+    console.log(
+      `done: ${r.scanned} media files (${r.decodedNow} decoded now, ${r.reused} already in the cache); ${ok.length} usable clips, ${win('train')} train / ${win('val')} val windows`,
+    );
     if (r.problems.length > 0) {
       console.log(`${r.problems.length} skipped:`);
       for (const p of r.problems) console.log(`  ${p.file}: ${p.status}: ${p.reason}`);
@@ -66,8 +74,12 @@ export async function dataCommand(argv: string[]): Promise<void> {
     if (!dir) throw new Error('data inspect: which cache? usage: avdit data inspect <cache>');
     const s = inspect(dir, f.str('sheet'));
     const c = s.config;
-    console.log(`cache ${s.dir}: ${c.width}×${c.height} px, ${c.fps} fps, ${c.sampleRate} Hz mono, windows of ${c.windowFrames} frames (${(c.windowFrames / c.fps).toFixed(3)} s) every ${c.hopFrames}, crop ${cropToString(c.crop)}`);
-    console.log(`clips: ${s.counts.total} (${s.counts.ok} ok: ${s.counts.train} train, ${s.counts.val} val; ${s.counts.failed} failed, ${s.counts.damaged} damaged)`);
+    console.log(
+      `cache ${s.dir}: ${c.width}×${c.height} px, ${c.fps} fps, ${c.sampleRate} Hz mono, windows of ${c.windowFrames} frames (${(c.windowFrames / c.fps).toFixed(3)} s) every ${c.hopFrames}, crop ${cropToString(c.crop)}`,
+    );
+    console.log(
+      `clips: ${s.counts.total} (${s.counts.ok} ok: ${s.counts.train} train, ${s.counts.val} val; ${s.counts.failed} failed, ${s.counts.damaged} damaged)`,
+    );
     console.log(`windows: ${s.windows.train} train, ${s.windows.val} val`);
     console.log(`duration: ${s.durationSec.total.toFixed(1)} s in all, ${s.durationSec.min.toFixed(2)}–${s.durationSec.max.toFixed(2)} s per clip`);
     for (const p of s.problems) console.log(`  skipped ${p.file}: ${p.status}: ${p.reason}`);

@@ -22,13 +22,19 @@ export const DEMO_HELP = `avdit demo [--out out/demo] [--clips examples/grid-val
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const f = new Flags('demo', argv, { options: ['out', 'clips', 'video', 'audio', 'model', 'steps', 'guidance', 'seed', 'device'], help: DEMO_HELP });
-  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', 1, { min: 0, max: MAX_GUIDANCE }), seed = f.seed();
+  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
+    guidance = f.num('guidance', 1, { min: 0, max: MAX_GUIDANCE }),
+    seed = f.seed();
   const root = resolve(new URL('../../..', import.meta.url).pathname);
   const clips = f.str('clips', join(root, 'examples', 'grid-val'));
   const video = f.str('video', join(root, 'models', 'video-codec'));
   const audio = f.str('audio', join(root, 'models', 'audio-codec'));
   const out = resolve(f.str('out', 'out/demo'));
-  for (const [what, p] of [['example clips', clips], ['video codec', video], ['audio codec', audio]]) {
+  for (const [what, p] of [
+    ['example clips', clips],
+    ['video codec', video],
+    ['audio codec', audio],
+  ]) {
     if (!existsSync(p)) throw new Error(`demo: ${what} not found at ${p}`);
   }
   const t0 = Date.now();
@@ -36,23 +42,44 @@ export async function demoCommand(argv: string[]): Promise<void> {
   console.log(`avdit demo on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${clips} → ${out}`);
   const extra = existsSync(join(clips, 'data.json')) ? JSON.parse(readFileSync(join(clips, 'data.json'), 'utf8')) : {};
   const cache = join(out, 'cache');
-  await prepare(clips, cache, { ...DATA_DEFAULTS, crop: extra.crop ? parseCrop(extra.crop) : DATA_DEFAULTS.crop, ...(extra.regions ? { regions: parseRegions(extra.regions) } : {}) });
+  await prepare(clips, cache, {
+    ...DATA_DEFAULTS,
+    crop: extra.crop ? parseCrop(extra.crop) : DATA_DEFAULTS.crop,
+    ...(extra.regions ? { regions: parseRegions(extra.regions) } : {}),
+  });
   const r = await codecReport({ cache, video, audio, out, split: 'all', mp4Clips: 3 });
   console.log(`codec reconstruction of ${r.clips} example clips (not seen in training):`);
   if (r.video) {
-    console.log(`  video: PSNR ${r.video.psnr.toFixed(2)} dB, SSIM ${r.video.ssim.toFixed(3)}${r.video.regions.mouth ? `; mouth box PSNR ${r.video.regions.mouth.psnr.toFixed(2)} dB` : ''}`);
-    console.log(`  lip sync (SyncCorr) of the reconstruction ${r.video.syncCorr.reconstruction.toFixed(3)} vs the real clips ${r.video.syncCorr.real.toFixed(3)}`);
+    console.log(
+      `  video: PSNR ${r.video.psnr.toFixed(2)} dB, SSIM ${r.video.ssim.toFixed(3)}${r.video.regions.mouth ? `; mouth box PSNR ${r.video.regions.mouth.psnr.toFixed(2)} dB` : ''}`,
+    );
+    console.log(
+      `  lip sync (SyncCorr) of the reconstruction ${r.video.syncCorr.reconstruction.toFixed(3)} vs the real clips ${r.video.syncCorr.real.toFixed(3)}`,
+    );
   }
-  if (r.audio) console.log(`  audio: log-spectral distance ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on the true spectrum alone: ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`);
+  if (r.audio)
+    console.log(
+      `  audio: log-spectral distance ${r.audio.lsdDb.toFixed(2)} dB (Griffin–Lim on the true spectrum alone: ${r.audio.griffinLimOnTrue.lsdDb.toFixed(2)} dB)`,
+    );
   const files = [...r.files];
   const model = f.str('model', join(root, 'models', 'avdit'));
   if (existsSync(join(model, 'model.safetensors'))) {
-    const first = readdirSync(clips).filter((n) => n.endsWith('.mpg') || n.endsWith('.mp4')).sort()[0];
+    const first = readdirSync(clips)
+      .filter((n) => n.endsWith('.mpg') || n.endsWith('.mp4'))
+      .sort()[0];
     for (const task of ['a2v', 'v2a', 'continue', 'inpaint']) {
       const t1 = Date.now();
       const g = await generateFiles({
-        model, videoCodec: video, audioCodec: audio, spec: task, input: join(clips, first), crop: extra.crop ? parseCrop(extra.crop) : undefined,
-        steps, guidance, seed, out: join(out, task),
+        model,
+        videoCodec: video,
+        audioCodec: audio,
+        spec: task,
+        input: join(clips, first),
+        crop: extra.crop ? parseCrop(extra.crop) : undefined,
+        steps,
+        guidance,
+        seed,
+        out: join(out, task),
       });
       console.log(`  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
       files.push(g.mp4, g.png, g.json);

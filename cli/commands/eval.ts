@@ -33,14 +33,17 @@ avdit eval asr --data <clip cache> --align <folder> [--audio <codec>] [--split v
 export async function evalCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'asr') {
     const f = new Flags('eval asr', argv.slice(1), { options: ['data', 'align', 'audio', 'split', 'device'], help: EVAL_HELP });
-    const data = f.need('data', 'clip cache'), align = f.need('align', 'folder of .align files');
+    const data = f.need('data', 'clip cache'),
+      align = f.need('align', 'folder of .align files');
     const split = f.choice('split', ['train', 'val'] as const, 'val');
     const root = resolve(new URL('../../..', import.meta.url).pathname);
     await initNodeEngine({ device: f.device() });
     const dir = f.str('audio', join(root, 'models', 'audio-codec'))!;
     const audioCodec = AudioCodec.fromCheckpoint(loadCheckpoint(dir) as CodecCheckpoint, dir);
     const r = await codecAsrCheck({ cache: data, align, audioCodec, split, log: (s) => console.log(s) });
-    console.log(`PocketSphinx (GRID grammar) slot accuracy on ${r.clips} clips: original ${r.original.toFixed(3)}, through the audio codec ${r.codec.toFixed(3)} (chance ≈ 0.19)`);
+    console.log(
+      `PocketSphinx (GRID grammar) slot accuracy on ${r.clips} clips: original ${r.original.toFixed(3)}, through the audio codec ${r.codec.toFixed(3)} (chance ≈ 0.19)`,
+    );
     return;
   }
   if (argv[0] === 'check') {
@@ -56,7 +59,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
     const r = metricCheck(data, f.str('align'), split ?? 'val');
     const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
-      console.log(`${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split ?? "val"} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`);
+      console.log(
+        `${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split ?? 'val'} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`,
+      );
     line('SyncCorr', r.sync);
     if (r.saa) line('SAA', r.saa);
     else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
@@ -68,17 +73,47 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
     return;
   }
-  const f = new Flags('eval', argv, { options: ['data', 'latents', 'split', 'crop', 'align', 'models', 'video', 'audio', 'tasks', 'seeds', 'steps', 'guidance', 'window-start', 'max-windows', 'skip-windows', 'griffin-lim-iters', 'audio-embedding', 'out', 'device'], booleans: ['no-influence', 'face'], help: EVAL_HELP });
+  const f = new Flags('eval', argv, {
+    options: [
+      'data',
+      'latents',
+      'split',
+      'crop',
+      'align',
+      'models',
+      'video',
+      'audio',
+      'tasks',
+      'seeds',
+      'steps',
+      'guidance',
+      'window-start',
+      'max-windows',
+      'skip-windows',
+      'griffin-lim-iters',
+      'audio-embedding',
+      'out',
+      'device',
+    ],
+    booleans: ['no-influence', 'face'],
+    help: EVAL_HELP,
+  });
   const data = f.str('data') ?? f.str('latents');
   if (!data) throw new Error('eval: --data <folder of clips | clip cache | latent cache> is required (--help for usage)');
-  const models = f.need('models', 'name=<ckpt>,…'), out = f.need('out', 'folder');
+  const models = f.need('models', 'name=<ckpt>,…'),
+    out = f.need('out', 'folder');
   const split = f.has('split') ? f.choice('split', ['train', 'val', 'all'] as const, 'val') : undefined;
-  const seeds = f.str('seeds')?.split(',').map((v) => {
-    const n = Number(v);
-    if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error(`eval: --seeds entry "${v}" is not a whole number in [0, 2^32)`);
-    return n;
-  });
-  const steps = f.int('steps', 25, 1, MAX_STEPS), guidance = f.num('guidance', 0, { min: 0, max: MAX_GUIDANCE }), glIters = f.int('griffin-lim-iters', 16, 0, 1000);
+  const seeds = f
+    .str('seeds')
+    ?.split(',')
+    .map((v) => {
+      const n = Number(v);
+      if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error(`eval: --seeds entry "${v}" is not a whole number in [0, 2^32)`);
+      return n;
+    });
+  const steps = f.int('steps', 25, 1, MAX_STEPS),
+    guidance = f.num('guidance', 0, { min: 0, max: MAX_GUIDANCE }),
+    glIters = f.int('griffin-lim-iters', 16, 0, 1000);
   const maxWindows = f.has('max-windows') ? f.int('max-windows', 0) : undefined;
   const checkpoints = models.split(',').map((s) => {
     const [name, dir] = s.includes('=') ? s.split('=') : [s.split('/').filter(Boolean).slice(-2)[0], s];
@@ -87,7 +122,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   });
   const root = resolve(new URL('../../..', import.meta.url).pathname);
   const info = await initNodeEngine({ device: f.device() });
-  console.log(`avdit eval on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${checkpoints.map((c) => c.name).join(', ')}`);
+  console.log(
+    `avdit eval on ${info.device}${info.device === 'wasm' ? ` (${info.threads} threads)` : ''}: ${checkpoints.map((c) => c.name).join(', ')}`,
+  );
   const ws = f.str('window-start', '4')!;
   const ae = f.str('audio-embedding', 'logmel40')!;
   let audioEmbedder = LOGMEL40;
@@ -97,7 +134,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
     audioEmbedder = vggishEmbedder(new Vggish(decodeSafetensors(readFileSync(path), path).tensors, path));
   } else if (ae !== 'logmel40') throw new Error(`eval: --audio-embedding "${ae}" is neither logmel40 nor vggish=<torchvggish weights.safetensors>`);
   const r = await evaluate({
-    data, split, out, checkpoints,
+    data,
+    split,
+    out,
+    checkpoints,
     crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
     influence: !f.bool('no-influence'),
     face: f.bool('face'),

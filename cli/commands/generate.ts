@@ -15,19 +15,55 @@ export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [
     refuses before any work when an output would overwrite the input or a checkpoint`;
 
 export async function generateCommand(argv: string[]): Promise<void> {
-  const f = new Flags('generate', argv, { options: ['model', 'task', 'input', 'out', 'video-codec', 'audio-codec', 'crop', 'start', 'steps', 'guidance', 'guidance-mode', 'eta', 'seed', 'method', 'device'], help: GENERATE_HELP });
-  const model = f.need('model', 'checkpoint'), spec = f.need('task', 'task or spec'), out = f.need('out', 'prefix');
+  const f = new Flags('generate', argv, {
+    options: [
+      'model',
+      'task',
+      'input',
+      'out',
+      'video-codec',
+      'audio-codec',
+      'crop',
+      'start',
+      'steps',
+      'guidance',
+      'guidance-mode',
+      'eta',
+      'seed',
+      'method',
+      'device',
+    ],
+    help: GENERATE_HELP,
+  });
+  const model = f.need('model', 'checkpoint'),
+    spec = f.need('task', 'task or spec'),
+    out = f.need('out', 'prefix');
   const mode = f.choice('guidance-mode', ['all', 'video', 'audio'] as const, 'all');
   const method = f.choice('method', ['monl', 'replacement'] as const, 'monl');
-  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE });
-  const eta = f.num('eta', SAMPLER_DEFAULTS.eta, { min: 0, max: 1 }), seed = f.seed(), startFrame = f.int('start', 0, 0);
+  const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
+    guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE });
+  const eta = f.num('eta', SAMPLER_DEFAULTS.eta, { min: 0, max: 1 }),
+    seed = f.seed(),
+    startFrame = f.int('start', 0, 0);
   const crop = f.str('crop') ? parseCrop(f.str('crop')!) : undefined;
   const info = await initNodeEngine({ device: f.device() });
   const t0 = Date.now();
   let last = 0;
   const r = await generateFiles({
-    model, spec, out, input: f.str('input'), videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'),
-    crop, startFrame, steps, guidance, guidanceMode: mode, eta, seed, method,
+    model,
+    spec,
+    out,
+    input: f.str('input'),
+    videoCodec: f.str('video-codec', 'models/video-codec'),
+    audioCodec: f.str('audio-codec', 'models/audio-codec'),
+    crop,
+    startFrame,
+    steps,
+    guidance,
+    guidanceMode: mode,
+    eta,
+    seed,
+    method,
     onWarning: (m) => console.warn(`warning: ${m}`),
     onStep: (s, n) => {
       if (Date.now() - last > 2000 || s === n) {
@@ -44,15 +80,32 @@ export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file
     long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
 
 export async function longCommand(argv: string[]): Promise<void> {
-  const f = new Flags('long', argv, { options: ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'device'], help: LONG_HELP });
-  const model = f.need('model', 'checkpoint'), input = f.need('input', 'audio or video file'), out = f.need('out', 'prefix');
-  const seconds = f.num('seconds', 10, { above: 0, max: 3600 }), steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS), guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE }), seed = f.seed();
+  const f = new Flags('long', argv, {
+    options: ['model', 'input', 'out', 'seconds', 'steps', 'guidance', 'seed', 'video-codec', 'audio-codec', 'device'],
+    help: LONG_HELP,
+  });
+  const model = f.need('model', 'checkpoint'),
+    input = f.need('input', 'audio or video file'),
+    out = f.need('out', 'prefix');
+  const seconds = f.num('seconds', 10, { above: 0, max: 3600 }),
+    steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
+    guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE }),
+    seed = f.seed();
   await initNodeEngine({ device: f.device() });
   const t0 = Date.now();
   const r = await longFormA2V({
-    model, input, out, seconds, steps, guidance, seed,
-    videoCodec: f.str('video-codec', 'models/video-codec'), audioCodec: f.str('audio-codec', 'models/audio-codec'),
+    model,
+    input,
+    out,
+    seconds,
+    steps,
+    guidance,
+    seed,
+    videoCodec: f.str('video-codec', 'models/video-codec'),
+    audioCodec: f.str('audio-codec', 'models/audio-codec'),
     onWindow: (i, n) => console.log(`  window ${i}/${n}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
   });
-  console.log(`${r.windows} windows, ${r.clip.durationSec.toFixed(2)} s of video in ${((Date.now() - t0) / 1000).toFixed(0)} s:\n  ${r.mp4}\n  ${r.png}`);
+  console.log(
+    `${r.windows} windows, ${r.clip.durationSec.toFixed(2)} s of video in ${((Date.now() - t0) / 1000).toFixed(0)} s:\n  ${r.mp4}\n  ${r.png}`,
+  );
 }

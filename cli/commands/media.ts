@@ -18,7 +18,14 @@ export async function mediaCommand(cmd: string, argv: string[]): Promise<void> {
     const f = new Flags('synth', argv, { options: ['out', 'seed', 'frames', 'size', 'fps', 'sample-rate'], help: MEDIA_HELP });
     const out = f.need('out', 'file.mp4');
     const size = f.int('size', 64, 8, 4096);
-    const s = syntheticClip({ seed: f.seed(), numFrames: f.int('frames', 17, 1, 100000), width: size, height: size, fps: f.num('fps', 8, { above: 0, max: 240 }), sampleRate: f.int('sample-rate', 16000, 1000, 192000) });
+    const s = syntheticClip({
+      seed: f.seed(),
+      numFrames: f.int('frames', 17, 1, 100000),
+      width: size,
+      height: size,
+      fps: f.num('fps', 8, { above: 0, max: 240 }),
+      sampleRate: f.int('sample-rate', 16000, 1000, 192000),
+    });
     await encode(s.clip, out);
     console.log(`wrote ${out}: ${s.clip.numFrames} frames, onsets at ${s.onsets.map((t) => t.toFixed(3)).join(', ')} s`);
   } else if (cmd === 'engine') {

@@ -18,20 +18,53 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const f = new Flags('train', argv, { options: ['data', 'out', 'strategy', 'preset', 'width', 'depth', 'heads', 'patch', 'batch', 'ema', 'self-cond-rate', 'device', 'val-windows', ...TRAINER_FLAGS], booleans: ['resume', 'force'], help: TRAIN_HELP });
-  const data = f.need('data', 'latent cache'), out = f.need('out', 'run folder');
+  const f = new Flags('train', argv, {
+    options: [
+      'data',
+      'out',
+      'strategy',
+      'preset',
+      'width',
+      'depth',
+      'heads',
+      'patch',
+      'batch',
+      'ema',
+      'self-cond-rate',
+      'device',
+      'val-windows',
+      ...TRAINER_FLAGS,
+    ],
+    booleans: ['resume', 'force'],
+    help: TRAIN_HELP,
+  });
+  const data = f.need('data', 'latent cache'),
+    out = f.need('out', 'run folder');
   const presetName = f.choice('preset', Object.keys(AVDIT_PRESETS) as AvditPreset[], 'small');
   const preset = AVDIT_PRESETS[presetName];
-  const model = { ...preset, width: f.int('width', preset.width), depth: f.int('depth', preset.depth), heads: f.int('heads', preset.heads), patch: f.int('patch', preset.patch, 1, 64) };
+  const model = {
+    ...preset,
+    width: f.int('width', preset.width),
+    depth: f.int('depth', preset.depth),
+    heads: f.int('heads', preset.heads),
+    patch: f.int('patch', preset.patch, 1, 64),
+  };
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');
   const mixture = parseMixture(strategy);
-  const batch = f.int('batch', 16, 1, 4096), selfCondRate = f.num('self-cond-rate', 0.9, { min: 0, max: 1 }), valWindows = f.int('val-windows', 64);
-  const cfg = { ...trainerFlags(f, { steps: 4000, lr: 5e-4, warmupSteps: 200, checkpointEvery: 250, logEvery: 25, weightDecay: 0.01 }), emaDecay: f.num('ema', 0.999, { min: 0, max: 1 }) };
+  const batch = f.int('batch', 16, 1, 4096),
+    selfCondRate = f.num('self-cond-rate', 0.9, { min: 0, max: 1 }),
+    valWindows = f.int('val-windows', 64);
+  const cfg = {
+    ...trainerFlags(f, { steps: 4000, lr: 5e-4, warmupSteps: 200, checkpointEvery: 250, logEvery: 25, weightDecay: 0.01 }),
+    emaDecay: f.num('ema', 0.999, { min: 0, max: 1 }),
+  };
   checkRunFolder(out, { resume: f.bool('resume'), force: f.bool('force') });
   const info = await initNodeEngine({ device: f.device() });
   const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows });
-  console.log(`AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
+  console.log(
+    `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,
+  );
   const r = await train(task, cfg, out, { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f) });
   console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint (EMA weights), metrics in ${out}/metrics.jsonl, loss curve ${out}/loss.png`);
 }

@@ -7,10 +7,12 @@ import { syntheticClip } from '../media/synthetic.js';
 test('fft matches a direct DFT and inverts', () => {
   const n = 16;
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) + 0.2 * i);
-  const re = Float64Array.from(x), im = new Float64Array(n);
+  const re = Float64Array.from(x),
+    im = new Float64Array(n);
   fft(re, im);
   for (let k = 0; k < n; k++) {
-    let r = 0, q = 0;
+    let r = 0,
+      q = 0;
     for (let t = 0; t < n; t++) {
       r += x[t] * Math.cos((-2 * Math.PI * k * t) / n);
       q += x[t] * Math.sin((-2 * Math.PI * k * t) / n);
@@ -35,7 +37,8 @@ test('Griffin–Lim recovers a signal with the target magnitude (spectral conver
   const mag = magnitude(stft(x));
   const y = griffinLim(mag, frames, x.length, 48);
   const m2 = magnitude(stft(y, STFT_DEFAULTS, frames));
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < mag.length; i++) {
     num += (mag[i] - m2[i]) ** 2;
     den += mag[i] ** 2;
@@ -49,7 +52,10 @@ test('mel filterbank covers the spectrum with positive, triangular filters', () 
   const bins = 513;
   for (let m = 0; m < 80; m++) {
     const row = fb.subarray(m * bins, (m + 1) * bins);
-    assert.ok(row.some((v) => v > 0), `mel band ${m} is empty`);
+    assert.ok(
+      row.some((v) => v > 0),
+      `mel band ${m} is empty`,
+    );
     const peak = row.indexOf(Math.max(...row));
     for (let k = 1; k <= peak; k++) assert.ok(row[k] >= row[k - 1] - 1e-9);
   }

@@ -28,11 +28,14 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   }
   for (let len = 2; len <= n; len <<= 1) {
     const ang = ((inverse ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(ang), wi = Math.sin(ang);
+    const wr = Math.cos(ang),
+      wi = Math.sin(ang);
     for (let i = 0; i < n; i += len) {
-      let cr = 1, ci = 0;
+      let cr = 1,
+        ci = 0;
       for (let k = 0; k < len / 2; k++) {
-        const a = i + k, b = a + len / 2;
+        const a = i + k,
+          b = a + len / 2;
         const tr = re[b] * cr - im[b] * ci;
         const ti = re[b] * ci + im[b] * cr;
         re[b] = re[a] - tr;
@@ -63,8 +66,10 @@ export function stft(x: Float32Array, cfg: StftConfig = STFT_DEFAULTS, frames = 
   const { nFft, hop, win } = cfg;
   const bins = nFft / 2 + 1;
   const w = hann(win);
-  const re = new Float64Array(frames * bins), im = new Float64Array(frames * bins);
-  const fr = new Float64Array(nFft), fi = new Float64Array(nFft);
+  const re = new Float64Array(frames * bins),
+    im = new Float64Array(frames * bins);
+  const fr = new Float64Array(nFft),
+    fi = new Float64Array(nFft);
   const off = (nFft - win) >> 1;
   const at = (i: number) => {
     const n = x.length;
@@ -89,8 +94,10 @@ export function stft(x: Float32Array, cfg: StftConfig = STFT_DEFAULTS, frames = 
 export function istft(s: Spectrum, length: number, cfg: StftConfig = STFT_DEFAULTS): Float32Array {
   const { nFft, hop, win } = cfg;
   const w = hann(win);
-  const out = new Float64Array(length), norm = new Float64Array(length);
-  const fr = new Float64Array(nFft), fi = new Float64Array(nFft);
+  const out = new Float64Array(length),
+    norm = new Float64Array(length);
+  const fr = new Float64Array(nFft),
+    fi = new Float64Array(nFft);
   const off = (nFft - win) >> 1;
   for (let f = 0; f < s.frames; f++) {
     for (let k = 0; k < s.bins; k++) {
@@ -151,10 +158,11 @@ export function griffinLim(mag: Float32Array, frames: number, length: number, it
   for (let it = 0; it < iters; it++) {
     const p = stft(y, cfg, frames);
     const t: Spectrum = { frames, bins, re: new Float64Array(p.re), im: new Float64Array(p.im) };
-    if (prev) for (let i = 0; i < t.re.length; i++) {
-      t.re[i] = p.re[i] + 0.99 * (p.re[i] - prev.re[i]);
-      t.im[i] = p.im[i] + 0.99 * (p.im[i] - prev.im[i]);
-    }
+    if (prev)
+      for (let i = 0; i < t.re.length; i++) {
+        t.re[i] = p.re[i] + 0.99 * (p.re[i] - prev.re[i]);
+        t.im[i] = p.im[i] + 0.99 * (p.im[i] - prev.im[i]);
+      }
     prev = p;
     for (let i = 0; i < t.re.length; i++) {
       const a = Math.hypot(t.re[i], t.im[i]) + 1e-12;

@@ -27,7 +27,15 @@ export interface AudioCodecConfig {
 }
 
 export const AUDIO_CODEC_DEFAULTS: AudioCodecConfig = {
-  sampleRate: 16000, hopSamples: 320, nMels: 80, latentChannels: 16, hidden: 128, resBlocks: 2, stft: STFT_DEFAULTS, griffinLimIters: 48, dropNyquist: true,
+  sampleRate: 16000,
+  hopSamples: 320,
+  nMels: 80,
+  latentChannels: 16,
+  hidden: 128,
+  resBlocks: 2,
+  stft: STFT_DEFAULTS,
+  griffinLimIters: 48,
+  dropNyquist: true,
 };
 
 /** Bins the decoder predicts: nFft/2 + 1, or nFft/2 without the Nyquist bin. */
@@ -46,7 +54,8 @@ export function checkAudioConfig(c: AudioCodecConfig): void {
 }
 
 export function audioCodecSpecs(c: AudioCodecConfig): ParamSpecs {
-  const C = c.hidden, bins = decodedBins(c);
+  const C = c.hidden,
+    bins = decodedBins(c);
   const s: ParamSpecs = {
     ...convSpecs('enc.in', [3], c.nMels, C),
     ...linearSpecs('enc.down', 2 * C, C),
@@ -62,7 +71,11 @@ export function audioCodecSpecs(c: AudioCodecConfig): ParamSpecs {
 }
 
 /** Host features of a batch of clips [B, L]: log-mel [B, 2La, nMels] and log-magnitude [B, 2La, bins]. */
-export function audioFeatures(c: AudioCodecConfig, audio: Float32Array, batch: number): { logMel: Float32Array; logMag: Float32Array; frames: number } {
+export function audioFeatures(
+  c: AudioCodecConfig,
+  audio: Float32Array,
+  batch: number,
+): { logMel: Float32Array; logMag: Float32Array; frames: number } {
   const L = audio.length / batch;
   const frames = 2 * audioLatentFrames(c, L);
   const bins = c.stft.nFft / 2 + 1;
@@ -106,7 +119,8 @@ export function decodeAudio(p: Params, c: AudioCodecConfig, z: Tensor): Tensor {
 /** Host: predicted log-magnitude [frames, decodedBins] of one clip → waveform of `length` samples
  * (a dropped Nyquist bin is silence). */
 export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, frames: number, length: number, iters = c.griffinLimIters): Float32Array {
-  const bins = c.stft.nFft / 2 + 1, got = decodedBins(c);
+  const bins = c.stft.nFft / 2 + 1,
+    got = decodedBins(c);
   const mag = new Float32Array(frames * bins);
   for (let f = 0; f < frames; f++) for (let k = 0; k < got; k++) mag[f * bins + k] = Math.max(0, Math.exp(logMag[f * got + k]) - LOG_FLOOR);
   return griffinLim(mag, frames, length, iters, c.stft);
@@ -114,7 +128,8 @@ export function logMagToWaveform(c: AudioCodecConfig, logMag: Float32Array, fram
 
 /** [frames, nFft/2+1] → [frames, decodedBins] (drops the Nyquist column when the codec does). */
 export function toDecodedBins(c: AudioCodecConfig, logMag: Float32Array): Float32Array {
-  const bins = c.stft.nFft / 2 + 1, got = decodedBins(c);
+  const bins = c.stft.nFft / 2 + 1,
+    got = decodedBins(c);
   if (got === bins) return logMag;
   const frames = logMag.length / bins;
   const out = new Float32Array(frames * got);

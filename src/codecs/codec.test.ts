@@ -21,12 +21,17 @@ const vc: VideoCodecConfig = { width: 16, height: 16, latentChannels: 4, hidden:
 const ac: AudioCodecConfig = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 8, resBlocks: 1 };
 // random (not zero) weights everywhere so every path carries signal
 const rand = (specs: Record<string, { shape: number[] }>, seed: number) =>
-  Object.fromEntries(Object.entries(specs).map(([k, s], i) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    return [k, { shape: s.shape, data: normal(seed * 1000 + i, n, 0.3) }];
-  }));
+  Object.fromEntries(
+    Object.entries(specs).map(([k, s], i) => {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      return [k, { shape: s.shape, data: normal(seed * 1000 + i, n, 0.3) }];
+    }),
+  );
 const vw = rand(videoCodecSpecs(vc), 1);
-const stats = (c: number) => ({ 'latent.mean': { shape: [c], data: Float32Array.from({ length: c }, (_, i) => 0.1 * i) }, 'latent.std': { shape: [c], data: Float32Array.from({ length: c }, (_, i) => 1 + 0.5 * i) } });
+const stats = (c: number) => ({
+  'latent.mean': { shape: [c], data: Float32Array.from({ length: c }, (_, i) => 0.1 * i) },
+  'latent.std': { shape: [c], data: Float32Array.from({ length: c }, (_, i) => 1 + 0.5 * i) },
+});
 const frames = (n: number, seed = 0) => syntheticClip({ seed, numFrames: n, width: 16, height: 16 }).clip.video;
 
 test('video codec: 1+4k frames → 1+k latent frames of h/8 × w/8 × C, and back', async () => {
@@ -55,7 +60,11 @@ async function checkCausal(c: VideoCodecConfig, weights: HostParams, per: number
     const z1 = await ops.read(enc(refTree(p), ops.tensor(x2, [1, 9, 16, 16, 3])));
     const group = Math.ceil(f / 4);
     assert.deepEqual(z1.subarray(0, group * per), z0.subarray(0, group * per), `frame ${f} changed earlier latents`);
-    assert.notDeepEqual(z1.subarray(group * per, (group + 1) * per), z0.subarray(group * per, (group + 1) * per), `frame ${f} did not reach its own group`);
+    assert.notDeepEqual(
+      z1.subarray(group * per, (group + 1) * per),
+      z0.subarray(group * per, (group + 1) * per),
+      `frame ${f} did not reach its own group`,
+    );
   }
 }
 
@@ -83,9 +92,18 @@ test('checkpoint save → load gives identical outputs; mismatched checkpoints a
   const b = VideoCodec.fromCheckpoint(loadCheckpoint(dir) as any, dir);
   const x = frames(5, 2);
   assert.deepEqual(await b.encode(x, 1, 5), await a.encode(x, 1, 5));
-  assert.throws(() => AudioCodec.fromCheckpoint(loadCheckpoint(dir) as any, dir), new RegExp(`${dir}: is a video-codec checkpoint, expected audio-codec`));
-  assert.throws(() => VideoCodec.fromCheckpoint({ config: { kind: 'video-codec', codec: { ...vc, hidden: 16 } }, params: { ...vw, ...stats(4) } }, 'x.ckpt'), /x.ckpt: tensor "dec.in.bias" has shape \[8\], the model expects \[16\]|x.ckpt: tensor ".*" has shape/);
-  assert.throws(() => VideoCodec.fromCheckpoint({ config: { kind: 'video-codec', codec: vc }, params: vw }, 'y.ckpt'), /y.ckpt: has no latent normalisation/);
+  assert.throws(
+    () => AudioCodec.fromCheckpoint(loadCheckpoint(dir) as any, dir),
+    new RegExp(`${dir}: is a video-codec checkpoint, expected audio-codec`),
+  );
+  assert.throws(
+    () => VideoCodec.fromCheckpoint({ config: { kind: 'video-codec', codec: { ...vc, hidden: 16 } }, params: { ...vw, ...stats(4) } }, 'x.ckpt'),
+    /x.ckpt: tensor "dec.in.bias" has shape \[8\], the model expects \[16\]|x.ckpt: tensor ".*" has shape/,
+  );
+  assert.throws(
+    () => VideoCodec.fromCheckpoint({ config: { kind: 'video-codec', codec: vc }, params: vw }, 'y.ckpt'),
+    /y.ckpt: has no latent normalisation/,
+  );
   assert.throws(() => loadCheckpoint(join(dir, 'nope')), /not a checkpoint/);
 });
 
@@ -103,17 +121,38 @@ test('audio codec: 50 Hz latents, Griffin–Lim waveform of the requested length
 test('segment layout: 17 frames at 8 fps → 5 segments holding [6, 25, 25, 25, 25] audio latent frames', () => {
   const s = segmentLayout(17, 8, 106, 0.02);
   assert.equal(s.numSegments, 5);
-  assert.deepEqual([0, 1, 2, 3, 4].map((i) => s.audioSegment.filter((x) => x === i).length), [6, 25, 25, 25, 25]);
-  assert.deepEqual(s.frames, [[0, 0], [1, 4], [5, 8], [9, 12], [13, 16]]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => s.audioSegment.filter((x) => x === i).length),
+    [6, 25, 25, 25, 25],
+  );
+  assert.deepEqual(s.frames, [
+    [0, 0],
+    [1, 4],
+    [5, 8],
+    [9, 12],
+    [13, 16],
+  ]);
   assert.deepEqual(s.bounds[1], [0.125, 0.625]);
   assert.throws(() => segmentLayout(16, 8, 100, 0.02), /not 1 \+ 4k/);
 });
 
 // v2 (the default architecture): full-resolution stem, one 2× stage at a time.
-const v2 = (size: number, factor: number): VideoCodecConfig => ({ width: size, height: size, latentChannels: 4, hidden: 32, resBlocks: 1, arch: 'v2', spatialFactor: factor });
+const v2 = (size: number, factor: number): VideoCodecConfig => ({
+  width: size,
+  height: size,
+  latentChannels: 4,
+  hidden: 32,
+  resBlocks: 1,
+  arch: 'v2',
+  spatialFactor: factor,
+});
 
 test('video codec v2: 64×64 with 4× and 128×128 with 8× both give 16×16 latents; 1+4k frames → 1+k latent frames', async () => {
-  for (const [size, factor, h] of [[64, 4, 16], [128, 8, 16], [32, 2, 16]] as const) {
+  for (const [size, factor, h] of [
+    [64, 4, 16],
+    [128, 8, 16],
+    [32, 2, 16],
+  ] as const) {
     const c = v2(size, factor);
     const codec = new VideoCodec(c, rand(videoCodecSpecs(c), 5), new Float32Array(4), new Float32Array(4).fill(1));
     for (const T of [1, 9]) {

@@ -7,8 +7,26 @@ import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js'
 import { toDevice, checkAgainstSpecs } from '../nn/params.js';
 import { checkSchema, type Schema } from '../util/schema.js';
 import type { HostParams } from '../util/safetensors.js';
-import { checkFrameCount, checkVideoCodecConfig, decodeVideo, encodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from './video-codec.js';
-import { audioCodecSpecs, audioFeatures, decodedBins, audioLatentFrames, checkAudioConfig, decodeAudio, encodeAudio, logMagToWaveform, type AudioCodecConfig } from './audio-codec.js';
+import {
+  checkFrameCount,
+  checkVideoCodecConfig,
+  decodeVideo,
+  encodeVideo,
+  videoCodecSpecs,
+  videoLatentShape,
+  type VideoCodecConfig,
+} from './video-codec.js';
+import {
+  audioCodecSpecs,
+  audioFeatures,
+  decodedBins,
+  audioLatentFrames,
+  checkAudioConfig,
+  decodeAudio,
+  encodeAudio,
+  logMagToWaveform,
+  type AudioCodecConfig,
+} from './audio-codec.js';
 
 export interface CodecCheckpoint {
   config: { kind: string; codec: unknown; [k: string]: unknown };
@@ -16,10 +34,31 @@ export interface CodecCheckpoint {
 }
 
 const CODEC_SCHEMAS: Record<string, Schema> = {
-  'video-codec': { kind: 'string', codec: { width: 'number', height: 'number', latentChannels: 'number', hidden: 'number', resBlocks: 'number', arch: 'string?', spatialFactor: 'number?' } },
+  'video-codec': {
+    kind: 'string',
+    codec: {
+      width: 'number',
+      height: 'number',
+      latentChannels: 'number',
+      hidden: 'number',
+      resBlocks: 'number',
+      arch: 'string?',
+      spatialFactor: 'number?',
+    },
+  },
   'audio-codec': {
     kind: 'string',
-    codec: { sampleRate: 'number', hopSamples: 'number', nMels: 'number', latentChannels: 'number', hidden: 'number', resBlocks: 'number', stft: { nFft: 'number', hop: 'number', win: 'number' }, griffinLimIters: 'number', dropNyquist: 'boolean?' },
+    codec: {
+      sampleRate: 'number',
+      hopSamples: 'number',
+      nMels: 'number',
+      latentChannels: 'number',
+      hidden: 'number',
+      resBlocks: 'number',
+      stft: { nFft: 'number', hop: 'number', win: 'number' },
+      griffinLimIters: 'number',
+      dropNyquist: 'boolean?',
+    },
   },
 };
 
@@ -41,7 +80,13 @@ export class VideoCodec {
   #enc = jit((p: Params, x: Tensor) => encodeVideo(p, this.config, x));
   #dec = jit((p: Params, z: Tensor) => decodeVideo(p, this.config, z));
 
-  constructor(readonly config: VideoCodecConfig, weights: HostParams, readonly mean: Float32Array, readonly std: Float32Array, source = 'video codec') {
+  constructor(
+    readonly config: VideoCodecConfig,
+    weights: HostParams,
+    readonly mean: Float32Array,
+    readonly std: Float32Array,
+    source = 'video codec',
+  ) {
     checkVideoCodecConfig(config, source);
     checkAgainstSpecs(weights, videoCodecSpecs(config), source);
     this.params = toDevice(weights);
@@ -60,17 +105,23 @@ export class VideoCodec {
   async encode(frames: Float32Array, batch: number, numFrames: number): Promise<Float32Array> {
     checkFrameCount(numFrames);
     const { width: W, height: H } = this.config;
-    if (frames.length !== batch * numFrames * H * W * 3) throw new Error(`video codec: ${frames.length} values are not ${batch}×${numFrames}×${H}×${W}×3 frames`);
-    const z = await this.#chunked(frames, batch, numFrames * H * W * 3, (x, b) => this.#enc(refTree(this.params), ops.tensor(x, [b, numFrames, H, W, 3])));
+    if (frames.length !== batch * numFrames * H * W * 3)
+      throw new Error(`video codec: ${frames.length} values are not ${batch}×${numFrames}×${H}×${W}×3 frames`);
+    const z = await this.#chunked(frames, batch, numFrames * H * W * 3, (x, b) =>
+      this.#enc(refTree(this.params), ops.tensor(x, [b, numFrames, H, W, 3])),
+    );
     return normalise(z, this.mean, this.std, false);
   }
 
   /** normalised latents [B, L, h, w, C] → frames [B, 1+4(L-1), H, W, 3] clipped to [0,1]. */
   async decode(latents: Float32Array, batch: number, numLatentFrames: number): Promise<Float32Array> {
     const [, h, w, C] = this.latentShape(1 + 4 * (numLatentFrames - 1));
-    if (latents.length !== batch * numLatentFrames * h * w * C) throw new Error(`video codec: ${latents.length} latent values are not ${batch}×${numLatentFrames}×${h}×${w}×${C}`);
+    if (latents.length !== batch * numLatentFrames * h * w * C)
+      throw new Error(`video codec: ${latents.length} latent values are not ${batch}×${numLatentFrames}×${h}×${w}×${C}`);
     const z = normalise(latents, this.mean, this.std, true);
-    const y = await this.#chunked(z, batch, numLatentFrames * h * w * C, (x, b) => this.#dec(refTree(this.params), ops.tensor(x, [b, numLatentFrames, h, w, C])));
+    const y = await this.#chunked(z, batch, numLatentFrames * h * w * C, (x, b) =>
+      this.#dec(refTree(this.params), ops.tensor(x, [b, numLatentFrames, h, w, C])),
+    );
     return y.map((v) => Math.min(1, Math.max(0, v)));
   }
 
@@ -96,7 +147,13 @@ export class AudioCodec {
   #enc = jit((p: Params, m: Tensor) => encodeAudio(p, this.config, m));
   #dec = jit((p: Params, z: Tensor) => decodeAudio(p, this.config, z));
 
-  constructor(readonly config: AudioCodecConfig, weights: HostParams, readonly mean: Float32Array, readonly std: Float32Array, source = 'audio codec') {
+  constructor(
+    readonly config: AudioCodecConfig,
+    weights: HostParams,
+    readonly mean: Float32Array,
+    readonly std: Float32Array,
+    source = 'audio codec',
+  ) {
     checkAudioConfig(config);
     checkAgainstSpecs(weights, audioCodecSpecs(config), source);
     this.params = toDevice(weights);
@@ -113,7 +170,8 @@ export class AudioCodec {
 
   /** audio [B, L] at the codec's rate → normalised latents [B, floor(L/320), Ca]. */
   async encode(audio: Float32Array, batch: number, sampleRate: number): Promise<Float32Array> {
-    if (sampleRate !== this.config.sampleRate) throw new Error(`audio codec: audio is ${sampleRate} Hz, this codec needs ${this.config.sampleRate} Hz`);
+    if (sampleRate !== this.config.sampleRate)
+      throw new Error(`audio codec: audio is ${sampleRate} Hz, this codec needs ${this.config.sampleRate} Hz`);
     const f = audioFeatures(this.config, audio, batch);
     if (f.frames === 0) throw new Error(`audio codec: ${audio.length / batch} samples is shorter than one latent frame (${this.config.hopSamples})`);
     const z = await ops.read(this.#enc(refTree(this.params), ops.tensor(f.logMel, [batch, f.frames, this.config.nMels])));

@@ -32,7 +32,15 @@ export interface VideoCodecConfig {
 }
 
 /** v2 at 64×64 with 4× spatial compression: latents 16×16×8 per latent frame (paper-notes §6's shape). */
-export const VIDEO_CODEC_DEFAULTS: VideoCodecConfig = { width: 64, height: 64, latentChannels: 8, hidden: 128, resBlocks: 2, arch: 'v2', spatialFactor: 4 };
+export const VIDEO_CODEC_DEFAULTS: VideoCodecConfig = {
+  width: 64,
+  height: 64,
+  latentChannels: 8,
+  hidden: 128,
+  resBlocks: 2,
+  arch: 'v2',
+  spatialFactor: 4,
+};
 /** The first bundled codec's architecture (8×8 latents at 64×64). */
 export const VIDEO_CODEC_V1: VideoCodecConfig = { width: 64, height: 64, latentChannels: 8, hidden: 96, resBlocks: 1, arch: 'v1' };
 export const TEMPORAL_GROUP = 4;
@@ -48,7 +56,8 @@ export function checkVideoCodecConfig(c: VideoCodecConfig, source = 'video codec
   const f = spatialFactor(c);
   if (!(Number.isInteger(Math.log2(f)) && f >= 2)) throw new Error(`${source}: spatialFactor ${f} must be a power of 2 ≥ 2`);
   if (c.width % f || c.height % f) throw new Error(`${source}: ${c.width}×${c.height} is not divisible by the spatial factor ${f}`);
-  for (const k of ['hidden', 'latentChannels'] as const) if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`${source}: ${k} = ${c[k]} must be a positive integer`);
+  for (const k of ['hidden', 'latentChannels'] as const)
+    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`${source}: ${k} = ${c[k]} must be a positive integer`);
 }
 
 export function videoLatentShape(c: VideoCodecConfig, numFrames: number): [number, number, number, number] {
@@ -106,7 +115,8 @@ function ungroupFrames(x: Tensor, B: number): Tensor {
 }
 
 /** causal mix over latent time, residual: x + conv_t(gelu(ln(x))) with kernel 2 padded on the left. */
-const timeMix = (p: Params, name: string, x: Tensor, B: number) => mergeBL(ops.add(splitBL(x.ref, B), conv(p, name, ops.gelu(ops.layerNorm(splitBL(x, B))), 0)));
+const timeMix = (p: Params, name: string, x: Tensor, B: number) =>
+  mergeBL(ops.add(splitBL(x.ref, B), conv(p, name, ops.gelu(ops.layerNorm(splitBL(x, B))), 0)));
 
 function v2Specs(c: VideoCodecConfig): ParamSpecs {
   checkVideoCodecConfig(c);

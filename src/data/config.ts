@@ -33,7 +33,10 @@ export const GRID_REGIONS: Record<string, Box> = { mouth: [0.33, 0.72, 0.67, 0.9
 export function parseRegions(spec: string): Record<string, Box> {
   if (spec === 'grid') return { ...GRID_REGIONS };
   const out: Record<string, Box> = {};
-  for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z][\w-]*)=(.*)$/.exec(part);
     const nums = m ? m[2].split(',').map(Number) : [];
     if (!m || nums.length !== 4 || !nums.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) || !(nums[0] < nums[2] && nums[1] < nums[3])) {
@@ -46,7 +49,8 @@ export function parseRegions(spec: string): Record<string, Box> {
 
 /** A box in whole pixels of a W×H frame (at least one pixel each way). */
 export function boxPixels(b: Box, W: number, H: number): { x0: number; y0: number; x1: number; y1: number } {
-  const x0 = Math.min(W - 1, Math.floor(b[0] * W)), y0 = Math.min(H - 1, Math.floor(b[1] * H));
+  const x0 = Math.min(W - 1, Math.floor(b[0] * W)),
+    y0 = Math.min(H - 1, Math.floor(b[1] * H));
   return { x0, y0, x1: Math.max(x0 + 1, Math.ceil(b[2] * W)), y1: Math.max(y0 + 1, Math.ceil(b[3] * H)) };
 }
 
@@ -69,7 +73,8 @@ export function validateDataConfig(c: DataConfig): DataConfig {
     bad(`windowFrames = ${c.windowFrames} must be 1 + 4k (the causal video codec encodes the first frame alone, then groups of 4)`);
   }
   if (!(Number.isInteger(c.hopFrames) && c.hopFrames >= 1)) bad(`hopFrames = ${c.hopFrames} must be a whole number ≥ 1`);
-  if (!(Number.isInteger(c.width) && Number.isInteger(c.height) && c.width >= 8 && c.height >= 8)) bad(`${c.width}×${c.height} must be whole numbers of pixels ≥ 8`);
+  if (!(Number.isInteger(c.width) && Number.isInteger(c.height) && c.width >= 8 && c.height >= 8))
+    bad(`${c.width}×${c.height} must be whole numbers of pixels ≥ 8`);
   if (c.width % 8 || c.height % 8) bad(`${c.width}×${c.height} must be multiples of 8 (the video codec downsamples up to 8×)`);
   if (!(Number.isInteger(c.sampleRate) && c.sampleRate > 0)) bad(`sampleRate = ${c.sampleRate} must be a whole number of Hz > 0`);
   if (!(c.fps > 0)) bad(`fps = ${c.fps} must be positive`);

@@ -25,7 +25,8 @@ export function linearSchedule(T = 1000, betaStart = 1e-4, betaEnd = 0.02): Sche
 
 /** √ᾱ_t and √(1 − ᾱ_t) for every entry of `t` (integer steps 0..T), as float32 columns. */
 export function noiseCoefficients(s: Schedule, t: ArrayLike<number>): { signal: Float32Array; noise: Float32Array } {
-  const signal = new Float32Array(t.length), noise = new Float32Array(t.length);
+  const signal = new Float32Array(t.length),
+    noise = new Float32Array(t.length);
   for (let i = 0; i < t.length; i++) {
     const ab = s.alphaBars[t[i]];
     if (ab === undefined) throw new Error(`diffusion: timestep ${t[i]} outside 0..${s.T}`);

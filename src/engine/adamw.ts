@@ -42,7 +42,13 @@ export function adamwScalars(lr: number, step: number, cfg: AdamWConfig): Tensor
  * One AdamW update. Consumes params, grads, state and scalars; returns the new params and state.
  * Pure: safe to call inside jit.
  */
-export function adamwUpdate(params: Params, grads: Params, state: AdamWState, scalars: Tensor[], cfg: AdamWConfig): { params: Params; state: AdamWState } {
+export function adamwUpdate(
+  params: Params,
+  grads: Params,
+  state: AdamWState,
+  scalars: Tensor[],
+  cfg: AdamWConfig,
+): { params: Params; state: AdamWState } {
   const [lr, lrWd, c1, c2] = scalars;
   const out: Params = {};
   const m: Params = {};

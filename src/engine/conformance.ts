@@ -43,29 +43,44 @@ const get = ops.read;
 /** host float64 matmul: a [m,k] · b [k,n] */
 function hostMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let l = 0; l < k; l++) s += a[i * k + l] * b[l * n + j];
-    c[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let l = 0; l < k; l++) s += a[i * k + l] * b[l * n + j];
+      c[i * n + j] = s;
+    }
   return c;
 }
 
 /** host float64 channels-last 2-D conv: x [H,W,C] (batch 1), w [kh,kw,C,O] */
-function hostConv2d(x: ArrayLike<number>, w: ArrayLike<number>, H: number, W: number, C: number, kh: number, kw: number, O: number, s: number, p: number): { y: Float64Array; ho: number; wo: number } {
+function hostConv2d(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  H: number,
+  W: number,
+  C: number,
+  kh: number,
+  kw: number,
+  O: number,
+  s: number,
+  p: number,
+): { y: Float64Array; ho: number; wo: number } {
   const ho = Math.floor((H + 2 * p - kh) / s) + 1;
   const wo = Math.floor((W + 2 * p - kw) / s) + 1;
   const y = new Float64Array(ho * wo * O);
-  for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let o = 0; o < O; o++) {
-    let acc = 0;
-    for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) {
-      const yy = i * s + a - p;
-      const xx = j * s + b - p;
-      if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
-      for (let c = 0; c < C; c++) acc += x[(yy * W + xx) * C + c] * w[((a * kw + b) * C + c) * O + o];
-    }
-    y[(i * wo + j) * O + o] = acc;
-  }
+  for (let i = 0; i < ho; i++)
+    for (let j = 0; j < wo; j++)
+      for (let o = 0; o < O; o++) {
+        let acc = 0;
+        for (let a = 0; a < kh; a++)
+          for (let b = 0; b < kw; b++) {
+            const yy = i * s + a - p;
+            const xx = j * s + b - p;
+            if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+            for (let c = 0; c < C; c++) acc += x[(yy * W + xx) * C + c] * w[((a * kw + b) * C + c) * O + o];
+          }
+        y[(i * wo + j) * O + o] = acc;
+      }
   return { y, ho, wo };
 }
 
@@ -83,7 +98,7 @@ function erfHost(x: number): number {
     }
     return (sgn * 2 * sum) / Math.sqrt(Math.PI);
   }
-  return sgn * (1 - Math.exp(-ax * ax) / (ax * Math.sqrt(Math.PI)) * (1 - 1 / (2 * ax * ax)));
+  return sgn * (1 - (Math.exp(-ax * ax) / (ax * Math.sqrt(Math.PI))) * (1 - 1 / (2 * ax * ax)));
 }
 
 // ---- cases ----------------------------------------------------------------------------------
@@ -120,14 +135,54 @@ export function conformanceCases(): ConformanceCase[] {
         const A = () => t(a, [2, 3]);
         const B = () => t(b, [3]);
         const bb = (i: number) => b[i % 3];
-        assertClose(await get(ops.add(A(), B())), a.map((v, i) => v + bb(i)), 1e-6, 'add');
-        assertClose(await get(ops.sub(A(), B())), a.map((v, i) => v - bb(i)), 1e-6, 'sub');
-        assertClose(await get(ops.mul(A(), B())), a.map((v, i) => v * bb(i)), 1e-6, 'mul');
-        assertClose(await get(ops.div(A(), B())), a.map((v, i) => v / bb(i)), 1e-6, 'div');
-        assertClose(await get(ops.maximum(A(), B())), a.map((v, i) => Math.max(v, bb(i))), 0, 'maximum');
-        assertClose(await get(ops.minimum(A(), 0)), a.map((v) => Math.min(v, 0)), 0, 'minimum scalar');
-        assertClose(await get(ops.where(ops.greater(A(), 0), A(), 0)), a.map((v) => (v > 0 ? v : 0)), 0, 'where/greater');
-        assertClose(await get(ops.clip(A(), -1, 2)), a.map((v) => Math.min(2, Math.max(-1, v))), 0, 'clip');
+        assertClose(
+          await get(ops.add(A(), B())),
+          a.map((v, i) => v + bb(i)),
+          1e-6,
+          'add',
+        );
+        assertClose(
+          await get(ops.sub(A(), B())),
+          a.map((v, i) => v - bb(i)),
+          1e-6,
+          'sub',
+        );
+        assertClose(
+          await get(ops.mul(A(), B())),
+          a.map((v, i) => v * bb(i)),
+          1e-6,
+          'mul',
+        );
+        assertClose(
+          await get(ops.div(A(), B())),
+          a.map((v, i) => v / bb(i)),
+          1e-6,
+          'div',
+        );
+        assertClose(
+          await get(ops.maximum(A(), B())),
+          a.map((v, i) => Math.max(v, bb(i))),
+          0,
+          'maximum',
+        );
+        assertClose(
+          await get(ops.minimum(A(), 0)),
+          a.map((v) => Math.min(v, 0)),
+          0,
+          'minimum scalar',
+        );
+        assertClose(
+          await get(ops.where(ops.greater(A(), 0), A(), 0)),
+          a.map((v) => (v > 0 ? v : 0)),
+          0,
+          'where/greater',
+        );
+        assertClose(
+          await get(ops.clip(A(), -1, 2)),
+          a.map((v) => Math.min(2, Math.max(-1, v))),
+          0,
+          'clip',
+        );
         assertClose(await get(ops.add(t([NaN, 1], [2]), 1)), [NaN, 2], 0, 'NaN propagates');
       },
     },
@@ -145,7 +200,13 @@ export function conformanceCases(): ConformanceCase[] {
     unaryCase('silu', ops.silu, (v) => v / (1 + Math.exp(-v)), xs),
     unaryCase('relu', ops.relu, (v) => Math.max(0, v), xs, 0),
     unaryCase('gelu (tanh)', (x) => ops.gelu(x, true), gelutanh, xs),
-    unaryCase('gelu (exact)', (x) => ops.gelu(x, false), (v) => 0.5 * v * (1 + erfHost(v / Math.SQRT2)), xs, 2e-6),
+    unaryCase(
+      'gelu (exact)',
+      (x) => ops.gelu(x, false),
+      (v) => 0.5 * v * (1 + erfHost(v / Math.SQRT2)),
+      xs,
+      2e-6,
+    ),
     {
       name: 'reductions, softmax, layerNorm',
       run: async () => {
@@ -153,21 +214,41 @@ export function conformanceCases(): ConformanceCase[] {
         const A = () => t(a, [3, 4]);
         const rows = [0, 1, 2].map((r) => a.slice(r * 4, r * 4 + 4));
         assertClose(await get(ops.sum(A())), [a.reduce((s, v) => s + v, 0)], 1e-5, 'sum all');
-        assertClose(await get(ops.sum(A(), 1)), rows.map((r) => r.reduce((s, v) => s + v, 0)), 1e-5, 'sum axis 1');
-        assertClose(await get(ops.mean(A(), 0)), [0, 1, 2, 3].map((j) => (a[j] + a[4 + j] + a[8 + j]) / 3), 1e-5, 'mean axis 0');
+        assertClose(
+          await get(ops.sum(A(), 1)),
+          rows.map((r) => r.reduce((s, v) => s + v, 0)),
+          1e-5,
+          'sum axis 1',
+        );
+        assertClose(
+          await get(ops.mean(A(), 0)),
+          [0, 1, 2, 3].map((j) => (a[j] + a[4 + j] + a[8 + j]) / 3),
+          1e-5,
+          'mean axis 0',
+        );
         // a long reduction stays at float32 rounding error (jax-js alone drifts by ~1e-4 here)
         const big = rand(3 * 512 * 347, 1).map((v) => v * v + 0.5);
         let ref = 0;
         for (const v of big) ref += v;
         assertClose(await get(ops.sum(t(big, [3, 512, 347]))), [ref], 2e-6, 'sum of 5e5 values');
-        assertClose(await get(ops.mean(t(big, [3, 512, 347]), [0, 2])), Array.from({ length: 512 }, (_, j) => {
-          let s = 0;
-          for (let i = 0; i < 3; i++) for (let k = 0; k < 347; k++) s += big[(i * 512 + j) * 347 + k];
-          return s / (3 * 347);
-        }), 2e-6, 'mean over non-trailing axes');
+        assertClose(
+          await get(ops.mean(t(big, [3, 512, 347]), [0, 2])),
+          Array.from({ length: 512 }, (_, j) => {
+            let s = 0;
+            for (let i = 0; i < 3; i++) for (let k = 0; k < 347; k++) s += big[(i * 512 + j) * 347 + k];
+            return s / (3 * 347);
+          }),
+          2e-6,
+          'mean over non-trailing axes',
+        );
         const mk = ops.max(A(), 1, true);
         if (mk.shape.join() !== '3,1') throw new Error(`max keepdims shape ${mk.shape}`);
-        assertClose(await get(mk), rows.map((r) => Math.max(...r)), 0, 'max keepdims');
+        assertClose(
+          await get(mk),
+          rows.map((r) => Math.max(...r)),
+          0,
+          'max keepdims',
+        );
         const sm = rows.flatMap((r) => {
           const m = Math.max(...r);
           const e = r.map((v) => Math.exp(v - m));
@@ -195,7 +276,17 @@ export function conformanceCases(): ConformanceCase[] {
         assertClose(await get(ops.concat([A(), A()], 1)), [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5], 0, 'concat axis 1');
         assertClose(await get(ops.sliceAxis(A(), 1, 1, 3)), [1, 2, 4, 5], 0, 'sliceAxis');
         assertClose(await get(ops.sliceAxis(A(), -2, 1, 2)), [3, 4, 5], 0, 'sliceAxis negative axis');
-        assertClose(await get(ops.pad(A(), [[0, 1], [1, 0]])), [0, 0, 1, 2, 0, 3, 4, 5, 0, 0, 0, 0], 0, 'pad');
+        assertClose(
+          await get(
+            ops.pad(A(), [
+              [0, 1],
+              [1, 0],
+            ]),
+          ),
+          [0, 0, 1, 2, 0, 3, 4, 5, 0, 0, 0, 0],
+          0,
+          'pad',
+        );
         assertClose(await get(ops.broadcastTo(t([1, 2, 3], [3]), [2, 3])), [1, 2, 3, 1, 2, 3], 0, 'broadcastTo');
         const e = ops.expandDims(A(), 1);
         if (e.shape.join() !== '2,1,3') throw new Error(`expandDims shape ${e.shape}`);
@@ -212,7 +303,18 @@ export function conformanceCases(): ConformanceCase[] {
         const ref = [...hostMatmul(a.subarray(0, 35), b, 5, 7, 3), ...hostMatmul(a.subarray(35), b, 5, 7, 3)];
         assertClose(c, ref, 1e-5, 'matmul');
         // numpy.matmul broadcasting when ranks differ: [3,7]·[2,7,3] → [2,3,3]
-        const c2 = await get(ops.matmul(t(b.subarray(0, 21).map((v, i) => a[i]), [3, 7]), t(Float32Array.from({ length: 42 }, (_, i) => b[i % 21]), [2, 7, 3])));
+        const c2 = await get(
+          ops.matmul(
+            t(
+              b.subarray(0, 21).map((v, i) => a[i]),
+              [3, 7],
+            ),
+            t(
+              Float32Array.from({ length: 42 }, (_, i) => b[i % 21]),
+              [2, 7, 3],
+            ),
+          ),
+        );
         const r2 = hostMatmul(a.subarray(0, 21), b.subarray(0, 21), 3, 7, 3);
         assertClose(c2, [...r2, ...r2], 1e-5, 'matmul 2-D · 3-D (numpy broadcasting)');
         assertClose(await get(ops.einsum('ij,jk->ik', t(a.subarray(0, 35), [5, 7]), t(b, [7, 3]))), ref.slice(0, 15), 1e-5, 'einsum');
@@ -230,12 +332,26 @@ export function conformanceCases(): ConformanceCase[] {
     {
       name: 'conv 1-d/2-d/3-d with stride and padding against a float64 direct conv',
       run: async () => {
-        const H = 7, W = 6, C = 3, O = 4;
-        for (const [k, s, p] of [[3, 1, 1], [3, 2, 1], [4, 2, 1], [1, 1, 0]] as const) {
+        const H = 7,
+          W = 6,
+          C = 3,
+          O = 4;
+        for (const [k, s, p] of [
+          [3, 1, 1],
+          [3, 2, 1],
+          [4, 2, 1],
+          [1, 1, 0],
+        ] as const) {
           const x = rand(H * W * C);
           const w = rand(k * k * C * O, 0.5);
           const ref = hostConv2d(x, w, H, W, C, k, k, O, s, p);
-          const y = ops.conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), { stride: [s, s], padding: [[p, p], [p, p]] });
+          const y = ops.conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), {
+            stride: [s, s],
+            padding: [
+              [p, p],
+              [p, p],
+            ],
+          });
           if (y.shape.join() !== [1, ref.ho, ref.wo, O].join()) throw new Error(`conv2d k${k}s${s}p${p}: shape ${y.shape}`);
           assertClose(await get(y), ref.y, 1e-4, `conv2d k${k} s${s} p${p}`);
         }
@@ -246,15 +362,32 @@ export function conformanceCases(): ConformanceCase[] {
         assertClose(await get(ops.conv(t(x1, [1, 9, 2]), t(w1, [3, 2, 5]))), r1.y, 1e-4, 'conv1d');
         const x3 = rand(2 * 5 * 5 * 2);
         const w3 = rand(3 * 3 * 2 * 3);
-        const y3 = await get(ops.conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), { padding: [[0, 0], [1, 1], [1, 1]] }));
+        const y3 = await get(
+          ops.conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), {
+            padding: [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+            ],
+          }),
+        );
         const r3 = [0, 1].flatMap((f) => Array.from(hostConv2d(x3.subarray(f * 50, f * 50 + 50), w3, 5, 5, 2, 3, 3, 3, 1, 1).y));
         assertClose(y3, r3, 1e-4, 'conv3d');
         // a causal temporal kernel: output frame f sees frames f-2..f only
         const xt = rand(4 * 2 * 2 * 1);
         const wt = rand(3 * 1 * 1 * 1 * 1);
-        const yt = await get(ops.conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), { padding: [[2, 0], [0, 0], [0, 0]] }));
+        const yt = await get(
+          ops.conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), {
+            padding: [
+              [2, 0],
+              [0, 0],
+              [0, 0],
+            ],
+          }),
+        );
         const rt = Array.from({ length: 16 }, (_, i) => {
-          const f = Math.floor(i / 4), pix = i % 4;
+          const f = Math.floor(i / 4),
+            pix = i % 4;
           let acc = 0;
           for (let j = 0; j < 3; j++) if (f - 2 + j >= 0) acc += wt[j] * xt[(f - 2 + j) * 4 + pix];
           return acc;
@@ -265,11 +398,27 @@ export function conformanceCases(): ConformanceCase[] {
     {
       name: 'conv gradient against float64 finite differences',
       run: async () => {
-        const H = 5, W = 5, C = 2, O = 3, k = 3;
+        const H = 5,
+          W = 5,
+          C = 2,
+          O = 3,
+          k = 3;
         const x = rand(H * W * C);
         const w = rand(k * k * C * O, 0.5);
         const r = rand(3 * 3 * O); // loss = sum(r · conv(x, w; stride 2, pad 1))
-        const loss = (wt: Tensor, xt: Tensor, rt: Tensor) => ops.sum(ops.mul(ops.conv(xt, wt, { stride: [2, 2], padding: [[1, 1], [1, 1]] }), rt));
+        const loss = (wt: Tensor, xt: Tensor, rt: Tensor) =>
+          ops.sum(
+            ops.mul(
+              ops.conv(xt, wt, {
+                stride: [2, 2],
+                padding: [
+                  [1, 1],
+                  [1, 1],
+                ],
+              }),
+              rt,
+            ),
+          );
         const f = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)(wt, xt, rt));
         const gw = await get(f(t(w, [k, k, C, O]), t(x, [1, H, W, C]), t(r, [3, 3, O])));
         const host = (wv: Float64Array) => {
@@ -299,13 +448,22 @@ export function conformanceCases(): ConformanceCase[] {
         await check('tanh', ops.tanh, (v) => 1 - Math.tanh(v) ** 2);
         await check('exp', ops.exp, Math.exp);
         await check('sigmoid', ops.sigmoid, (v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2);
-        await check('gelu', (v) => ops.gelu(v), (v) => (gelutanh(v + 1e-5) - gelutanh(v - 1e-5)) / 2e-5);
+        await check(
+          'gelu',
+          (v) => ops.gelu(v),
+          (v) => (gelutanh(v + 1e-5) - gelutanh(v - 1e-5)) / 2e-5,
+        );
         await check('sin', ops.sin, Math.cos);
         const a = rand(3 * 4);
         const b = rand(4 * 2);
         const gA = await get(grad((m: Tensor, n: Tensor) => ops.sum(ops.matmul(m, n)))(t(a, [3, 4]), t(b, [4, 2])));
         const rowSum = [0, 1, 2, 3].map((l) => b[l * 2] + b[l * 2 + 1]);
-        assertClose(gA, Array.from({ length: 12 }, (_, i) => rowSum[i % 4]), 1e-5, 'd matmul');
+        assertClose(
+          gA,
+          Array.from({ length: 12 }, (_, i) => rowSum[i % 4]),
+          1e-5,
+          'd matmul',
+        );
         // softmax: d/dx sum(softmax(x) · r) = s ⊙ (r − s·r)
         const r = rand(4);
         const sx = rand(4);
@@ -314,7 +472,12 @@ export function conformanceCases(): ConformanceCase[] {
         const z = e.reduce((s, v) => s + v, 0);
         const s = e.map((v) => v / z);
         const sr = s.reduce((acc, v, i) => acc + v * r[i], 0);
-        assertClose(gS, s.map((v, i) => v * (r[i] - sr)), 1e-5, 'd softmax');
+        assertClose(
+          gS,
+          s.map((v, i) => v * (r[i] - sr)),
+          1e-5,
+          'd softmax',
+        );
         // layerNorm gradient sums to zero over the normalised axis
         const gL = await get(grad((v: Tensor, rr: Tensor) => ops.sum(ops.mul(ops.layerNorm(v), rr)))(t(sx, [4]), t(r, [4])));
         assertClose([gL.reduce((acc, v) => acc + v, 0)], [0], 1e-4, 'd layerNorm sums to 0');
@@ -364,7 +527,8 @@ export function conformanceCases(): ConformanceCase[] {
         }
         // by hand, two steps with the same gradient
         const hand = (p: number, g: number, decay: boolean) => {
-          let m = 0, v = 0;
+          let m = 0,
+            v = 0;
           for (let s = 1; s <= 2; s++) {
             if (decay) p -= lr * cfg.weightDecay * p;
             m = cfg.beta1 * m + (1 - cfg.beta1) * g;
@@ -373,8 +537,18 @@ export function conformanceCases(): ConformanceCase[] {
           }
           return p;
         };
-        assertClose(await get(params.w), p0.w.map((p, i) => hand(p, g0.w[i], true)), 1e-6, 'adamw matrix (decayed)');
-        assertClose(await get(params.b), p0.b.map((p, i) => hand(p, g0.b[i], false)), 1e-6, 'adamw bias (not decayed)');
+        assertClose(
+          await get(params.w),
+          p0.w.map((p, i) => hand(p, g0.w[i], true)),
+          1e-6,
+          'adamw matrix (decayed)',
+        );
+        assertClose(
+          await get(params.b),
+          p0.b.map((p, i) => hand(p, g0.b[i], false)),
+          1e-6,
+          'adamw bias (not decayed)',
+        );
       },
     },
   ];
@@ -383,14 +557,53 @@ export function conformanceCases(): ConformanceCase[] {
 
 /** Which case checks each export of ops.ts (kept complete by a unit test). */
 export const OP_COVERAGE: Record<keyof typeof ops, string> = {
-  tensor: 'tensor/read/zeros/ones/full', read: 'tensor/read/zeros/ones/full', zeros: 'tensor/read/zeros/ones/full',
-  ones: 'tensor/read/zeros/ones/full', full: 'tensor/read/zeros/ones/full',
-  add: 'binary', sub: 'binary', mul: 'binary', div: 'binary', maximum: 'binary', minimum: 'binary', where: 'binary',
-  greater: 'binary', clip: 'binary',
-  neg: 'neg', exp: 'exp', log: 'log', sqrt: 'sqrt', square: 'square', abs: 'abs', tanh: 'tanh', sin: 'sin', cos: 'cos',
-  erf: 'erf', sigmoid: 'sigmoid', silu: 'silu', relu: 'relu', gelu: 'gelu', stopGradient: 'stopGradient',
-  sum: 'reductions', mean: 'reductions', max: 'reductions', softmax: 'reductions', logSoftmax: 'reductions', layerNorm: 'reductions',
-  reshape: 'shape ops', transpose: 'shape ops', concat: 'shape ops', broadcastTo: 'shape ops', expandDims: 'shape ops',
-  repeat: 'shape ops', pad: 'shape ops', sliceAxis: 'shape ops',
-  matmul: 'matmul', einsum: 'matmul', gatherRows: 'gatherRows', conv: 'conv', spaceToDepth: 'spaceToDepth', depthToSpace: 'spaceToDepth',
+  tensor: 'tensor/read/zeros/ones/full',
+  read: 'tensor/read/zeros/ones/full',
+  zeros: 'tensor/read/zeros/ones/full',
+  ones: 'tensor/read/zeros/ones/full',
+  full: 'tensor/read/zeros/ones/full',
+  add: 'binary',
+  sub: 'binary',
+  mul: 'binary',
+  div: 'binary',
+  maximum: 'binary',
+  minimum: 'binary',
+  where: 'binary',
+  greater: 'binary',
+  clip: 'binary',
+  neg: 'neg',
+  exp: 'exp',
+  log: 'log',
+  sqrt: 'sqrt',
+  square: 'square',
+  abs: 'abs',
+  tanh: 'tanh',
+  sin: 'sin',
+  cos: 'cos',
+  erf: 'erf',
+  sigmoid: 'sigmoid',
+  silu: 'silu',
+  relu: 'relu',
+  gelu: 'gelu',
+  stopGradient: 'stopGradient',
+  sum: 'reductions',
+  mean: 'reductions',
+  max: 'reductions',
+  softmax: 'reductions',
+  logSoftmax: 'reductions',
+  layerNorm: 'reductions',
+  reshape: 'shape ops',
+  transpose: 'shape ops',
+  concat: 'shape ops',
+  broadcastTo: 'shape ops',
+  expandDims: 'shape ops',
+  repeat: 'shape ops',
+  pad: 'shape ops',
+  sliceAxis: 'shape ops',
+  matmul: 'matmul',
+  einsum: 'matmul',
+  gatherRows: 'gatherRows',
+  conv: 'conv',
+  spaceToDepth: 'spaceToDepth',
+  depthToSpace: 'spaceToDepth',
 };

@@ -18,6 +18,7 @@ export async function installNodeWebGPU(): Promise<boolean> {
   if (!adapter) return false;
   if (g.navigator === undefined) g.navigator = {};
   Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-  if (g.navigator.userAgent === undefined) Object.defineProperty(g.navigator, 'userAgent', { value: `Node.js/${process.version}`, configurable: true });
+  if (g.navigator.userAgent === undefined)
+    Object.defineProperty(g.navigator, 'userAgent', { value: `Node.js/${process.version}`, configurable: true });
   return true;
 }

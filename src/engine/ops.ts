@@ -73,11 +73,19 @@ export function sum(a: Tensor, axis?: number | number[], keepdims = false): Tens
   const kept = [...Array(nd).keys()].filter((x) => !axes.includes(x));
   const keptShape = kept.map((x) => a.shape[x]);
   const c = Math.ceil(Math.sqrt(n));
-  let v = reshape(axes.every((x, i) => x === nd - axes.length + i) && kept.every((x, i) => x === i) ? a : transpose(a, [...kept, ...axes]), [...keptShape, n]);
+  let v = reshape(axes.every((x, i) => x === nd - axes.length + i) && kept.every((x, i) => x === i) ? a : transpose(a, [...kept, ...axes]), [
+    ...keptShape,
+    n,
+  ]);
   if (c * c !== n && n % c !== 0) v = pad(v, [...keptShape.map((): Pair => [0, 0]), [0, c * Math.ceil(n / c) - n]]);
   v = reshape(v, [...keptShape, Math.ceil(n / c), c]);
   const r = jx().numpy.sum(jx().numpy.sum(v, -1), -1);
-  return keepdims ? reshape(r, a.shape.map((d, i) => (axes.includes(i) ? 1 : d))) : r;
+  return keepdims
+    ? reshape(
+        r,
+        a.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+      )
+    : r;
 }
 /** Mean over `axis` (all axes when omitted), with the same two-stage accumulation as sum. */
 export function mean(a: Tensor, axis?: number | number[], keepdims = false): Tensor {
@@ -135,9 +143,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   if (a.ndim !== b.ndim && a.ndim >= 2 && b.ndim >= 2) {
     const lead = (t: Tensor) => t.shape.slice(0, -2);
-    const la = lead(a), lb = lead(b);
+    const la = lead(a),
+      lb = lead(b);
     const n = Math.max(la.length, lb.length);
-    const pa = [...Array(n - la.length).fill(1), ...la], pb = [...Array(n - lb.length).fill(1), ...lb];
+    const pa = [...Array(n - la.length).fill(1), ...la],
+      pb = [...Array(n - lb.length).fill(1), ...lb];
     const common = pa.map((d, i) => Math.max(d, pb[i]));
     const expand = (t: Tensor, padded: number[]) => {
       const r = reshape(t, [...padded, ...t.shape.slice(-2)]);
@@ -226,7 +236,10 @@ function convIm2col(x: Tensor, w: Tensor, k: number[], stride: number[], padding
         const sh = v.shape.slice();
         sh.splice(1 + i, 1, outSize[i], s);
         v = sliceAxis(reshape(v, sh), 2 + i, 0, 1);
-        v = reshape(v, v.shape.filter((_, j) => j !== 2 + i));
+        v = reshape(
+          v,
+          v.shape.filter((_, j) => j !== 2 + i),
+        );
       }
     }
     cols.push(v);

@@ -28,7 +28,10 @@ test('only src/engine/ imports @jax-js/jax', () => {
     })
     .filter((f) => !relative(root, f).startsWith(join('src', 'engine')))
     .filter((f) => /from\s+['"]@jax-js\/|import\(\s*['"]@jax-js\//.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    offenders.map((f) => relative(root, f)),
+    [],
+  );
 });
 
 test('every op exported by ops.ts has a conformance case', () => {
@@ -36,6 +39,9 @@ test('every op exported by ops.ts has a conformance case', () => {
   for (const op of Object.keys(ops)) {
     const label = (OP_COVERAGE as Record<string, string>)[op];
     assert.ok(label, `ops.${op} has no entry in OP_COVERAGE`);
-    assert.ok(names.some((n) => n.includes(label)), `ops.${op}: no conformance case named like "${label}"`);
+    assert.ok(
+      names.some((n) => n.includes(label)),
+      `ops.${op}: no conformance case named like "${label}"`,
+    );
   }
 });

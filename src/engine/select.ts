@@ -41,7 +41,8 @@ async function describeAdapter(): Promise<{ software: boolean; text: string } | 
  */
 export async function initEngine(request: DeviceRequest = 'auto', threads = 1): Promise<EngineInfo> {
   if (info) {
-    if (request !== 'auto' && request !== info.device) throw new Error(`avdit engine already running on ${info.device}; cannot switch to ${request} in the same process`);
+    if (request !== 'auto' && request !== info.device)
+      throw new Error(`avdit engine already running on ${info.device}; cannot switch to ${request} in the same process`);
     return info;
   }
   const jax = await loadJax();
@@ -54,7 +55,9 @@ export async function initEngine(request: DeviceRequest = 'auto', threads = 1): 
       device = 'webgpu';
       adapter = a!.text;
     } else if (request === 'webgpu') {
-      throw new Error('WebGPU was requested but no adapter is available here (in Node, install the optional "webgpu" package and a Vulkan driver); use --device wasm');
+      throw new Error(
+        'WebGPU was requested but no adapter is available here (in Node, install the optional "webgpu" package and a Vulkan driver); use --device wasm',
+      );
     }
   } else if (request === 'cpu') {
     device = 'cpu';

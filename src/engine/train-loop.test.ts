@@ -3,7 +3,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initNodeEngine } from './node.js';
 import { wasmHeapBytes } from './node-threads.js';
-import { ops, jit, valueAndGrad, refTree, adamwInit, adamwUpdate, adamwScalars, ADAMW_DEFAULTS, type Params, type Tensor, type AdamWState } from './index.js';
+import {
+  ops,
+  jit,
+  valueAndGrad,
+  refTree,
+  adamwInit,
+  adamwUpdate,
+  adamwScalars,
+  ADAMW_DEFAULTS,
+  type Params,
+  type Tensor,
+  type AdamWState,
+} from './index.js';
 import { mulberry32 } from '../util/rng.js';
 
 await initNodeEngine({ device: 'wasm', threads: 2 });
@@ -11,7 +23,9 @@ await initNodeEngine({ device: 'wasm', threads: 2 });
 test('MLP regression with AdamW under jit: loss falls, memory does not grow', async () => {
   const rnd = mulberry32(5);
   const rn = (n: number, s: number) => Float32Array.from({ length: n }, () => (rnd() * 2 - 1) * s);
-  const N = 256, D = 64, Hd = 1024;
+  const N = 256,
+    D = 64,
+    Hd = 1024;
   const x = rn(N * D, 1);
   const wTrue = rn(D, 1);
   const y = Float32Array.from({ length: N }, (_, i) => Math.sin(x.subarray(i * D, i * D + D).reduce((s, v, j) => s + v * wTrue[j], 0)));

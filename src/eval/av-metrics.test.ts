@@ -2,7 +2,17 @@
 // parsing and activity, identity distance, and the two Fréchet embeddings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activityFromAlign, activityFromAudio, agreement, audioEmbedding, identityDistance, parseAlign, pearson, syncCorr, videoEmbedding } from './av-metrics.js';
+import {
+  activityFromAlign,
+  activityFromAudio,
+  agreement,
+  audioEmbedding,
+  identityDistance,
+  parseAlign,
+  pearson,
+  syncCorr,
+  videoEmbedding,
+} from './av-metrics.js';
 import { talkingClip } from '../testing/talking.js';
 import { mulberry32 } from '../util/rng.js';
 
@@ -17,8 +27,9 @@ test('pearson: perfect, anti and zero correlation', () => {
 
 const talking = talkingClip;
 
-test('syncCorr: a mouth that moves with the sound scores near 1, with another clip\'s sound near 0', () => {
-  const a = talking(1), b = talking(2);
+test("syncCorr: a mouth that moves with the sound scores near 1, with another clip's sound near 0", () => {
+  const a = talking(1),
+    b = talking(2);
   assert.ok(syncCorr(a) > 0.95, `own audio ${syncCorr(a)}`);
   const shuffled = [2, 3, 4, 5].map((s) => syncCorr({ ...a, audio: talking(s).audio }));
   for (const s of shuffled) assert.ok(Math.abs(s) < 0.6, `shuffled ${s}`);
@@ -27,7 +38,15 @@ test('syncCorr: a mouth that moves with the sound scores near 1, with another cl
 
 test('GRID alignments: parsing, per-frame activity, agreement with audio activity', () => {
   const words = parseAlign('0 12500 sil\n12500 25000 bin\n25000 37500 blue\n37500 50000 sil\n');
-  assert.deepEqual(words.map((w) => [w.start, w.end, w.word]), [[0, 0.5, 'sil'], [0.5, 1, 'bin'], [1, 1.5, 'blue'], [1.5, 2, 'sil']]);
+  assert.deepEqual(
+    words.map((w) => [w.start, w.end, w.word]),
+    [
+      [0, 0.5, 'sil'],
+      [0.5, 1, 'bin'],
+      [1, 1.5, 'blue'],
+      [1.5, 2, 'sil'],
+    ],
+  );
   const act = activityFromAlign(words, 4, 0, 8); // frames of 0.25 s
   assert.deepEqual(act, [false, false, true, true, true, true, false, false]);
   assert.deepEqual(activityFromAlign(words, 4, 2, 4), [true, true, true, true]); // a window starting at frame 2
@@ -39,7 +58,9 @@ test('GRID alignments: parsing, per-frame activity, agreement with audio activit
 });
 
 test('identityDistance: 0 for the same frames, the colour offset for a shifted face', () => {
-  const T = 4, H = 16, W = 16;
+  const T = 4,
+    H = 16,
+    W = 16;
   const rnd = mulberry32(3);
   const base = Float32Array.from({ length: H * W * 3 }, () => rnd() * 0.8);
   const video = new Float32Array(T * H * W * 3);
@@ -50,7 +71,9 @@ test('identityDistance: 0 for the same frames, the colour offset for a shifted f
 });
 
 test('pix80: colour, sharpness and motion terms; logmel40 puts a tone in the right band', () => {
-  const T = 2, H = 8, W = 8;
+  const T = 2,
+    H = 8,
+    W = 8;
   const video = new Float32Array(T * H * W * 3).fill(0.5);
   video.fill(0.7, H * W * 3); // frame 1 brighter: motion 0.2, no edges
   const e = videoEmbedding({ video, numFrames: T, height: H, width: W }, [0, 1]);
@@ -62,11 +85,15 @@ test('pix80: colour, sharpness and motion terms; logmel40 puts a tone in the rig
     near(e[64 + b], 0, 1e-9);
     near(e[80 + 64 + b], 0.2, 1e-6);
   }
-  const sr = 16000, tone = Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / sr));
+  const sr = 16000,
+    tone = Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / sr));
   const m = audioEmbedding(tone, sr);
   assert.equal(m.length % 40, 0);
   const row = Array.from(m.subarray(40 * 50, 40 * 51));
   const peak = row.indexOf(Math.max(...row));
-  const low = audioEmbedding(Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / sr)), sr).subarray(40 * 50, 40 * 51);
+  const low = audioEmbedding(
+    Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / sr)),
+    sr,
+  ).subarray(40 * 50, 40 * 51);
   assert.ok(Array.from(low).indexOf(Math.max(...low)) < peak, 'a 300 Hz tone peaks in a lower band than 1 kHz');
 });

@@ -27,14 +27,17 @@ import { stft, melFilterbank } from '../audio/dsp.js';
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = Math.min(a.length, b.length);
   if (n < 2) return 0;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
     ma += a[i];
     mb += b[i];
   }
   ma /= n;
   mb /= n;
-  let num = 0, va = 0, vb = 0;
+  let num = 0,
+    va = 0,
+    vb = 0;
   for (let i = 0; i < n; i++) {
     num += (a[i] - ma) * (b[i] - mb);
     va += (a[i] - ma) ** 2;
@@ -62,7 +65,8 @@ interface Video {
 /** Audio log energy (dB) per video frame: the samples of [t/fps, (t+1)/fps). */
 export function energyDbPerFrame(audio: Float32Array, sampleRate: number, fps: number, numFrames: number): number[] {
   return Array.from({ length: numFrames }, (_, t) => {
-    const i0 = Math.round((t / fps) * sampleRate), i1 = Math.round(((t + 1) / fps) * sampleRate);
+    const i0 = Math.round((t / fps) * sampleRate),
+      i1 = Math.round(((t + 1) / fps) * sampleRate);
     let s = 0;
     for (let i = i0; i < i1 && i < audio.length; i++) s += audio[i] * audio[i];
     return 10 * Math.log10(1e-8 + s / Math.max(1, i1 - i0));
@@ -76,7 +80,10 @@ export const MOUTH_BAND = { y0: 52 / 64, y1: 58 / 64, x0: 26 / 64, x1: 40 / 64 }
 
 export function mouthOpenness(v: Video): number[] {
   const { height: H, width: W } = v;
-  const y0 = Math.round(MOUTH_BAND.y0 * H), y1 = Math.round(MOUTH_BAND.y1 * H), x0 = Math.round(MOUTH_BAND.x0 * W), x1 = Math.round(MOUTH_BAND.x1 * W);
+  const y0 = Math.round(MOUTH_BAND.y0 * H),
+    y1 = Math.round(MOUTH_BAND.y1 * H),
+    x0 = Math.round(MOUTH_BAND.x0 * W),
+    x1 = Math.round(MOUTH_BAND.x1 * W);
   return Array.from({ length: v.numFrames }, (_, t) => {
     let s = 0;
     for (let y = y0; y < y1; y++)
@@ -89,7 +96,10 @@ export function mouthOpenness(v: Video): number[] {
 }
 
 /** SyncCorr over the frames in `range` (default: all): corr(Δ openness, Δ log energy). */
-export function syncCorr(clip: Video & { audio: Float32Array; sampleRate: number; fps: number }, range: FrameRange = { from: 0, to: clip.numFrames }): number {
+export function syncCorr(
+  clip: Video & { audio: Float32Array; sampleRate: number; fps: number },
+  range: FrameRange = { from: 0, to: clip.numFrames },
+): number {
   const open = mouthOpenness(clip).slice(range.from, range.to);
   const e = energyDbPerFrame(clip.audio, clip.sampleRate, clip.fps, clip.numFrames).slice(range.from, range.to);
   return pearson(diff(open), diff(e));
@@ -111,8 +121,10 @@ export function parseAlign(text: string, source = 'align'): AlignedWord[] {
     .filter(Boolean)
     .map((l, i) => {
       const [a, b, w] = l.split(/\s+/);
-      const start = Number(a) / 25000, end = Number(b) / 25000;
-      if (!w || !Number.isFinite(start) || !Number.isFinite(end) || end < start) throw new Error(`${source}: line ${i + 1} is not "start end word": "${l}"`);
+      const start = Number(a) / 25000,
+        end = Number(b) / 25000;
+      if (!w || !Number.isFinite(start) || !Number.isFinite(end) || end < start)
+        throw new Error(`${source}: line ${i + 1} is not "start end word": "${l}"`);
       return { start, end, word: w };
     });
 }
@@ -126,7 +138,8 @@ export const spokenWords = (words: AlignedWord[]): string[] => words.filter(isSp
 /** Per video frame of a window starting at `startFrame`: does a (non-silence) word overlap at least half the frame? */
 export function activityFromAlign(words: AlignedWord[], fps: number, startFrame: number, numFrames: number): boolean[] {
   return Array.from({ length: numFrames }, (_, t) => {
-    const a = (startFrame + t) / fps, b = (startFrame + t + 1) / fps;
+    const a = (startFrame + t) / fps,
+      b = (startFrame + t + 1) / fps;
     let spoken = 0;
     for (const w of words) if (isSpoken(w)) spoken += Math.max(0, Math.min(b, w.end) - Math.max(a, w.start));
     return spoken >= 0.5 * (b - a);
@@ -151,10 +164,12 @@ export function agreement(a: boolean[], b: boolean[], range: FrameRange = { from
 function pooled(v: Video, t: number, size: number): Float64Array {
   const { height: H, width: W } = v;
   const out = new Float64Array(size * size * 3);
-  const by = H / size, bx = W / size;
+  const by = H / size,
+    bx = W / size;
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
-      const o = ((t * H + y) * W + x) * 3, p = (Math.floor(y / by) * size + Math.floor(x / bx)) * 3;
+      const o = ((t * H + y) * W + x) * 3,
+        p = (Math.floor(y / by) * size + Math.floor(x / bx)) * 3;
       for (let c = 0; c < 3; c++) out[p + c] += v.video[o + c] / (by * bx);
     }
   return out;
@@ -183,7 +198,9 @@ export const AUDIO_EMBEDDING = { name: 'logmel40', dim: 40 } as const;
 /** pix80 rows for the frames in `frames` (the previous frame, given or not, feeds the motion term). */
 export function videoEmbedding(v: Video, frames: number[]): Float64Array {
   const { height: H, width: W } = v;
-  const G = 4, by = H / G, bx = W / G;
+  const G = 4,
+    by = H / G,
+    bx = W / G;
   const out = new Float64Array(frames.length * 80);
   const grey = (t: number, y: number, x: number) => {
     const o = ((t * H + y) * W + x) * 3;
@@ -194,10 +211,12 @@ export function videoEmbedding(v: Video, frames: number[]): Float64Array {
     const prev = Math.max(0, t - 1);
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) {
-        const b = Math.floor(y / by) * G + Math.floor(x / bx), o = ((t * H + y) * W + x) * 3;
+        const b = Math.floor(y / by) * G + Math.floor(x / bx),
+          o = ((t * H + y) * W + x) * 3;
         for (let c = 0; c < 3; c++) row[3 * b + c] += v.video[o + c] / (by * bx);
         const g = grey(t, y, x);
-        const gx = x + 1 < W ? grey(t, y, x + 1) - g : 0, gy = y + 1 < H ? grey(t, y + 1, x) - g : 0;
+        const gx = x + 1 < W ? grey(t, y, x + 1) - g : 0,
+          gy = y + 1 < H ? grey(t, y + 1, x) - g : 0;
         row[48 + b] += Math.hypot(gx, gy) / (by * bx);
         row[64 + b] += Math.abs(g - grey(prev, y, x)) / (by * bx);
       }

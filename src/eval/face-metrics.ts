@@ -28,30 +28,38 @@ export function detectionRate(faces: FaceFrame[]): number {
 
 /** inner-lip gap ÷ face width per frame (NaN without a face) */
 export function mouthOpeningLm(faces: FaceFrame[]): number[] {
-  return faces.map((f) => (f.landmarks ? (dist(f.landmarks, 62, 66) + dist(f.landmarks, 61, 67) + dist(f.landmarks, 63, 65)) / 3 / faceWidth(f.landmarks) : NaN));
+  return faces.map((f) =>
+    f.landmarks ? (dist(f.landmarks, 62, 66) + dist(f.landmarks, 61, 67) + dist(f.landmarks, 63, 65)) / 3 / faceWidth(f.landmarks) : NaN,
+  );
 }
 
 /** corr(Δ opening, Δ energy) over consecutive frames in [from, to) that both have a face; NaN with < 3 pairs */
 export function lipSyncLm(faces: FaceFrame[], audio: Float32Array, sampleRate: number, fps: number, from = 0, to = faces.length): number {
   const open = mouthOpeningLm(faces);
   const e = energyDbPerFrame(audio, sampleRate, fps, faces.length);
-  const a: number[] = [], b: number[] = [];
-  for (let t = from + 1; t < to; t++) if (Number.isFinite(open[t]) && Number.isFinite(open[t - 1])) (a.push(open[t] - open[t - 1]), b.push(e[t] - e[t - 1]));
+  const a: number[] = [],
+    b: number[] = [];
+  for (let t = from + 1; t < to; t++)
+    if (Number.isFinite(open[t]) && Number.isFinite(open[t - 1])) (a.push(open[t] - open[t - 1]), b.push(e[t] - e[t - 1]));
   return a.length >= 3 ? pearson(a, b) : NaN;
 }
 
 /** mean mouth-landmark distance (centroid-aligned, ÷ face width) over `frames` where both have a face */
 export function lmdMouth(gen: FaceFrame[], real: FaceFrame[], frames: number[]): number {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (const t of frames) {
-    const g = gen[t]?.landmarks, r = real[t]?.landmarks;
+    const g = gen[t]?.landmarks,
+      r = real[t]?.landmarks;
     if (!g || !r) continue;
     const centre = (l: Float32Array) => {
-      let x = 0, y = 0;
-      for (let i = 48; i < 68; i++) (x += pt(l, i)[0]), (y += pt(l, i)[1]);
+      let x = 0,
+        y = 0;
+      for (let i = 48; i < 68; i++) ((x += pt(l, i)[0]), (y += pt(l, i)[1]));
       return [x / 20, y / 20];
     };
-    const [gx, gy] = centre(g), [rx, ry] = centre(r);
+    const [gx, gy] = centre(g),
+      [rx, ry] = centre(r);
     const w = (faceWidth(g) + faceWidth(r)) / 2;
     let d = 0;
     for (let i = 48; i < 68; i++) d += Math.hypot(g[2 * i] - gx - (r[2 * i] - rx), g[2 * i + 1] - gy - (r[2 * i + 1] - ry));
@@ -68,8 +76,10 @@ export function idSim(faces: FaceFrame[], given: number[], generated: number[]):
   for (const t of given) if (faces[t]?.descriptor) (faces[t].descriptor!.forEach((v, i) => (ref[i] += v)), k++);
   if (!k) return NaN;
   const cos = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-    let ab = 0, aa = 0, bb = 0;
-    for (let i = 0; i < a.length; i++) (ab += a[i] * b[i]), (aa += a[i] * a[i]), (bb += b[i] * b[i]);
+    let ab = 0,
+      aa = 0,
+      bb = 0;
+    for (let i = 0; i < a.length; i++) ((ab += a[i] * b[i]), (aa += a[i] * a[i]), (bb += b[i] * b[i]));
     return ab / Math.sqrt(aa * bb);
   };
   const sims = generated.filter((t) => faces[t]?.descriptor).map((t) => cos(faces[t].descriptor!, ref));

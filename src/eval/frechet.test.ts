@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { frechetDistance, gaussianStats, sqrtPsd, symmetricEigen, type GaussianStats } from './frechet.js';
 import { normal } from '../util/rng.js';
 
-const stats = (mean: number[], cov: number[]): GaussianStats => ({ dim: mean.length, count: 0, mean: Float64Array.from(mean), cov: Float64Array.from(cov) });
+const stats = (mean: number[], cov: number[]): GaussianStats => ({
+  dim: mean.length,
+  count: 0,
+  mean: Float64Array.from(mean),
+  cov: Float64Array.from(cov),
+});
 const diag = (v: number[]) => v.flatMap((x, i) => v.map((_, j) => (i === j ? x : 0)));
 
 test('identical Gaussians are at distance 0; shifts add ‖Δμ‖²', () => {
@@ -16,13 +21,15 @@ test('identical Gaussians are at distance 0; shifts add ‖Δμ‖²', () => {
 });
 
 test('diagonal covariances: Σ (σa − σb)² per dimension', () => {
-  const a = stats([0, 0, 0, 0], diag([1, 4, 9, 0.25])), b = stats([0, 0, 0, 0], diag([4, 1, 9, 1]));
+  const a = stats([0, 0, 0, 0], diag([1, 4, 9, 0.25])),
+    b = stats([0, 0, 0, 0], diag([4, 1, 9, 1]));
   const want = (1 - 2) ** 2 + (2 - 1) ** 2 + 0 + (0.5 - 1) ** 2;
   assert.ok(Math.abs(frechetDistance(a, b) - want) < 1e-9, `${frechetDistance(a, b)} vs ${want}`);
 });
 
 test('non-commuting 2×2 covariances match the closed form tr √M = √(tr M + 2√det M)', () => {
-  const A = [2, 0.9, 0.9, 1], B = [1, -0.4, -0.4, 3];
+  const A = [2, 0.9, 0.9, 1],
+    B = [1, -0.4, -0.4, 3];
   // M = A^½ B A^½ has the eigenvalues of AB; for 2×2: tr √M = √(tr(AB) + 2√det(AB))
   const AB = [A[0] * B[0] + A[1] * B[2], A[0] * B[1] + A[1] * B[3], A[2] * B[0] + A[3] * B[2], A[2] * B[1] + A[3] * B[3]];
   const trSqrt = Math.sqrt(AB[0] + AB[3] + 2 * Math.sqrt(AB[0] * AB[3] - AB[1] * AB[2]));
@@ -32,8 +39,10 @@ test('non-commuting 2×2 covariances match the closed form tr √M = √(tr M + 
 });
 
 test('sample statistics of drawn Gaussians converge to the population distance', () => {
-  const n = 20000, d = 3;
-  const z1 = normal(1, n * d), z2 = normal(2, n * d);
+  const n = 20000,
+    d = 3;
+  const z1 = normal(1, n * d),
+    z2 = normal(2, n * d);
   const a = Float64Array.from(z1, (v) => v);
   const b = Float64Array.from(z2, (v, i) => (i % d === 0 ? 2 * v + 1 : v)); // first dim: mean 1, σ 2
   const got = frechetDistance(gaussianStats(a, d), gaussianStats(b, d));

@@ -47,7 +47,8 @@ export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): { v
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0, total = 0;
+    let off = 0,
+      total = 0;
     for (let p = 0; p < n; p++)
       for (let q = 0; q < n; q++) {
         const v = A[p * n + q] ** 2;
@@ -61,19 +62,23 @@ export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): { v
         if (Math.abs(apq) < 1e-300) continue;
         const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p], akq = A[k * n + q];
+          const akp = A[k * n + p],
+            akq = A[k * n + q];
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k], aqk = A[q * n + k];
+          const apk = A[p * n + k],
+            aqk = A[q * n + k];
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p], vkq = V[k * n + q];
+          const vkp = V[k * n + p],
+            vkq = V[k * n + q];
           V[k * n + p] = c * vkp - s * vkq;
           V[k * n + q] = s * vkp + c * vkq;
         }
@@ -124,7 +129,8 @@ export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): n
 export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
   if (a.dim !== b.dim) throw new Error(`frechetDistance: feature sizes differ (${a.dim} vs ${b.dim})`);
   const n = a.dim;
-  let d2 = 0, tr = 0;
+  let d2 = 0,
+    tr = 0;
   for (let i = 0; i < n; i++) {
     d2 += (a.mean[i] - b.mean[i]) ** 2;
     tr += a.cov[i * n + i] + b.cov[i * n + i];

@@ -9,7 +9,8 @@ test('bootstrap: the interval of a mean covers it, shrinks with more windows, is
   const rnd = mulberry32(3);
   const small = Array.from({ length: 20 }, () => rnd());
   const large = Array.from({ length: 2000 }, () => rnd());
-  const a = meanInterval(small), b = meanInterval(large);
+  const a = meanInterval(small),
+    b = meanInterval(large);
   assert.ok(a.lo < a.value && a.value < a.hi);
   assert.ok(b.hi - b.lo < (a.hi - a.lo) / 4, `${b.hi - b.lo} vs ${a.hi - a.lo}`);
   assert.ok(b.lo < 0.5 && 0.5 < b.hi, 'uniform(0,1) mean 0.5 inside the large-sample interval');
@@ -23,7 +24,10 @@ test('bootstrap: the interval of a mean covers it, shrinks with more windows, is
 function toy(condWeight: number, seedWeight: number, windows = 30, T = 4, fs = 12) {
   const rnd = mulberry32(11);
   const cond = Array.from({ length: windows }, () => Float32Array.from({ length: T * fs }, () => rnd()));
-  const noise = (seed: number) => { const r = mulberry32(seed); return Float32Array.from({ length: T * fs }, () => r() - 0.5); };
+  const noise = (seed: number) => {
+    const r = mulberry32(seed);
+    return Float32Array.from({ length: T * fs }, () => r() - 0.5);
+  };
   const out = (c: Float32Array, seed: number, w: number) => Float32Array.from(c, (v, i) => condWeight * v + seedWeight * noise(seed * 1000 + w)[i]);
   const frames = [1, 2, 3];
   const dCond = cond.map((c, w) => videoDistance(out(c, 0, w), out(cond[(w + 1) % windows], 0, w), frames, fs));
@@ -46,6 +50,13 @@ test('audio distance is phase-blind: a sign flip is no distance, another sound i
   const sr = 16000;
   const tone = (f: number) => Float32Array.from({ length: sr / 2 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / sr));
   const a = tone(440);
-  assert.ok(audioDistance(a, a.map((v) => -v), sr, [[0, 4000]]) < 1e-6);
+  assert.ok(
+    audioDistance(
+      a,
+      a.map((v) => -v),
+      sr,
+      [[0, 4000]],
+    ) < 1e-6,
+  );
   assert.ok(audioDistance(a, tone(1200), sr, [[0, 4000]]) > 1);
 });

@@ -23,9 +23,11 @@ export function videoDistance(a: Float32Array, b: Float32Array, frames: number[]
 
 /** RMS difference of 40-band log-mel frames (10 ms) over the sample `ranges` (phase-blind, unlike waveforms). */
 export function audioDistance(a: Float32Array, b: Float32Array, sampleRate: number, ranges: [number, number][]): number {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (const [lo, hi] of ranges) {
-    const ea = audioEmbedding(a, sampleRate, lo, Math.min(hi, a.length)), eb = audioEmbedding(b, sampleRate, lo, Math.min(hi, b.length));
+    const ea = audioEmbedding(a, sampleRate, lo, Math.min(hi, a.length)),
+      eb = audioEmbedding(b, sampleRate, lo, Math.min(hi, b.length));
     for (let i = 0; i < ea.length; i++) s += (ea[i] - eb[i]) ** 2;
     n += ea.length;
   }
@@ -40,6 +42,7 @@ export interface Influence {
 }
 
 export function influence(dCond: number[], dSeed: number[], reps = 1000): Influence {
-  if (dCond.length !== dSeed.length || dCond.length < 2) throw new Error(`condition influence needs the same ≥ 2 windows in both lists (got ${dCond.length} and ${dSeed.length})`);
+  if (dCond.length !== dSeed.length || dCond.length < 2)
+    throw new Error(`condition influence needs the same ≥ 2 windows in both lists (got ${dCond.length} and ${dSeed.length})`);
   return { ratio: bootstrap(dCond.length, ratioOfMeans(dCond, dSeed), reps), dCond, dSeed };
 }

@@ -5,7 +5,8 @@ import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb } from '
 import { syntheticClip } from '../media/synthetic.js';
 
 test('PSNR of a uniform 0.1 error is 20 dB', () => {
-  const a = new Float32Array(100).fill(0.5), b = new Float32Array(100).fill(0.6);
+  const a = new Float32Array(100).fill(0.5),
+    b = new Float32Array(100).fill(0.6);
   assert.ok(Math.abs(psnr(a, b) - 20) < 1e-4);
 });
 
@@ -15,7 +16,7 @@ test('SSIM is 1 for identical frames and lower under noise', () => {
   let s = 7;
   const noisy = clip.video.map((v) => {
     s = (s * 1103515245 + 12345) >>> 0;
-    return v + ((s / 2 ** 32) - 0.5) * 0.4;
+    return v + (s / 2 ** 32 - 0.5) * 0.4;
   });
   const sn = ssim(clip.video, noisy, 2, 32, 32);
   assert.ok(sn < 0.8, `noisy SSIM ${sn}`);

@@ -15,7 +15,9 @@ export const CI_LEVEL = 0.95;
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q, i = Math.floor(pos), f = pos - i;
+  const pos = (sorted.length - 1) * q,
+    i = Math.floor(pos),
+    f = pos - i;
   return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
 }
 
@@ -29,7 +31,10 @@ export function bootstrapIndices(n: number, reps: number, seed = 0): Int32Array[
 export function bootstrap(n: number, stat: (idx: ArrayLike<number>) => number, reps = 1000, seed = 0): Interval {
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const value = stat(all);
-  const draws = bootstrapIndices(n, reps, seed).map(stat).filter(Number.isFinite).sort((a, b) => a - b);
+  const draws = bootstrapIndices(n, reps, seed)
+    .map(stat)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const a = (1 - CI_LEVEL) / 2;
   return { value, lo: quantile(draws, a), hi: quantile(draws, 1 - a) };
 }

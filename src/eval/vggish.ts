@@ -18,28 +18,42 @@ import { fft } from '../audio/dsp.js';
 
 /** torchvggish state-dict shapes. */
 export const VGGISH_SHAPES: Record<string, number[]> = {
-  'features.0.weight': [64, 1, 3, 3], 'features.0.bias': [64],
-  'features.3.weight': [128, 64, 3, 3], 'features.3.bias': [128],
-  'features.6.weight': [256, 128, 3, 3], 'features.6.bias': [256],
-  'features.8.weight': [256, 256, 3, 3], 'features.8.bias': [256],
-  'features.11.weight': [512, 256, 3, 3], 'features.11.bias': [512],
-  'features.13.weight': [512, 512, 3, 3], 'features.13.bias': [512],
-  'embeddings.0.weight': [4096, 12288], 'embeddings.0.bias': [4096],
-  'embeddings.2.weight': [4096, 4096], 'embeddings.2.bias': [4096],
-  'embeddings.4.weight': [128, 4096], 'embeddings.4.bias': [128],
+  'features.0.weight': [64, 1, 3, 3],
+  'features.0.bias': [64],
+  'features.3.weight': [128, 64, 3, 3],
+  'features.3.bias': [128],
+  'features.6.weight': [256, 128, 3, 3],
+  'features.6.bias': [256],
+  'features.8.weight': [256, 256, 3, 3],
+  'features.8.bias': [256],
+  'features.11.weight': [512, 256, 3, 3],
+  'features.11.bias': [512],
+  'features.13.weight': [512, 512, 3, 3],
+  'features.13.bias': [512],
+  'embeddings.0.weight': [4096, 12288],
+  'embeddings.0.bias': [4096],
+  'embeddings.2.weight': [4096, 4096],
+  'embeddings.2.bias': [4096],
+  'embeddings.4.weight': [128, 4096],
+  'embeddings.4.bias': [128],
 };
 const CONVS = [0, 3, 6, 8, 11, 13];
 const POOL_AFTER = new Set([0, 3, 8, 13]);
-export const VGGISH_FRAMES = 96, VGGISH_BANDS = 64;
+export const VGGISH_FRAMES = 96,
+  VGGISH_BANDS = 64;
 
 /** VGGish log-mel examples [n, 96, 64] for 16 kHz audio, hopping `hopFrames` frames. */
 export function vggishExamples(audio: Float32Array, sampleRate: number, hopFrames = 48): { data: Float32Array; count: number } {
   if (sampleRate !== 16000) throw new Error(`VGGish: audio is ${sampleRate} Hz, VGGish needs 16000 Hz`);
-  const win = 400, hop = 160, nFft = 512, bins = nFft / 2 + 1;
+  const win = 400,
+    hop = 160,
+    nFft = 512,
+    bins = nFft / 2 + 1;
   const frames = audio.length < win ? 0 : 1 + Math.floor((audio.length - win) / hop);
   const count = frames < VGGISH_FRAMES ? 0 : 1 + Math.floor((frames - VGGISH_FRAMES) / hopFrames);
   const hz2mel = (f: number) => 1127 * Math.log(1 + f / 700);
-  const lo = hz2mel(125), hi = hz2mel(7500);
+  const lo = hz2mel(125),
+    hi = hz2mel(7500);
   const edges = Array.from({ length: VGGISH_BANDS + 2 }, (_, i) => lo + ((hi - lo) * i) / (VGGISH_BANDS + 1));
   const fb = new Float64Array(bins * VGGISH_BANDS);
   for (let k = 1; k < bins; k++) {
@@ -50,7 +64,9 @@ export function vggishExamples(audio: Float32Array, sampleRate: number, hopFrame
     }
   }
   const logmel = new Float32Array(frames * VGGISH_BANDS);
-  const re = new Float64Array(nFft), im = new Float64Array(nFft), mel = new Float64Array(VGGISH_BANDS);
+  const re = new Float64Array(nFft),
+    im = new Float64Array(nFft),
+    mel = new Float64Array(VGGISH_BANDS);
   const hann = Float64Array.from({ length: win }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / win)); // periodic
   for (let f = 0; f < frames; f++) {
     re.fill(0);
@@ -65,7 +81,8 @@ export function vggishExamples(audio: Float32Array, sampleRate: number, hopFrame
     for (let b = 0; b < VGGISH_BANDS; b++) logmel[f * VGGISH_BANDS + b] = Math.log(mel[b] + 0.01);
   }
   const data = new Float32Array(count * VGGISH_FRAMES * VGGISH_BANDS);
-  for (let e = 0; e < count; e++) data.set(logmel.subarray(e * hopFrames * VGGISH_BANDS, (e * hopFrames + VGGISH_FRAMES) * VGGISH_BANDS), e * VGGISH_FRAMES * VGGISH_BANDS);
+  for (let e = 0; e < count; e++)
+    data.set(logmel.subarray(e * hopFrames * VGGISH_BANDS, (e * hopFrames + VGGISH_FRAMES) * VGGISH_BANDS), e * VGGISH_FRAMES * VGGISH_BANDS);
   return { data, count };
 }
 
@@ -76,11 +93,14 @@ function toOurLayout(w: HostParams, source: string): HostParams {
     const t = w[name];
     if (!t) throw new Error(`${source}: not torchvggish weights (missing ${name})`);
     if (t.shape.join(',') !== shape.join(',')) throw new Error(`${source}: ${name} has shape [${t.shape}], torchvggish's is [${shape}]`);
-    const conv = shape.length === 4, lin = shape.length === 2;
+    const conv = shape.length === 4,
+      lin = shape.length === 2;
     if (conv) {
       const [o, i, kh, kw] = shape;
       const d = new Float32Array(t.data.length);
-      for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) d[((y * kw + x) * i + b) * o + a] = t.data[((a * i + b) * kh + y) * kw + x];
+      for (let a = 0; a < o; a++)
+        for (let b = 0; b < i; b++)
+          for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) d[((y * kw + x) * i + b) * o + a] = t.data[((a * i + b) * kh + y) * kw + x];
       out[name] = { shape: [kh, kw, i, o], data: d } satisfies HostTensor;
     } else if (lin) {
       const [o, i] = shape;
@@ -102,7 +122,17 @@ export function vggishForward(p: Params, x: Tensor): Tensor {
   const B = x.shape[0];
   let h = ops.reshape(x, [B, VGGISH_FRAMES, VGGISH_BANDS, 1]);
   for (const i of CONVS) {
-    h = ops.relu(ops.add(ops.conv(h, p[`features.${i}.weight`].ref, { padding: [[1, 1], [1, 1]] }), p[`features.${i}.bias`].ref));
+    h = ops.relu(
+      ops.add(
+        ops.conv(h, p[`features.${i}.weight`].ref, {
+          padding: [
+            [1, 1],
+            [1, 1],
+          ],
+        }),
+        p[`features.${i}.bias`].ref,
+      ),
+    );
     if (POOL_AFTER.has(i)) h = maxPool2(h);
   }
   // torchvggish flattens in TF's order: [B, 6, 4, 512] (channels last) — which is our layout already

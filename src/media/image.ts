@@ -43,11 +43,12 @@ export function blit(dst: RGBImage, src: RGBImage, x: number, y: number): void {
 
 /** Draws a rectangle outline `thickness` pixels wide just inside (x, y, w, h). */
 export function drawBorder(img: RGBImage, x: number, y: number, w: number, h: number, rgb: [number, number, number], thickness = 2): void {
-  for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) {
-    const edge = r - y < thickness || y + h - 1 - r < thickness || c - x < thickness || x + w - 1 - c < thickness;
-    if (!edge || r < 0 || c < 0 || r >= img.height || c >= img.width) continue;
-    img.data.set(rgb, (r * img.width + c) * 3);
-  }
+  for (let r = y; r < y + h; r++)
+    for (let c = x; c < x + w; c++) {
+      const edge = r - y < thickness || y + h - 1 - r < thickness || c - x < thickness || x + w - 1 - c < thickness;
+      if (!edge || r < 0 || c < 0 || r >= img.height || c >= img.width) continue;
+      img.data.set(rgb, (r * img.width + c) * 3);
+    }
 }
 
 /** Tiles images of equal size into a grid with `gap` pixels between them. */
@@ -71,9 +72,10 @@ export function clipFrames(clip: AVClip, step = 1, scale = 1): RGBImage[] {
 export function upscale(img: RGBImage, k: number): RGBImage {
   if (k === 1) return img;
   const out = blankImage(img.width * k, img.height * k);
-  for (let r = 0; r < out.height; r++) for (let c = 0; c < out.width; c++) {
-    const s = (Math.floor(r / k) * img.width + Math.floor(c / k)) * 3;
-    out.data.set(img.data.subarray(s, s + 3), (r * out.width + c) * 3);
-  }
+  for (let r = 0; r < out.height; r++)
+    for (let c = 0; c < out.width; c++) {
+      const s = (Math.floor(r / k) * img.width + Math.floor(c / k)) * 3;
+      out.data.set(img.data.subarray(s, s + 3), (r * out.width + c) * 3);
+    }
   return out;
 }

@@ -44,19 +44,27 @@ test('encode → decode keeps frames, duration and A/V sync (synthetic onsets)',
   for (let i = 0; i < s.clip.video.length; i++) err += (clip.video[i] - s.clip.video[i]) ** 2;
   const psnr = 10 * Math.log10(1 / (err / s.clip.video.length));
   assert.ok(psnr > 28, `round-trip PSNR ${psnr.toFixed(1)} dB`);
-  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp-')), [], 'temporary files left behind');
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.includes('.tmp-')),
+    [],
+    'temporary files left behind',
+  );
 });
 
-test('GRID clip: decode → mp4 → decode keeps duration within one frame', { skip: !existsSync(gridClip) && 'shared GRID data not present' }, async () => {
-  const a = await decode(gridClip, { ...decodeOpts, crop: { w: 200, h: 200, x: 52, y: 44 } });
-  assert.equal(a.clip.numFrames, 24);
-  assert.deepEqual(a.warnings, []);
-  const out = join(dir, 'grid.mp4');
-  await encode(a.clip, out);
-  const b = await decode(out, { ...decodeOpts, crop: 'none' });
-  assert.ok(Math.abs(b.clip.durationSec - a.clip.durationSec) <= 1 / 8, `${b.clip.durationSec} vs ${a.clip.durationSec}`);
-  assert.ok(Math.abs(b.clip.audio.length - a.clip.audio.length) <= 16000 / 8, `${b.clip.audio.length} vs ${a.clip.audio.length} samples`);
-});
+test(
+  'GRID clip: decode → mp4 → decode keeps duration within one frame',
+  { skip: !existsSync(gridClip) && 'shared GRID data not present' },
+  async () => {
+    const a = await decode(gridClip, { ...decodeOpts, crop: { w: 200, h: 200, x: 52, y: 44 } });
+    assert.equal(a.clip.numFrames, 24);
+    assert.deepEqual(a.warnings, []);
+    const out = join(dir, 'grid.mp4');
+    await encode(a.clip, out);
+    const b = await decode(out, { ...decodeOpts, crop: 'none' });
+    assert.ok(Math.abs(b.clip.durationSec - a.clip.durationSec) <= 1 / 8, `${b.clip.durationSec} vs ${a.clip.durationSec}`);
+    assert.ok(Math.abs(b.clip.audio.length - a.clip.audio.length) <= 16000 / 8, `${b.clip.audio.length} vs ${a.clip.audio.length} samples`);
+  },
+);
 
 test('bad input gets a one-line error naming the file', async () => {
   const missing = join(dir, 'nope.mp4');
@@ -75,9 +83,7 @@ test('bad input gets a one-line error naming the file', async () => {
   assert.ok(r.clip.audio.every((v) => v === 0));
   const wav = join(dir, 'tone.wav');
   // an audio-only file: made by encoding the synthetic audio as a wav with ffmpeg's own muxer
-  await import('node:child_process').then(({ execFileSync }) =>
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=0.5', wav]),
-  );
+  await import('node:child_process').then(({ execFileSync }) => execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=0.5', wav]));
   await assert.rejects(decode(wav, decodeOpts), (e: Error) => e.message === `${wav}: has no video stream`);
 });
 

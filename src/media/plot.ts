@@ -9,7 +9,13 @@ export interface Series {
 }
 
 const COLORS: [number, number, number][] = [
-  [80, 160, 255], [255, 120, 80], [120, 220, 120], [230, 200, 80], [200, 120, 240], [90, 220, 220], [240, 240, 240],
+  [80, 160, 255],
+  [255, 120, 80],
+  [120, 220, 120],
+  [230, 200, 80],
+  [200, 120, 240],
+  [90, 220, 220],
+  [240, 240, 240],
 ];
 
 function fmt(v: number): string {
@@ -18,13 +24,19 @@ function fmt(v: number): string {
 }
 
 export function linePlot(series: Series[], opts: { title?: string; logY?: boolean; width?: number; height?: number } = {}): RGBImage {
-  const W = opts.width ?? 640, H = opts.height ?? 360, S = 2;
+  const W = opts.width ?? 640,
+    H = opts.height ?? 360,
+    S = 2;
   const img = blankImage(W, H, [20, 20, 24]);
-  const left = 70, right = 12, top = 28, bottom = 36;
+  const left = 70,
+    right = 12,
+    top = 28,
+    bottom = 36;
   const all = series.flatMap((s) => s.y.map((y, i) => [s.x[i], y] as const)).filter(([, y]) => Number.isFinite(y) && (!opts.logY || y > 0));
   if (all.length === 0) return img;
   const tf = (y: number) => (opts.logY ? Math.log10(y) : y);
-  const xs = all.map(([x]) => x), ys = all.map(([, y]) => tf(y));
+  const xs = all.map(([x]) => x),
+    ys = all.map(([, y]) => tf(y));
   let [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
@@ -48,7 +60,8 @@ export function linePlot(series: Series[], opts: { title?: string; logY?: boolea
       if (prev) line(img, prev, p, col);
       prev = p;
     }
-    const lx = W - right - 170, ly = top + 4 + si * 14;
+    const lx = W - right - 170,
+      ly = top + 4 + si * 14;
     for (let dy = 0; dy < 8; dy++) for (let dx = 0; dx < 8; dx++) img.data.set(col, ((ly + dy) * W + lx + dx) * 3);
     drawText(img, s.name, lx + 12, ly - 1, [220, 220, 220], S);
   });
@@ -60,8 +73,12 @@ function line(img: RGBImage, [xa, ya]: [number, number], [xb, yb]: [number, numb
   for (let i = 0; i <= n; i++) {
     const x = Math.round(xa + ((xb - xa) * i) / n);
     const y = Math.round(ya + ((yb - ya) * i) / n);
-    for (const [dx, dy] of [[0, 0], [0, 1]]) {
-      const xx = x + dx, yy = y + dy;
+    for (const [dx, dy] of [
+      [0, 0],
+      [0, 1],
+    ]) {
+      const xx = x + dx,
+        yy = y + dy;
       if (xx >= 0 && yy >= 0 && xx < img.width && yy < img.height) img.data.set(rgb, (yy * img.width + xx) * 3);
     }
   }

@@ -66,12 +66,13 @@ export function syntheticClip(opts: SyntheticOptions = {}): SyntheticClip {
   for (let f = 0; f < numFrames; f++) {
     const bg = onsetFrames.includes(f) ? 0.9 : 0.1;
     const [cx, cy] = positions[f];
-    for (let i = 0; i < height; i++) for (let j = 0; j < width; j++) {
-      const d = Math.hypot((j + 0.5) / width - cx, (i + 0.5) / height - cy);
-      const a = Math.min(1, Math.max(0, (r - d) * width + 0.5)); // anti-aliased edge
-      const o = ((f * height + i) * width + j) * 3;
-      for (let c = 0; c < 3; c++) video[o + c] = bg * (1 - a) + hue[c] * a;
-    }
+    for (let i = 0; i < height; i++)
+      for (let j = 0; j < width; j++) {
+        const d = Math.hypot((j + 0.5) / width - cx, (i + 0.5) / height - cy);
+        const a = Math.min(1, Math.max(0, (r - d) * width + 0.5)); // anti-aliased edge
+        const o = ((f * height + i) * width + j) * 3;
+        for (let c = 0; c < 3; c++) video[o + c] = bg * (1 - a) + hue[c] * a;
+      }
   }
   const numSamples = Math.round((numFrames / fps) * sampleRate);
   const audio = new Float32Array(numSamples);

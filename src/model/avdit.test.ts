@@ -20,7 +20,21 @@ const xv = () => ops.tensor(normal(1, B * 3 * 4 * 4 * 4), [B, 3, 4, 4, 4]);
 const xa = () => ops.tensor(normal(2, B * 56 * 4), [B, 56, 4]);
 const randomParams = (c: AvditConfig): Params => {
   const specs = avditSpecs(c, l);
-  return toDevice(Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(100 + i, s.shape.reduce((a, b) => a * b, 1), 0.2) }])));
+  return toDevice(
+    Object.fromEntries(
+      Object.entries(specs).map(([k, s], i) => [
+        k,
+        {
+          shape: s.shape,
+          data: normal(
+            100 + i,
+            s.shape.reduce((a, b) => a * b, 1),
+            0.2,
+          ),
+        },
+      ]),
+    ),
+  );
 };
 
 test('patchify / unpatchify round trip', async () => {
@@ -33,7 +47,17 @@ test('patchify / unpatchify round trip', async () => {
 test('adaLN-Zero init: the untrained model predicts zeros, with the right shapes', async () => {
   const p = toDevice(initHostParams(avditSpecs(cfg, l), 1));
   const k = avditConsts(cfg, l);
-  const out = avditForward(p, cfg, l, k, { video: xv(), audio: xa() }, ops.tensor(normal(4, B * MS).map((v) => 500 + 100 * v), [B, MS]));
+  const out = avditForward(
+    p,
+    cfg,
+    l,
+    k,
+    { video: xv(), audio: xa() },
+    ops.tensor(
+      normal(4, B * MS).map((v) => 500 + 100 * v),
+      [B, MS],
+    ),
+  );
   assert.deepEqual(out.video.shape, [B, 3, 4, 4, 4]);
   assert.deepEqual(out.audio.shape, [B, 56, 4]);
   assert.ok((await ops.read(out.video)).every((v) => v === 0));
@@ -44,11 +68,17 @@ test('with all timesteps equal, the per-cell path equals the single-timestep (Di
   const p = randomParams(cfg);
   const k = avditConsts(cfg, l);
   const ts = [0, 250, 999];
-  const cells = ops.tensor(Float32Array.from({ length: B * MS }, (_, i) => ts[Math.floor(i / MS)]), [B, MS]);
+  const cells = ops.tensor(
+    Float32Array.from({ length: B * MS }, (_, i) => ts[Math.floor(i / MS)]),
+    [B, MS],
+  );
   const a = avditForward(refTree(p), cfg, l, k, { video: xv(), audio: xa() }, cells);
   const b = avditForwardScalarT(refTree(p), cfg, l, k, { video: xv(), audio: xa() }, ops.tensor(ts, [B]));
   const [av, aa, bv, ba] = [await ops.read(a.video), await ops.read(a.audio), await ops.read(b.video), await ops.read(b.audio)];
-  assert.ok(av.some((v) => Math.abs(v) > 1e-3), 'outputs are trivially zero');
+  assert.ok(
+    av.some((v) => Math.abs(v) > 1e-3),
+    'outputs are trivially zero',
+  );
   av.forEach((v, i) => assert.ok(Math.abs(v - bv[i]) <= 1e-6 * (1 + Math.abs(v)), `video ${i}: ${v} vs ${bv[i]}`));
   aa.forEach((v, i) => assert.ok(Math.abs(v - ba[i]) <= 1e-6 * (1 + Math.abs(v)), `audio ${i}: ${v} vs ${ba[i]}`));
 });
@@ -74,10 +104,33 @@ test('a batch of one equals its item in a batch (self-conditioned model too)', a
   const c2 = { ...cfg, selfCondition: true };
   const p = randomParams(c2);
   const k = avditConsts(c2, l);
-  const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, sv: Tensor, sa: Tensor, t: Tensor) => avditForward(pp, c2, l, kk, { video: v, audio: a, selfCond: { video: sv, audio: sa } }, t));
-  const vv = normal(5, B * 192), aa = normal(6, B * 224), sv = normal(7, B * 192), sa = normal(8, B * 224), tt = normal(9, B * MS).map((v) => 500 + 200 * v);
-  const full = f(refTree(p), refTree(k), ops.tensor(vv, [B, 3, 4, 4, 4]), ops.tensor(aa, [B, 56, 4]), ops.tensor(sv, [B, 3, 4, 4, 4]), ops.tensor(sa, [B, 56, 4]), ops.tensor(tt, [B, MS]));
-  const one = f(refTree(p), refTree(k), ops.tensor(vv.subarray(192, 384), [1, 3, 4, 4, 4]), ops.tensor(aa.subarray(224, 448), [1, 56, 4]), ops.tensor(sv.subarray(192, 384), [1, 3, 4, 4, 4]), ops.tensor(sa.subarray(224, 448), [1, 56, 4]), ops.tensor(tt.subarray(MS, 2 * MS), [1, MS]));
-  const fv = (await ops.read(full.video)).subarray(192, 384), ov = await ops.read(one.video);
+  const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, sv: Tensor, sa: Tensor, t: Tensor) =>
+    avditForward(pp, c2, l, kk, { video: v, audio: a, selfCond: { video: sv, audio: sa } }, t),
+  );
+  const vv = normal(5, B * 192),
+    aa = normal(6, B * 224),
+    sv = normal(7, B * 192),
+    sa = normal(8, B * 224),
+    tt = normal(9, B * MS).map((v) => 500 + 200 * v);
+  const full = f(
+    refTree(p),
+    refTree(k),
+    ops.tensor(vv, [B, 3, 4, 4, 4]),
+    ops.tensor(aa, [B, 56, 4]),
+    ops.tensor(sv, [B, 3, 4, 4, 4]),
+    ops.tensor(sa, [B, 56, 4]),
+    ops.tensor(tt, [B, MS]),
+  );
+  const one = f(
+    refTree(p),
+    refTree(k),
+    ops.tensor(vv.subarray(192, 384), [1, 3, 4, 4, 4]),
+    ops.tensor(aa.subarray(224, 448), [1, 56, 4]),
+    ops.tensor(sv.subarray(192, 384), [1, 3, 4, 4, 4]),
+    ops.tensor(sa.subarray(224, 448), [1, 56, 4]),
+    ops.tensor(tt.subarray(MS, 2 * MS), [1, MS]),
+  );
+  const fv = (await ops.read(full.video)).subarray(192, 384),
+    ov = await ops.read(one.video);
   fv.forEach((v, i) => assert.ok(Math.abs(v - ov[i]) < 1e-5, `${v} vs ${ov[i]}`));
 });

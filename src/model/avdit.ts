@@ -46,7 +46,9 @@ export function validateAvdit(c: AvditConfig): AvditConfig {
 
 export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
   validateAvdit(c);
-  const D = c.width, F = c.mlpRatio * D, k = c.selfCondition ? 2 : 1;
+  const D = c.width,
+    F = c.mlpRatio * D,
+    k = c.selfCondition ? 2 : 1;
   const s: ParamSpecs = {
     ...linearSpecs('embed.video', k * l.video.features, D),
     ...linearSpecs('embed.audio', k * l.audio.features, D),
@@ -59,7 +61,14 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
     ...linearSpecs('head.audio', D, l.audio.features, true),
   };
   for (let i = 0; i < c.depth; i++) {
-    Object.assign(s, linearSpecs(`blocks.${i}.adaLN`, D, 6 * D, true), linearSpecs(`blocks.${i}.attn.qkv`, D, 3 * D), linearSpecs(`blocks.${i}.attn.proj`, D, D), linearSpecs(`blocks.${i}.mlp.fc1`, D, F), linearSpecs(`blocks.${i}.mlp.fc2`, F, D));
+    Object.assign(
+      s,
+      linearSpecs(`blocks.${i}.adaLN`, D, 6 * D, true),
+      linearSpecs(`blocks.${i}.attn.qkv`, D, 3 * D),
+      linearSpecs(`blocks.${i}.attn.proj`, D, D),
+      linearSpecs(`blocks.${i}.mlp.fc1`, D, F),
+      linearSpecs(`blocks.${i}.mlp.fc2`, F, D),
+    );
   }
   return s;
 }
@@ -92,8 +101,13 @@ function sincos(pos: number, dim: number, out: Float32Array, offset: number): vo
   }
 }
 
-export function avditConstsHost(c: AvditConfig, l: TokenLayout): { pe: Float32Array; cellOH: Float32Array; tokenModOH: Float32Array; cellModOH: Float32Array } {
-  const D = c.width, N = l.numTokens, S = l.numSegments;
+export function avditConstsHost(
+  c: AvditConfig,
+  l: TokenLayout,
+): { pe: Float32Array; cellOH: Float32Array; tokenModOH: Float32Array; cellModOH: Float32Array } {
+  const D = c.width,
+    N = l.numTokens,
+    S = l.numSegments;
   const pe = new Float32Array(N * D);
   for (let i = 0; i < N; i++) {
     sincos(l.time[i], D, pe, i * D);
@@ -111,7 +125,9 @@ export function avditConstsHost(c: AvditConfig, l: TokenLayout): { pe: Float32Ar
 
 export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
   const h = avditConstsHost(c, l);
-  const N = l.numTokens, MS = 2 * l.numSegments, Np = paddedLength(N);
+  const N = l.numTokens,
+    MS = 2 * l.numSegments,
+    Np = paddedLength(N);
   const pad = (a: Float32Array, w: number) => {
     const out = new Float32Array(Np * w);
     out.set(a);
@@ -167,7 +183,9 @@ function attention(p: Params, name: string, x: Tensor, heads: number, keyBias: T
   const dh = D / heads;
   const qkv = ops.reshape(linear(p, `${name}.qkv`, x), [B, N, 3, heads, dh]);
   const part = (i: number) => ops.transpose(ops.reshape(ops.sliceAxis(qkv.ref, 2, i, i + 1), [B, N, heads, dh]), [0, 2, 1, 3]); // [B,H,N,dh]
-  const q = part(0), k = part(1), v = part(2);
+  const q = part(0),
+    k = part(1),
+    v = part(2);
   qkv.dispose();
   const scores = ops.add(ops.mul(ops.matmul(q, ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), keyBias); // [B,H,N,N]
   const att = ops.softmax(scores, -1);
@@ -210,7 +228,8 @@ function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: Avd
     v = ops.concat([v, patchify(x.selfCond.video, c.patch)], -1);
     a = ops.concat([a, x.selfCond.audio], -1);
   }
-  const B = v.shape[0], Np = paddedLength(l.numTokens);
+  const B = v.shape[0],
+    Np = paddedLength(l.numTokens);
   const parts = [linear(p, 'embed.video', v), linear(p, 'embed.audio', a)];
   if (Np > l.numTokens) parts.push(ops.zeros([B, Np - l.numTokens, c.width]));
   const tokens = ops.concat(parts, 1); // [B, Np, D]
@@ -231,7 +250,14 @@ function headOut(p: Params, c: AvditConfig, l: TokenLayout, x: Tensor, mod: Tens
  * index m·S + s). Returns ε̂ for the video [B, L, h, w, Cv] and audio [B, La, Ca] latents.
  * Consumes params, inputs and tCells; borrows the constants `k` (they are never disposed here).
  */
-export function avditForward(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, tCells: Tensor): { video: Tensor; audio: Tensor } {
+export function avditForward(
+  p: Params,
+  c: AvditConfig,
+  l: TokenLayout,
+  k: AvditConsts,
+  x: AvditInputs,
+  tCells: Tensor,
+): { video: Tensor; audio: Tensor } {
   const B = x.video.shape[0];
   let h = embed(p, c, l, k, x); // [B, N, D]
   const cond = ops.silu(conditioning(p, c, tCells, ops.matmul(k.cellModOH.ref, p['time.modality'].ref))); // [B, MS, D]
@@ -272,7 +298,14 @@ function cellsToTokens(cells: Tensor, l: TokenLayout): Tensor {
 }
 
 /** DiT's path: one timestep per example, t [B], conditioning computed per token. Tests only. */
-export function avditForwardScalarT(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs, t: Tensor): { video: Tensor; audio: Tensor } {
+export function avditForwardScalarT(
+  p: Params,
+  c: AvditConfig,
+  l: TokenLayout,
+  k: AvditConsts,
+  x: AvditInputs,
+  t: Tensor,
+): { video: Tensor; audio: Tensor } {
   const B = x.video.shape[0];
   let h = embed(p, c, l, k, x);
   const tTok = ops.broadcastTo(ops.expandDims(t, 1), [B, paddedLength(l.numTokens)]); // [B, Np]

@@ -20,7 +20,12 @@ export interface AvditCheckpointConfig {
   kind: 'avdit';
   model: AvditConfig;
   layout: { video: number[]; audio: number[]; segments: number };
-  latents: { data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number }; segmentLayout: SegmentLayout; audioHopSec: number; codecs?: unknown };
+  latents: {
+    data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number };
+    segmentLayout: SegmentLayout;
+    audioHopSec: number;
+    codecs?: unknown;
+  };
   strategy?: string;
 }
 
@@ -36,7 +41,10 @@ export const AVDIT_CONFIG_SCHEMA: Schema = {
   },
 };
 
-export function avditFromCheckpoint(ck: { config: unknown; params: HostParams }, source = 'checkpoint'): AvditModel & { checkpoint: AvditCheckpointConfig } {
+export function avditFromCheckpoint(
+  ck: { config: unknown; params: HostParams },
+  source = 'checkpoint',
+): AvditModel & { checkpoint: AvditCheckpointConfig } {
   const kind = (ck.config as { kind?: unknown } | null)?.kind;
   if (kind !== 'avdit') throw new Error(`${source}: is a ${kind ?? 'unknown'} checkpoint, expected an avdit model`);
   checkSchema(ck.config, AVDIT_CONFIG_SCHEMA, `${source}/config.json`);
@@ -44,7 +52,14 @@ export function avditFromCheckpoint(ck: { config: unknown; params: HostParams },
   const config = validateAvdit(cfg.model);
   const [L, h, w, C] = cfg.layout.video;
   const [La, Ca] = cfg.layout.audio;
-  const layout = makeTokenLayout(cfg.latents.segmentLayout, { L, h, w, C }, { La, C: Ca }, config.patch, cfg.latents.data.fps, cfg.latents.audioHopSec);
+  const layout = makeTokenLayout(
+    cfg.latents.segmentLayout,
+    { L, h, w, C },
+    { La, C: Ca },
+    config.patch,
+    cfg.latents.data.fps,
+    cfg.latents.audioHopSec,
+  );
   checkAgainstSpecs(ck.params, avditSpecs(config, layout), source);
   return { config, layout, params: toDevice(ck.params), consts: avditConsts(config, layout), checkpoint: cfg };
 }

@@ -30,26 +30,43 @@ export interface TokenLayout {
   col: Int32Array;
 }
 
-export function makeTokenLayout(seg: SegmentLayout, video: { L: number; h: number; w: number; C: number }, audio: { La: number; C: number }, patch: number, fps: number, audioHopSec: number): TokenLayout {
+export function makeTokenLayout(
+  seg: SegmentLayout,
+  video: { L: number; h: number; w: number; C: number },
+  audio: { La: number; C: number },
+  patch: number,
+  fps: number,
+  audioHopSec: number,
+): TokenLayout {
   if (video.h % patch || video.w % patch) throw new Error(`layout: video latents ${video.h}×${video.w} are not divisible by the patch size ${patch}`);
   if (video.L !== seg.numSegments) throw new Error(`layout: ${video.L} video latent frames but ${seg.numSegments} segments`);
-  if (audio.La !== seg.audioSegment.length) throw new Error(`layout: ${audio.La} audio latent frames but the segment map has ${seg.audioSegment.length}`);
-  const ph = video.h / patch, pw = video.w / patch;
-  const Nv = video.L * ph * pw, Na = audio.La, N = Nv + Na, S = seg.numSegments;
-  const modality = new Int32Array(N), segment = new Int32Array(N), cell = new Int32Array(N);
-  const time = new Float32Array(N), row = new Int32Array(N).fill(-1), col = new Int32Array(N).fill(-1);
+  if (audio.La !== seg.audioSegment.length)
+    throw new Error(`layout: ${audio.La} audio latent frames but the segment map has ${seg.audioSegment.length}`);
+  const ph = video.h / patch,
+    pw = video.w / patch;
+  const Nv = video.L * ph * pw,
+    Na = audio.La,
+    N = Nv + Na,
+    S = seg.numSegments;
+  const modality = new Int32Array(N),
+    segment = new Int32Array(N),
+    cell = new Int32Array(N);
+  const time = new Float32Array(N),
+    row = new Int32Array(N).fill(-1),
+    col = new Int32Array(N).fill(-1);
   let i = 0;
   for (let l = 0; l < video.L; l++) {
     const [f0, f1] = seg.frames[l];
     const centre = (f0 + f1 + 1) / 2 / fps; // seconds
-    for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++, i++) {
-      modality[i] = 0;
-      segment[i] = l;
-      cell[i] = l;
-      time[i] = centre / audioHopSec - 0.5;
-      row[i] = y;
-      col[i] = x;
-    }
+    for (let y = 0; y < ph; y++)
+      for (let x = 0; x < pw; x++, i++) {
+        modality[i] = 0;
+        segment[i] = l;
+        cell[i] = l;
+        time[i] = centre / audioHopSec - 0.5;
+        row[i] = y;
+        col[i] = x;
+      }
   }
   for (let j = 0; j < Na; j++, i++) {
     modality[i] = 1;

@@ -6,7 +6,9 @@ import { makeTokenLayout, cellsToTokens, cellOneHot } from './layout.js';
 import { segmentLayout } from './segments.js';
 import { linearSchedule, noiseCoefficients } from '../diffusion/schedule.js';
 
-const M = 2, N = 5, T = 1000;
+const M = 2,
+  N = 5,
+  T = 1000;
 const at = (t: Int32Array, b: number, m: number, n: number) => t[(b * M + m) * N + n];
 
 test('each strategy ties the timestep matrix its own way', () => {
@@ -23,13 +25,14 @@ test('drawn matrices follow their strategy: constant along time within a modalit
     const { t, strategies } = drawTimesteps(7, 200, M, N, T, mix);
     assert.ok(strategies.every((x) => x === s));
     for (let b = 0; b < 200; b++) {
-      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-        const v = at(t, b, m, n);
-        assert.ok(v >= 1 && v <= T);
-        if (s === 'vanilla') assert.equal(v, at(t, b, 0, 0));
-        if (s === 'perModality') assert.equal(v, at(t, b, m, 0));
-        if (s === 'perSegment') assert.equal(v, at(t, b, 0, n));
-      }
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          const v = at(t, b, m, n);
+          assert.ok(v >= 1 && v <= T);
+          if (s === 'vanilla') assert.equal(v, at(t, b, 0, 0));
+          if (s === 'perModality') assert.equal(v, at(t, b, m, 0));
+          if (s === 'perSegment') assert.equal(v, at(t, b, 0, n));
+        }
     }
     if (s === 'perCell') {
       // independent cells: along time and across modalities they differ almost always
@@ -76,7 +79,11 @@ test('token layout: video tokens per latent frame, audio tokens per segment, cel
   assert.equal(tok[80], 500); // first audio token: audio segment 0 = cell 5
   assert.equal(tok[185], 900);
   const oh = cellOneHot(l);
-  for (let i = 0; i < 186; i++) assert.equal(oh.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0), 1);
+  for (let i = 0; i < 186; i++)
+    assert.equal(
+      oh.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0),
+      1,
+    );
   // video and audio tokens of the same moment share their temporal position
   assert.ok(Math.abs(l.time[80 - 1] - 0.5 * (l.time[185] + l.time[185 - 24])) < 1);
 });

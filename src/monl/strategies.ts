@@ -32,17 +32,19 @@ export function parseMixture(name: string): Mixture {
 
 export function validateMixture(m: Mixture): Mixture {
   const s = STRATEGIES.reduce((a, k) => a + m[k], 0);
-  if (Math.abs(s - 1) > 1e-6 || STRATEGIES.some((k) => m[k] < 0)) throw new Error(`strategy mixture ${JSON.stringify(m)} must be non-negative and sum to 1`);
+  if (Math.abs(s - 1) > 1e-6 || STRATEGIES.some((k) => m[k] < 0))
+    throw new Error(`strategy mixture ${JSON.stringify(m)} must be non-negative and sum to 1`);
   return m;
 }
 
 /** The timestep matrix [M][N] (flattened m·N + n) that `strategy` makes from t_ref. */
 export function tieTimesteps(strategy: Strategy, tRef: ArrayLike<number>, M: number, N: number): Int32Array {
   const t = new Int32Array(M * N);
-  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-    const src = strategy === 'vanilla' ? 0 : strategy === 'perModality' ? m * N : strategy === 'perSegment' ? n : m * N + n;
-    t[m * N + n] = tRef[src];
-  }
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      const src = strategy === 'vanilla' ? 0 : strategy === 'perModality' ? m * N : strategy === 'perSegment' ? n : m * N + n;
+      t[m * N + n] = tRef[src];
+    }
   return t;
 }
 
@@ -60,7 +62,8 @@ export function drawTimesteps(key: Key, batch: number, M: number, N: number, T: 
   const strategies: Strategy[] = [];
   for (let b = 0; b < batch; b++) {
     const base = b * (1 + M * N);
-    let acc = 0, s: Strategy = 'perCell';
+    let acc = 0,
+      s: Strategy = 'perCell';
     for (const k of STRATEGIES) {
       acc += mixture[k];
       if (u[base] < acc) {

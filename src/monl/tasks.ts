@@ -15,10 +15,9 @@ export interface TaskPreset {
   mask(S: number): ConditionMask;
 }
 
-const rows = (video: (s: number, S: number) => boolean, audio: (s: number, S: number) => boolean) => (S: number): ConditionMask => [
-  Array.from({ length: S }, (_, s) => video(s, S)),
-  Array.from({ length: S }, (_, s) => audio(s, S)),
-];
+const rows =
+  (video: (s: number, S: number) => boolean, audio: (s: number, S: number) => boolean) =>
+  (S: number): ConditionMask => [Array.from({ length: S }, (_, s) => video(s, S)), Array.from({ length: S }, (_, s) => audio(s, S))];
 const none = () => false;
 const all = () => true;
 
@@ -26,10 +25,31 @@ export const TASKS = {
   joint: { description: 'generate video and audio from nothing', mask: rows(none, none) },
   a2v: { description: 'audio given, video generated', mask: rows(none, all) },
   v2a: { description: 'video given, audio generated', mask: rows(all, none) },
-  continue: { description: 'first 5 frames + 0.625 s given (segments 0–1), the rest generated', mask: rows((s) => s < 2, (s) => s < 2) },
-  'continue-2s': { description: 'first frame + 0.125 s given (segment 0), the rest generated', mask: rows((s) => s < 1, (s) => s < 1) },
-  inpaint: { description: 'first frame and last 4 frames with their audio given, the middle generated', mask: rows((s, S) => s === 0 || s === S - 1, (s, S) => s === 0 || s === S - 1) },
-  interp: { description: 'audio given, video given only at both ends (audio-conditioned interpolation)', mask: rows((s, S) => s === 0 || s === S - 1, all) },
+  continue: {
+    description: 'first 5 frames + 0.625 s given (segments 0–1), the rest generated',
+    mask: rows(
+      (s) => s < 2,
+      (s) => s < 2,
+    ),
+  },
+  'continue-2s': {
+    description: 'first frame + 0.125 s given (segment 0), the rest generated',
+    mask: rows(
+      (s) => s < 1,
+      (s) => s < 1,
+    ),
+  },
+  inpaint: {
+    description: 'first frame and last 4 frames with their audio given, the middle generated',
+    mask: rows(
+      (s, S) => s === 0 || s === S - 1,
+      (s, S) => s === 0 || s === S - 1,
+    ),
+  },
+  interp: {
+    description: 'audio given, video given only at both ends (audio-conditioned interpolation)',
+    mask: rows((s, S) => s === 0 || s === S - 1, all),
+  },
 } as const satisfies Record<string, TaskPreset>;
 export type TaskName = keyof typeof TASKS;
 
@@ -41,7 +61,10 @@ export function parseCondition(spec: string, S: number): ConditionMask {
   const seen = new Set<string>();
   for (const part of trimmed.split(/\s+/).filter(Boolean)) {
     const m = /^(video|audio):(.+)$/.exec(part);
-    if (!m) throw new Error(`condition "${spec}": "${part}" is neither a task (${Object.keys(TASKS).join(', ')}) nor modality:segments like video:0,4 or audio:all`);
+    if (!m)
+      throw new Error(
+        `condition "${spec}": "${part}" is neither a task (${Object.keys(TASKS).join(', ')}) nor modality:segments like video:0,4 or audio:all`,
+      );
     const mod = m[1] as Modality;
     if (seen.has(mod)) throw new Error(`condition "${spec}": ${mod} is given twice`);
     seen.add(mod);
@@ -52,8 +75,10 @@ export function parseCondition(spec: string, S: number): ConditionMask {
       else {
         const r = /^(\d+)(?:-(\d+))?$/.exec(item);
         if (!r) throw new Error(`condition "${spec}": "${item}" is not a segment index, a range like 1-3, all or none`);
-        const a = Number(r[1]), b = r[2] === undefined ? a : Number(r[2]);
-        if (a > b || b >= S) throw new Error(`condition "${spec}": segment ${b >= S ? b : `${a}-${b}`} does not exist (this layout has segments 0–${S - 1})`);
+        const a = Number(r[1]),
+          b = r[2] === undefined ? a : Number(r[2]);
+        if (a > b || b >= S)
+          throw new Error(`condition "${spec}": segment ${b >= S ? b : `${a}-${b}`} does not exist (this layout has segments 0–${S - 1})`);
         for (let s = a; s <= b; s++) row[s] = true;
       }
     }

@@ -42,9 +42,14 @@ export interface ClipStep {
 /** Checks that a source clip has exactly the model's window size and rates. */
 export function checkSourceClip(model: LoadedModel, source: AVClip, name = 'input'): void {
   const d = model.checkpoint.latents.data;
-  if (source.fps !== d.fps || source.sampleRate !== d.sampleRate) throw new Error(`${name}: is ${source.fps} fps / ${source.sampleRate} Hz, the model needs ${d.fps} fps / ${d.sampleRate} Hz`);
-  if (source.width !== d.width || source.height !== d.height) throw new Error(`${name}: is ${source.width}×${source.height}, the model needs ${d.width}×${d.height}`);
-  if (source.numFrames !== d.windowFrames) throw new Error(`${name}: has ${source.numFrames} frames, the model's window is ${d.windowFrames} frames (${(d.windowFrames / d.fps).toFixed(3)} s at ${d.fps} fps)`);
+  if (source.fps !== d.fps || source.sampleRate !== d.sampleRate)
+    throw new Error(`${name}: is ${source.fps} fps / ${source.sampleRate} Hz, the model needs ${d.fps} fps / ${d.sampleRate} Hz`);
+  if (source.width !== d.width || source.height !== d.height)
+    throw new Error(`${name}: is ${source.width}×${source.height}, the model needs ${d.width}×${d.height}`);
+  if (source.numFrames !== d.windowFrames)
+    throw new Error(
+      `${name}: has ${source.numFrames} frames, the model's window is ${d.windowFrames} frames (${(d.windowFrames / d.fps).toFixed(3)} s at ${d.fps} fps)`,
+    );
 }
 
 export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: ClipGenerateOptions): AsyncGenerator<ClipStep, AVClip> {
@@ -62,7 +67,15 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     given = { video: await codecs.video.encode(source.video, 1, T), audio: await codecs.audio.encode(source.audio.subarray(0, L), 1, d.sampleRate) };
   }
   const it = generateSteps(model, linearSchedule(), {
-    mask: o.mask, given, steps: o.steps ?? SAMPLER_DEFAULTS.steps, guidance: o.guidance ?? SAMPLER_DEFAULTS.guidance, guidanceMode: o.guidanceMode, eta: o.eta ?? SAMPLER_DEFAULTS.eta, seed: o.seed ?? SAMPLER_DEFAULTS.seed, method: o.method, previewEvery: o.previewEvery ?? 0,
+    mask: o.mask,
+    given,
+    steps: o.steps ?? SAMPLER_DEFAULTS.steps,
+    guidance: o.guidance ?? SAMPLER_DEFAULTS.guidance,
+    guidanceMode: o.guidanceMode,
+    eta: o.eta ?? SAMPLER_DEFAULTS.eta,
+    seed: o.seed ?? SAMPLER_DEFAULTS.seed,
+    method: o.method,
+    previewEvery: o.previewEvery ?? 0,
   });
   let lat: Latents;
   for (;;) {
@@ -80,14 +93,29 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
 }
 
 /** Latents of `batch` windows → one clip per window (`griffinLimIters` overrides the audio codec's). */
-export async function decodeClips(codecs: Codecs, lat: Latents, batch: number, d: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number }, griffinLimIters?: number): Promise<AVClip[]> {
+export async function decodeClips(
+  codecs: Codecs,
+  lat: Latents,
+  batch: number,
+  d: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number },
+  griffinLimIters?: number,
+): Promise<AVClip[]> {
   const T = d.windowFrames;
   const numSamples = Math.round((T / d.fps) * d.sampleRate);
   const frames = await codecs.video.decode(lat.video, batch, codecs.video.latentShape(T)[0]);
   const audio = await codecs.audio.decode(lat.audio, batch, numSamples, griffinLimIters);
   const fsz = d.width * d.height * 3 * T;
   return Array.from({ length: batch }, (_, b) =>
-    makeClip({ video: frames.slice(b * fsz, (b + 1) * fsz), numFrames: T, height: d.height, width: d.width, fps: d.fps, audio: audio.slice(b * numSamples, (b + 1) * numSamples), sampleRate: d.sampleRate }));
+    makeClip({
+      video: frames.slice(b * fsz, (b + 1) * fsz),
+      numFrames: T,
+      height: d.height,
+      width: d.width,
+      fps: d.fps,
+      audio: audio.slice(b * numSamples, (b + 1) * numSamples),
+      sampleRate: d.sampleRate,
+    }),
+  );
 }
 
 /** Drains generateClipSteps. */
@@ -99,7 +127,12 @@ export function generateClip(model: LoadedModel, codecs: Codecs, o: ClipGenerate
  * Given cells show the original: the pixels of given video segments (the latents are exact, the decoder
  * is not) and the samples of given audio segments (Griffin–Lim loses phase).
  */
-export function restoreGivenCells(clip: AVClip, source: AVClip, seg: { frames: [number, number][]; bounds: [number, number][] }, mask: ConditionMask): void {
+export function restoreGivenCells(
+  clip: AVClip,
+  source: AVClip,
+  seg: { frames: [number, number][]; bounds: [number, number][] },
+  mask: ConditionMask,
+): void {
   const fsz = clip.width * clip.height * 3;
   seg.frames.forEach(([a, b], s) => {
     if (mask[0][s]) clip.video.set(source.video.subarray(a * fsz, (b + 1) * fsz), a * fsz);
@@ -115,7 +148,8 @@ export function spliceGivenAudio(out: Float32Array, original: Float32Array, boun
   const fade = Math.round(0.005 * sampleRate);
   bounds.forEach(([a, b], s) => {
     if (!given[s]) return;
-    const i0 = Math.round(a * sampleRate), i1 = Math.min(out.length, Math.round(b * sampleRate), original.length);
+    const i0 = Math.round(a * sampleRate),
+      i1 = Math.min(out.length, Math.round(b * sampleRate), original.length);
     for (let i = i0; i < i1; i++) {
       const inFade = s > 0 && !given[s - 1] ? Math.min(1, (i - i0) / fade) : 1;
       const outFade = s + 1 < given.length && !given[s + 1] ? Math.min(1, (i1 - 1 - i) / fade) : 1;

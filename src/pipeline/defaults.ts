@@ -18,8 +18,10 @@ export function checkSamplerOptions(o: { steps?: number; guidance?: number; eta?
   const bad = (what: string, v: unknown, want: string) => {
     throw new Error(`generate: ${what} = ${v} must be ${want}`);
   };
-  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= MAX_STEPS)) bad('steps', o.steps, `a whole number in [1, ${MAX_STEPS}]`);
-  if (o.guidance !== undefined && !(Number.isFinite(o.guidance) && o.guidance >= 0 && o.guidance <= MAX_GUIDANCE)) bad('guidance', o.guidance, `in [0, ${MAX_GUIDANCE}]`);
+  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= MAX_STEPS))
+    bad('steps', o.steps, `a whole number in [1, ${MAX_STEPS}]`);
+  if (o.guidance !== undefined && !(Number.isFinite(o.guidance) && o.guidance >= 0 && o.guidance <= MAX_GUIDANCE))
+    bad('guidance', o.guidance, `in [0, ${MAX_GUIDANCE}]`);
   if (o.eta !== undefined && !(Number.isFinite(o.eta) && o.eta >= 0 && o.eta <= 1)) bad('eta', o.eta, 'in [0, 1]');
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) bad('seed', o.seed, 'a whole number in [0, 2^32)');
 }

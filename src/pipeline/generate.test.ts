@@ -17,7 +17,21 @@ const sched = linearSchedule();
 function model(selfCondition = false): AvditModel {
   const config = { ...AVDIT_PRESETS.tiny, selfCondition };
   const specs = avditSpecs(config, l);
-  const params = toDevice(Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(50 + i, s.shape.reduce((a, b) => a * b, 1), 0.1) }])));
+  const params = toDevice(
+    Object.fromEntries(
+      Object.entries(specs).map(([k, s], i) => [
+        k,
+        {
+          shape: s.shape,
+          data: normal(
+            50 + i,
+            s.shape.reduce((a, b) => a * b, 1),
+            0.1,
+          ),
+        },
+      ]),
+    ),
+  );
   return { config, layout: l, params, consts: avditConsts(config, l) };
 }
 const m = model();
@@ -29,7 +43,8 @@ function assertGivenExact(out: { video: Float32Array; audio: Float32Array }, spe
   const mask = parseCondition(spec, 3);
   for (let b = 0; b < B; b++) {
     for (let i = 0; i < 192; i++) if (mask[0][Math.floor(i / perFrame)]) assert.equal(out.video[b * 192 + i], given.video[i], `${spec}: video ${i}`);
-    for (let i = 0; i < 224; i++) if (mask[1][audioSeg(Math.floor(i / 4))]) assert.equal(out.audio[b * 224 + i], given.audio[i], `${spec}: audio ${i}`);
+    for (let i = 0; i < 224; i++)
+      if (mask[1][audioSeg(Math.floor(i / 4))]) assert.equal(out.audio[b * 224 + i], given.audio[i], `${spec}: audio ${i}`);
   }
 }
 
@@ -66,7 +81,11 @@ test('guidance s = 0 equals the unguided sampler; s > 0 changes the result; part
 
 test('ancestral sampling (η = 1), self-conditioning and the replacement method keep given cells exact', async () => {
   const sc = model(true);
-  for (const [mm, extra] of [[m, { eta: 1 }], [sc, {}], [m, { method: 'replacement' as const }]] as const) {
+  for (const [mm, extra] of [
+    [m, { eta: 1 }],
+    [sc, {}],
+    [m, { method: 'replacement' as const }],
+  ] as const) {
     assertGivenExact(await generate(mm, sched, { mask: parseCondition('continue', 3), given, steps: 3, seed: 9, ...extra }), 'continue');
   }
 });
@@ -75,17 +94,35 @@ test('the generator yields every step with previews; bad given latents are refus
   const updates = [];
   const it = generateSteps(m, sched, { mask: parseCondition('joint', 3), steps: 4, previewEvery: 2 });
   for (let r = await it.next(); !r.done; r = await it.next()) updates.push(r.value);
-  assert.deepEqual(updates.map((u) => u.step), [1, 2, 3, 4]);
-  assert.deepEqual(updates.map((u) => !!u.preview), [false, true, false, true]);
-  await assert.rejects(generate(m, sched, { mask: parseCondition('a2v', 3), given: { audio: new Float32Array(10) } }), /audio latents have 10 values, expected 224/);
+  assert.deepEqual(
+    updates.map((u) => u.step),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    updates.map((u) => !!u.preview),
+    [false, true, false, true],
+  );
+  await assert.rejects(
+    generate(m, sched, { mask: parseCondition('a2v', 3), given: { audio: new Float32Array(10) } }),
+    /audio latents have 10 values, expected 224/,
+  );
 });
 
 test('one given clip per sample: each sample keeps its own given cells', async () => {
   const other = { video: normal(11, 3 * 64), audio: normal(12, 56 * 4) };
   const cat = (a: Float32Array, b: Float32Array) => Float32Array.from([...a, ...b]);
   const mask = parseCondition('inpaint', 3);
-  const both = await generate(m, sched, { mask, given: { video: cat(given.video, other.video), audio: cat(given.audio, other.audio) }, steps: 3, samples: 2, seed: 5 });
+  const both = await generate(m, sched, {
+    mask,
+    given: { video: cat(given.video, other.video), audio: cat(given.audio, other.audio) },
+    steps: 3,
+    samples: 2,
+    seed: 5,
+  });
   assertGivenExact({ video: both.video.subarray(0, 192), audio: both.audio.subarray(0, 224) }, 'inpaint');
   for (let i = 0; i < 64; i++) assert.equal(both.video[192 + i], other.video[i]); // sample 1, frame 0 is given
-  await assert.rejects(generate(m, sched, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }), /expected 192 or 2×192/);
+  await assert.rejects(
+    generate(m, sched, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }),
+    /expected 192 or 2×192/,
+  );
 });

@@ -62,64 +62,94 @@ function elementPlan(l: TokenLayout, mask: ConditionMask, B: number) {
   const { La, C: Ca } = l.audio;
   const perFrame = h * w * C;
   const audioSeg = Array.from({ length: La }, (_, j) => l.segment[l.video.tokens + j]);
-  const genV = new Uint8Array(B * L * perFrame), genA = new Uint8Array(B * La * Ca);
+  const genV = new Uint8Array(B * L * perFrame),
+    genA = new Uint8Array(B * La * Ca);
   for (let i = 0; i < genV.length; i++) genV[i] = mask[0][Math.floor(i / perFrame) % L] ? 0 : 1;
   for (let i = 0; i < genA.length; i++) genA[i] = mask[1][audioSeg[Math.floor(i / Ca) % La]] ? 0 : 1;
   return { genV, genA, nV: L * perFrame, nA: La * Ca };
 }
 
 export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?: Float32Array; audio?: Float32Array }, B = 1): void {
-  const nV = l.video.L * l.video.h * l.video.w * l.video.C, nA = l.audio.La * l.audio.C;
-  if (mask.length !== 2 || mask.some((r) => r.length !== l.numSegments)) throw new Error(`generate: the condition mask must be 2 × ${l.numSegments} (modalities × segments)`);
+  const nV = l.video.L * l.video.h * l.video.w * l.video.C,
+    nA = l.audio.La * l.audio.C;
+  if (mask.length !== 2 || mask.some((r) => r.length !== l.numSegments))
+    throw new Error(`generate: the condition mask must be 2 × ${l.numSegments} (modalities × segments)`);
   const ok = (n: number, len?: number) => len !== undefined && len > 0 && len % n === 0 && (len === n || len === B * n);
-  if (mask[0].some(Boolean) && !ok(nV, given?.video?.length)) throw new Error(`generate: video cells are given but the video latents have ${given?.video?.length ?? 0} values, expected ${nV}${B > 1 ? ` or ${B}×${nV}` : ''}`);
-  if (mask[1].some(Boolean) && !ok(nA, given?.audio?.length)) throw new Error(`generate: audio cells are given but the audio latents have ${given?.audio?.length ?? 0} values, expected ${nA}${B > 1 ? ` or ${B}×${nA}` : ''}`);
+  if (mask[0].some(Boolean) && !ok(nV, given?.video?.length))
+    throw new Error(
+      `generate: video cells are given but the video latents have ${given?.video?.length ?? 0} values, expected ${nV}${B > 1 ? ` or ${B}×${nV}` : ''}`,
+    );
+  if (mask[1].some(Boolean) && !ok(nA, given?.audio?.length))
+    throw new Error(
+      `generate: audio cells are given but the audio latents have ${given?.audio?.length ?? 0} values, expected ${nA}${B > 1 ? ` or ${B}×${nA}` : ''}`,
+    );
 }
 
 export async function* generateSteps(model: AvditModel, sched: Schedule, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
   const { config: c, layout: l } = model;
-  const B = o.samples ?? 1, steps = o.steps ?? SAMPLER_DEFAULTS.steps, eta = o.eta ?? SAMPLER_DEFAULTS.eta, s = o.guidance ?? SAMPLER_DEFAULTS.guidance, seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
-  const method = o.method ?? 'monl', mode = o.guidanceMode ?? 'all';
+  const B = o.samples ?? 1,
+    steps = o.steps ?? SAMPLER_DEFAULTS.steps,
+    eta = o.eta ?? SAMPLER_DEFAULTS.eta,
+    s = o.guidance ?? SAMPLER_DEFAULTS.guidance,
+    seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
+  const method = o.method ?? 'monl',
+    mode = o.guidanceMode ?? 'all';
   checkGiven(l, o.mask, o.given, B);
   const { genV, genA, nV, nA } = elementPlan(l, o.mask, B);
-  const S = l.numSegments, MS = 2 * S;
+  const S = l.numSegments,
+    MS = 2 * S;
   const tile = (x: Float32Array | undefined, n: number) => {
     const out = new Float32Array(B * n);
     if (x && x.length === B * n) out.set(x);
     else if (x) for (let b = 0; b < B; b++) out.set(x, b * n);
     return out;
   };
-  const cleanV = tile(o.given?.video, nV), cleanA = tile(o.given?.audio, nA);
+  const cleanV = tile(o.given?.video, nV),
+    cleanA = tile(o.given?.audio, nA);
   // start: generated elements from N(0, I), given elements clean
-  const z0V = normal(foldIn(seed, 1), B * nV), z0A = normal(foldIn(seed, 2), B * nA);
+  const z0V = normal(foldIn(seed, 1), B * nV),
+    z0A = normal(foldIn(seed, 2), B * nA);
   let xV: Float32Array = Float32Array.from(cleanV, (v, i) => (genV[i] ? z0V[i] : v));
   let xA: Float32Array = Float32Array.from(cleanA, (v, i) => (genA[i] ? z0A[i] : v));
   // fixed noise that stands in for the given cells in the unconditional pass (h_T) and for replacement
-  const hV = normal(foldIn(seed, 3), B * nV), hA = normal(foldIn(seed, 4), B * nA);
-  let scV: Float32Array = new Float32Array(B * nV), scA: Float32Array = new Float32Array(B * nA); // self-conditioning estimates
+  const hV = normal(foldIn(seed, 3), B * nV),
+    hA = normal(foldIn(seed, 4), B * nA);
+  let scV: Float32Array = new Float32Array(B * nV),
+    scA: Float32Array = new Float32Array(B * nA); // self-conditioning estimates
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
   const forward = forwardFor(model);
   const ts = samplingTimesteps(sched, steps);
   for (let k = 0; k + 1 < ts.length; k++) {
-    const t = ts[k], tPrev = ts[k + 1];
+    const t = ts[k],
+      tPrev = ts[k + 1];
     const tc = new Float32Array(B * MS);
-    for (let b = 0; b < B; b++) for (let m = 0; m < 2; m++) for (let sg = 0; sg < S; sg++) tc[b * MS + m * S + sg] = method === 'monl' && o.mask[m][sg] ? 0 : t;
-    let inV: Float32Array = xV, inA: Float32Array = xA;
+    for (let b = 0; b < B; b++)
+      for (let m = 0; m < 2; m++) for (let sg = 0; sg < S; sg++) tc[b * MS + m * S + sg] = method === 'monl' && o.mask[m][sg] ? 0 : t;
+    let inV: Float32Array = xV,
+      inA: Float32Array = xA;
     if (method === 'replacement') {
       const ab = sched.alphaBars[t];
       inV = Float32Array.from(xV, (v, i) => (genV[i] ? v : Math.sqrt(ab) * cleanV[i] + Math.sqrt(1 - ab) * hV[i]));
       inA = Float32Array.from(xA, (v, i) => (genA[i] ? v : Math.sqrt(ab) * cleanA[i] + Math.sqrt(1 - ab) * hA[i]));
     }
     const guided = s !== 0 && method === 'monl';
-    let batchV: Float32Array = inV, batchA: Float32Array = inA, batchT: Float32Array = tc, batchSV: Float32Array = scV, batchSA: Float32Array = scA, nb = B;
+    let batchV: Float32Array = inV,
+      batchA: Float32Array = inA,
+      batchT: Float32Array = tc,
+      batchSV: Float32Array = scV,
+      batchSA: Float32Array = scA,
+      nb = B;
     if (guided) {
       // unconditional copy: hidden given cells become noise at t = T
-      const hideV = mode !== 'audio', hideA = mode !== 'video';
+      const hideV = mode !== 'audio',
+        hideA = mode !== 'video';
       const uV = Float32Array.from(inV, (v, i) => (!genV[i] && hideV ? hV[i] : v));
       const uA = Float32Array.from(inA, (v, i) => (!genA[i] && hideA ? hA[i] : v));
       const uT = Float32Array.from(tc, (v, i) => {
-        const cell = i % MS, m = cell < S ? 0 : 1, sg = cell % S;
+        const cell = i % MS,
+          m = cell < S ? 0 : 1,
+          sg = cell % S;
         return o.mask[m][sg] && (m === 0 ? hideV : hideA) ? sched.T : v;
       });
       batchV = concat(inV, uV);
@@ -129,10 +159,20 @@ export async function* generateSteps(model: AvditModel, sched: Schedule, o: Gene
       batchSA = concat(scA, scA);
       nb = 2 * B;
     }
-    const out = forward(refTree(model.params), refTree(model.consts), ops.tensor(batchV, [nb, L, h, w, C]), ops.tensor(batchA, [nb, La, Ca]), ops.tensor(batchT, [nb, MS]), ops.tensor(batchSV, [nb, L, h, w, C]), ops.tensor(batchSA, [nb, La, Ca]));
-    let eV: Float32Array = await ops.read(out.video), eA: Float32Array = await ops.read(out.audio);
+    const out = forward(
+      refTree(model.params),
+      refTree(model.consts),
+      ops.tensor(batchV, [nb, L, h, w, C]),
+      ops.tensor(batchA, [nb, La, Ca]),
+      ops.tensor(batchT, [nb, MS]),
+      ops.tensor(batchSV, [nb, L, h, w, C]),
+      ops.tensor(batchSA, [nb, La, Ca]),
+    );
+    let eV: Float32Array = await ops.read(out.video),
+      eA: Float32Array = await ops.read(out.audio);
     if (guided) {
-      const comb = (e: Float32Array, n: number, gen: Uint8Array) => Float32Array.from({ length: n }, (_, i) => (gen[i] ? (1 + s) * e[i] - s * e[n + i] : e[i]));
+      const comb = (e: Float32Array, n: number, gen: Uint8Array) =>
+        Float32Array.from({ length: n }, (_, i) => (gen[i] ? (1 + s) * e[i] - s * e[n + i] : e[i]));
       eV = comb(eV, B * nV, genV);
       eA = comb(eA, B * nA, genA);
     }
@@ -146,9 +186,13 @@ export async function* generateSteps(model: AvditModel, sched: Schedule, o: Gene
     xV = ddimStep(sched, xV, eV, genV, t, tPrev, eta, zV);
     xA = ddimStep(sched, xA, eA, genA, t, tPrev, eta, zA);
     const every = o.previewEvery ?? 0;
-    const preview = every > 0 && (k % every === every - 1 || tPrev === 0)
-      ? { video: Float32Array.from(xV, (v, i) => (genV[i] ? predictX0Host(inV[i], eV[i], ab) : cleanV[i])), audio: Float32Array.from(xA, (v, i) => (genA[i] ? predictX0Host(inA[i], eA[i], ab) : cleanA[i])) }
-      : undefined;
+    const preview =
+      every > 0 && (k % every === every - 1 || tPrev === 0)
+        ? {
+            video: Float32Array.from(xV, (v, i) => (genV[i] ? predictX0Host(inV[i], eV[i], ab) : cleanV[i])),
+            audio: Float32Array.from(xA, (v, i) => (genA[i] ? predictX0Host(inA[i], eA[i], ab) : cleanA[i])),
+          }
+        : undefined;
     yield { step: k + 1, total: ts.length - 1, t, preview };
   }
   // given cells come back exactly as given
@@ -164,7 +208,8 @@ function forwardFor(model: AvditModel): Forward {
   if (!f) {
     const { config: c, layout: l } = model;
     f = jit((p: Params, k: AvditConsts, v: Tensor, a: Tensor, t: Tensor, sv: Tensor, sa: Tensor) =>
-      avditForward(p, c, l, k, { video: v, audio: a, selfCond: c.selfCondition ? { video: sv, audio: sa } : undefined }, t));
+      avditForward(p, c, l, k, { video: v, audio: a, selfCond: c.selfCondition ? { video: sv, audio: sa } : undefined }, t),
+    );
     FORWARDS.set(model, f);
   }
   return f;

@@ -24,11 +24,31 @@ interface StudioState {
   preset: TaskName | null;
   busy: boolean;
   nextId: number;
-  lastResult: { clip: AVClip; source: AVClip | null; mask: ConditionMask; msPerStep: number; firstStepMs: number; totalMs: number; steps: number } | null;
+  lastResult: {
+    clip: AVClip;
+    source: AVClip | null;
+    mask: ConditionMask;
+    msPerStep: number;
+    firstStepMs: number;
+    totalMs: number;
+    steps: number;
+  } | null;
   lastError: string | null;
 }
 
-const state: StudioState = { model: null, device: '', clip: null, clipName: '', start: 0, mask: [[], []], preset: null, busy: false, nextId: 1, lastResult: null, lastError: null };
+const state: StudioState = {
+  model: null,
+  device: '',
+  clip: null,
+  clipName: '',
+  start: 0,
+  mask: [[], []],
+  preset: null,
+  busy: false,
+  nextId: 1,
+  lastResult: null,
+  lastError: null,
+};
 // for people poking in the console and for the end-to-end test (as any: a deliberate, untyped global)
 (globalThis as any).avditStudio = { state };
 
@@ -71,7 +91,14 @@ function putImage(canvas: HTMLCanvasElement, img: RGBImage): void {
 
 function drawFrames(canvas: HTMLCanvasElement, frames: Float32Array, first: number, count: number, W: number, H: number): void {
   const fsz = W * H * 3;
-  putImage(canvas, tileImages(Array.from({ length: count }, (_, k) => frameImage(frames.subarray((first + k) * fsz, (first + k + 1) * fsz), W, H)), count, 0));
+  putImage(
+    canvas,
+    tileImages(
+      Array.from({ length: count }, (_, k) => frameImage(frames.subarray((first + k) * fsz, (first + k + 1) * fsz), W, H)),
+      count,
+      0,
+    ),
+  );
 }
 
 function drawWave(canvas: HTMLCanvasElement, audio: Float32Array | null): void {
@@ -89,7 +116,10 @@ function renderTimeline(): void {
   const m = state.model;
   if (!m) return;
   const win = windowClip();
-  for (const [row, id] of [[0, 'track-video'], [1, 'track-audio']] as const) {
+  for (const [row, id] of [
+    [0, 'track-video'],
+    [1, 'track-audio'],
+  ] as const) {
     const track = $(id);
     track.replaceChildren();
     for (let s = 0; s < m.numSegments; s++) {
@@ -189,7 +219,8 @@ function generate(): void {
   }
   const anyGiven = state.mask.some((r) => r.some(Boolean));
   const source = anyGiven ? windowClip() : null;
-  if (anyGiven && !source) return showMessage('Some cells are marked "given" but no clip is loaded: load an example or a file first, or choose the "joint" task.');
+  if (anyGiven && !source)
+    return showMessage('Some cells are marked "given" but no clip is loaded: load an example or a file first, or choose the "joint" task.');
   const steps = Math.max(1, Math.min(1000, Math.round(Number(($('steps') as HTMLInputElement).value) || 25)));
   const guidance = Math.max(0, Number(($('guidance') as HTMLInputElement).value) || 0);
   const seed = Math.max(0, Math.round(Number(($('seed') as HTMLInputElement).value) || 0));
@@ -201,7 +232,16 @@ function generate(): void {
   ($('progress') as HTMLProgressElement).value = 0;
   $('progress-text').textContent = 'encoding the given cells and compiling…';
   const previewEvery = Math.max(1, Math.round(steps / 5));
-  const msg: ToWorker = { type: 'generate', id, source: source ? { ...source, video: source.video.slice(), audio: source.audio.slice() } : undefined, mask, steps, guidance, seed, previewEvery };
+  const msg: ToWorker = {
+    type: 'generate',
+    id,
+    source: source ? { ...source, video: source.video.slice(), audio: source.audio.slice() } : undefined,
+    mask,
+    steps,
+    guidance,
+    seed,
+    previewEvery,
+  };
   worker.postMessage(msg);
 }
 
@@ -213,7 +253,8 @@ async function showResult(clip: AVClip, msPerStep: number, firstStepMs: number, 
   const strip = $('strip') as HTMLCanvasElement;
   putImage(strip, renderStrip(clip, m, p.mask, title));
   strip.toBlob((b) => b && (($('download-strip') as HTMLAnchorElement).href = URL.createObjectURL(b)));
-  $('result-info').textContent = `${p.steps} steps in ${(totalMs / 1000).toFixed(1)} s on ${state.device} (first step ${firstStepMs.toFixed(0)} ms incl. encoding + compiling, then ${msPerStep.toFixed(0)} ms/step)`;
+  $('result-info').textContent =
+    `${p.steps} steps in ${(totalMs / 1000).toFixed(1)} s on ${state.device} (first step ${firstStepMs.toFixed(0)} ms incl. encoding + compiling, then ${msPerStep.toFixed(0)} ms/step)`;
   $('result-section').hidden = false;
   const wire = encodeClipWire(clip);
   const enc = async (format: 'webm' | 'mp4') => {
@@ -235,8 +276,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case 'ready':
       state.model = r.model;
-      state.device = r.device === 'wasm' ? `wasm (${r.threads} thread${r.threads > 1 ? 's' : ''})` : `${r.device}${r.adapter ? ` (${r.adapter})` : ''}`;
-      $('engine').textContent = `model ready: AVDiT ${(r.model.params / 1e6).toFixed(2)}M parameters (${r.model.strategy}) on ${state.device}, loaded in ${(r.loadMs / 1000).toFixed(1)} s · window ${(r.model.windowFrames / r.model.fps).toFixed(3)} s = ${r.model.numSegments} segments`;
+      state.device =
+        r.device === 'wasm' ? `wasm (${r.threads} thread${r.threads > 1 ? 's' : ''})` : `${r.device}${r.adapter ? ` (${r.adapter})` : ''}`;
+      $('engine').textContent =
+        `model ready: AVDiT ${(r.model.params / 1e6).toFixed(2)}M parameters (${r.model.strategy}) on ${state.device}, loaded in ${(r.loadMs / 1000).toFixed(1)} s · window ${(r.model.windowFrames / r.model.fps).toFixed(3)} s = ${r.model.numSegments} segments`;
       state.mask = TASKS.a2v.mask(r.model.numSegments);
       state.preset = 'a2v';
       updateStartLabel();
@@ -244,7 +287,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case 'step': {
       ($('progress') as HTMLProgressElement).value = r.step / r.total;
-      $('progress-text').textContent = `step ${r.step}/${r.total} · ${r.msPerStep.toFixed(0)} ms/step · ETA ${((r.msPerStep * (r.total - r.step)) / 1000).toFixed(1)} s`;
+      $('progress-text').textContent =
+        `step ${r.step}/${r.total} · ${r.msPerStep.toFixed(0)} ms/step · ETA ${((r.msPerStep * (r.total - r.step)) / 1000).toFixed(1)} s`;
       if (r.preview && state.model) {
         const c = $('preview') as HTMLCanvasElement;
         c.hidden = false;

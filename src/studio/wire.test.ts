@@ -16,7 +16,10 @@ test('clip wire round trip: frames within half a level of 8 bits, audio bit-exac
 
 test('clip wire rejects truncated or foreign bytes with the source name', () => {
   const bytes = encodeClipWire(syntheticClip({ seed: 1, numFrames: 5, width: 8, height: 8 }).clip);
-  assert.throws(() => decodeClipWire(bytes.subarray(0, bytes.length - 4), 'x.clip'), /x\.clip: not an avdit clip \(\d+ bytes, the header describes \d+\)/);
+  assert.throws(
+    () => decodeClipWire(bytes.subarray(0, bytes.length - 4), 'x.clip'),
+    /x\.clip: not an avdit clip \(\d+ bytes, the header describes \d+\)/,
+  );
   assert.throws(() => decodeClipWire(new Uint8Array([1, 0, 0, 0, 0x7b]), 'y.clip'), /y\.clip: not an avdit clip \(header is not JSON\)/);
   assert.throws(() => decodeClipWire(new Uint8Array(2), 'z'), /z: not an avdit clip \(too short\)/);
 });

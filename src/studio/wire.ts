@@ -17,7 +17,16 @@ interface Header {
 export const CLIP_MIME = 'application/x-avdit-clip';
 
 export function encodeClipWire(clip: AVClip): Uint8Array {
-  const head = new TextEncoder().encode(JSON.stringify({ numFrames: clip.numFrames, height: clip.height, width: clip.width, fps: clip.fps, sampleRate: clip.sampleRate, audioLength: clip.audio.length } satisfies Header));
+  const head = new TextEncoder().encode(
+    JSON.stringify({
+      numFrames: clip.numFrames,
+      height: clip.height,
+      width: clip.width,
+      fps: clip.fps,
+      sampleRate: clip.sampleRate,
+      audioLength: clip.audio.length,
+    } satisfies Header),
+  );
   const headEnd = 4 + head.length;
   const videoAt = Math.ceil(headEnd / 4) * 4;
   const audioAt = Math.ceil((videoAt + clip.video.length) / 4) * 4;

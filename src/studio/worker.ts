@@ -8,7 +8,10 @@
 import { initEngine, AvditPipeline } from '../index.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
-const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+};
 let pipe: AvditPipeline | null = null;
 let queue: Promise<void> = Promise.resolve();
 
@@ -23,36 +26,84 @@ async function init(device: ToWorker & { type: 'init' }): Promise<void> {
   post({ type: 'status', text: `loading the model on ${info.device}…` });
   pipe = await AvditPipeline.fromPretrained(`${device.base}models`);
   const model = pipe.model;
-  const d = model.checkpoint.latents.data, seg = model.checkpoint.latents.segmentLayout;
+  const d = model.checkpoint.latents.data,
+    seg = model.checkpoint.latents.segmentLayout;
   const params = Object.values(model.params).reduce((n, t) => n + t.size, 0);
   post({
-    type: 'ready', device: info.device, threads: info.threads, adapter: info.adapter, loadMs: performance.now() - t0,
-    model: { fps: d.fps, sampleRate: d.sampleRate, windowFrames: d.windowFrames, width: d.width, height: d.height, numSegments: seg.numSegments, frames: seg.frames, bounds: seg.bounds, params, strategy: model.checkpoint.strategy ?? 'monl' },
+    type: 'ready',
+    device: info.device,
+    threads: info.threads,
+    adapter: info.adapter,
+    loadMs: performance.now() - t0,
+    model: {
+      fps: d.fps,
+      sampleRate: d.sampleRate,
+      windowFrames: d.windowFrames,
+      width: d.width,
+      height: d.height,
+      numSegments: seg.numSegments,
+      frames: seg.frames,
+      bounds: seg.bounds,
+      params,
+      strategy: model.checkpoint.strategy ?? 'monl',
+    },
   });
 }
 
 async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
   if (!pipe) throw new Error('the model is not loaded yet');
   const t0 = performance.now();
-  let tStep = t0, first = 0, rest = 0;
-  const it = pipe.steps({ task: req.mask, clip: req.source, steps: req.steps, guidance: req.guidance, seed: req.seed, previewEvery: req.previewEvery });
+  let tStep = t0,
+    first = 0,
+    rest = 0;
+  const it = pipe.steps({
+    task: req.mask,
+    clip: req.source,
+    steps: req.steps,
+    guidance: req.guidance,
+    seed: req.seed,
+    previewEvery: req.previewEvery,
+  });
   for (;;) {
     const r = await it.next();
     if (r.done) {
       const clip = r.value;
-      post({ type: 'done', id: req.id, clip, firstStepMs: first, msPerStep: req.steps > 1 ? rest / (req.steps - 1) : first, totalMs: performance.now() - t0 }, [clip.video.buffer, clip.audio.buffer]);
+      post(
+        {
+          type: 'done',
+          id: req.id,
+          clip,
+          firstStepMs: first,
+          msPerStep: req.steps > 1 ? rest / (req.steps - 1) : first,
+          totalMs: performance.now() - t0,
+        },
+        [clip.video.buffer, clip.audio.buffer],
+      );
       return;
     }
     const now = performance.now();
-    if (r.value.step === 1) first = now - tStep; // includes encoding the given cells and compiling the forward
+    if (r.value.step === 1)
+      first = now - tStep; // includes encoding the given cells and compiling the forward
     else rest += now - tStep;
     tStep = now;
     const preview = r.value.previewFrames;
-    post({ type: 'step', id: req.id, step: r.value.step, total: r.value.total, msPerStep: r.value.step > 1 ? rest / (r.value.step - 1) : first, preview }, preview ? [preview.buffer] : []);
+    post(
+      {
+        type: 'step',
+        id: req.id,
+        step: r.value.step,
+        total: r.value.total,
+        msPerStep: r.value.step > 1 ? rest / (r.value.step - 1) : first,
+        preview,
+      },
+      preview ? [preview.buffer] : [],
+    );
   }
 }
 
 scope.onmessage = (e) => {
   const m = e.data;
-  queue = queue.then(() => (m.type === 'init' ? init(m) : run(m))).catch((err: unknown) => post({ type: 'error', id: m.type === 'generate' ? m.id : undefined, message: (err as Error)?.message ?? String(err) }));
+  queue = queue
+    .then(() => (m.type === 'init' ? init(m) : run(m)))
+    .catch((err: unknown) => post({ type: 'error', id: m.type === 'generate' ? m.id : undefined, message: (err as Error)?.message ?? String(err) }));
 };

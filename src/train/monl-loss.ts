@@ -35,25 +35,50 @@ export interface MonlBatch {
 }
 
 /** Steps 1–3 on the host for clean latents x0 (video [B, L, h, w, C], audio [B, La, Ca]). */
-export function makeMonlBatch(key: Key, l: TokenLayout, sched: Schedule, mixture: Mixture, x0Video: Float32Array, x0Audio: Float32Array, batch: number, fixedStrategy?: Strategy): MonlBatch {
-  const S = l.numSegments, M = 2;
+export function makeMonlBatch(
+  key: Key,
+  l: TokenLayout,
+  sched: Schedule,
+  mixture: Mixture,
+  x0Video: Float32Array,
+  x0Audio: Float32Array,
+  batch: number,
+  fixedStrategy?: Strategy,
+): MonlBatch {
+  const S = l.numSegments,
+    M = 2;
   const mix = fixedStrategy ? { vanilla: 0, perModality: 0, perSegment: 0, perCell: 0, [fixedStrategy]: 1 } : mixture;
   const { t, strategies } = drawTimesteps(foldIn(key, 1), batch, M, S, sched.T, mix);
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
   const perFrame = h * w * C;
-  const tv = new Int32Array(batch * L), ta = new Int32Array(batch * La);
+  const tv = new Int32Array(batch * L),
+    ta = new Int32Array(batch * La);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < L; i++) tv[b * L + i] = t[b * M * S + i]; // video latent frame i is segment i
     for (let j = 0; j < La; j++) ta[b * La + j] = t[b * M * S + S + l.segment[l.video.tokens + j]];
   }
-  const cv = noiseCoefficients(sched, tv), ca = noiseCoefficients(sched, ta);
-  const epsVideo = normal(foldIn(key, 2), x0Video.length), epsAudio = normal(foldIn(key, 3), x0Audio.length);
+  const cv = noiseCoefficients(sched, tv),
+    ca = noiseCoefficients(sched, ta);
+  const epsVideo = normal(foldIn(key, 2), x0Video.length),
+    epsAudio = normal(foldIn(key, 3), x0Audio.length);
   const xtVideo = Float32Array.from(x0Video, (x, i) => cv.signal[Math.floor(i / perFrame)] * x + cv.noise[Math.floor(i / perFrame)] * epsVideo[i]);
   const xtAudio = Float32Array.from(x0Audio, (x, i) => ca.signal[Math.floor(i / Ca)] * x + ca.noise[Math.floor(i / Ca)] * epsAudio[i]);
   const strategyOH = new Float32Array(batch * 4);
   strategies.forEach((s, b) => (strategyOH[b * 4 + STRATEGIES.indexOf(s)] = 1));
-  return { xtVideo, xtAudio, epsVideo, epsAudio, sigVideo: cv.signal, noiVideo: cv.noise, sigAudio: ca.signal, noiAudio: ca.noise, tCells: Float32Array.from(t), strategyOH, strategies };
+  return {
+    xtVideo,
+    xtAudio,
+    epsVideo,
+    epsAudio,
+    sigVideo: cv.signal,
+    noiVideo: cv.noise,
+    sigAudio: ca.signal,
+    noiAudio: ca.noise,
+    tCells: Float32Array.from(t),
+    strategyOH,
+    strategies,
+  };
 }
 
 /** The batch as tensors, in the order monlLoss expects. */
@@ -96,7 +121,8 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
   }
   for (const t of [sigV, noiV, sigA, noiA, useSC]) t.dispose();
   const out = avditForward(p, c, l, k, { video: xtV, audio: xtA, selfCond }, tCells);
-  const nv = l.video.L * l.video.h * l.video.w * l.video.C, na = l.audio.La * l.audio.C;
+  const nv = l.video.L * l.video.h * l.video.w * l.video.C,
+    na = l.audio.La * l.audio.C;
   const seV = ops.sum(ops.reshape(ops.square(ops.sub(out.video, epsV)), [B, nv]), 1); // [B]
   const seA = ops.sum(ops.reshape(ops.square(ops.sub(out.audio, epsA)), [B, na]), 1);
   const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]

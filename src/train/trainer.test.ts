@@ -44,7 +44,14 @@ test('training lowers the loss and writes checkpoint, metrics and loss curve', a
   const out = join(root, 'full');
   const r = await train(task, cfg, out, { log: quiet });
   assert.ok(r.history.at(-1)!.loss < 0.5 * r.history[0].loss, `loss ${r.history[0].loss} → ${r.history.at(-1)!.loss}`);
-  for (const f of ['checkpoint/model.safetensors', 'checkpoint/optimizer.safetensors', 'checkpoint/config.json', 'checkpoint/trainer.json', 'metrics.jsonl', 'loss.png']) {
+  for (const f of [
+    'checkpoint/model.safetensors',
+    'checkpoint/optimizer.safetensors',
+    'checkpoint/config.json',
+    'checkpoint/trainer.json',
+    'metrics.jsonl',
+    'loss.png',
+  ]) {
     assert.ok(existsSync(join(out, f)), `${f} missing`);
   }
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 8);
@@ -57,14 +64,16 @@ test('a run stopped at step 20 and resumed ends with exactly the weights of an u
   await train(task, cfg, b, { log: quiet, stopAfter: 20 });
   assert.equal((loadCheckpoint(join(b, 'checkpoint')).trainer as any).step, 20);
   await train(task, cfg, b, { log: quiet, resume: true });
-  const pa = loadCheckpoint(join(a, 'checkpoint')), pb = loadCheckpoint(join(b, 'checkpoint'));
+  const pa = loadCheckpoint(join(a, 'checkpoint')),
+    pb = loadCheckpoint(join(b, 'checkpoint'));
   for (const k of Object.keys(pa.params)) assert.deepEqual(pb.params[k].data, pa.params[k].data, `${k} differs after resume`);
   for (const k of Object.keys(pa.optimizer!)) assert.deepEqual(pb.optimizer![k].data, pa.optimizer![k].data, `optimizer ${k} differs`);
   assert.equal(readFileSync(join(b, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 8);
 });
 
 test('--for: a wall-time budget checkpoints and stops; chunks resumed with --resume equal an uninterrupted run', async () => {
-  const a = join(root, 'straight-for'), b = join(root, 'chunks');
+  const a = join(root, 'straight-for'),
+    b = join(root, 'chunks');
   await train(task, cfg, a, { log: quiet });
   const logs: string[] = [];
   const r1 = await train(task, cfg, b, { log: (s) => logs.push(s), forSeconds: 1e-6 });
@@ -74,6 +83,7 @@ test('--for: a wall-time budget checkpoints and stops; chunks resumed with --res
   await assert.rejects(train(task, cfg, b, { log: quiet }), /already holds a training run \(checkpoint at step 1\)/);
   await train(task, cfg, b, { log: quiet, resume: true, forSeconds: 1e-6 }); // step 2
   await train(task, cfg, b, { log: quiet, resume: true });
-  const pa = loadCheckpoint(join(a, 'checkpoint')), pb = loadCheckpoint(join(b, 'checkpoint'));
+  const pa = loadCheckpoint(join(a, 'checkpoint')),
+    pb = loadCheckpoint(join(b, 'checkpoint'));
   for (const k of Object.keys(pa.params)) assert.deepEqual(pb.params[k].data, pa.params[k].data, `${k} differs after chunks`);
 });

@@ -6,7 +6,20 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ops, jit, valueAndGradAux, refTree, adamwInit, adamwUpdate, adamwScalars, clipByGlobalNorm, emaUpdate, type Params, type Tensor, type AdamWConfig } from '../engine/index.js';
+import {
+  ops,
+  jit,
+  valueAndGradAux,
+  refTree,
+  adamwInit,
+  adamwUpdate,
+  adamwScalars,
+  clipByGlobalNorm,
+  emaUpdate,
+  type Params,
+  type Tensor,
+  type AdamWConfig,
+} from '../engine/index.js';
 import { initHostParams, toDevice, toHost, checkAgainstSpecs, type ParamSpecs } from '../nn/params.js';
 import { foldIn, type Key } from '../util/rng.js';
 import type { HostParams } from '../util/safetensors.js';
@@ -34,8 +47,18 @@ export interface TrainerConfig {
 }
 
 export const TRAINER_DEFAULTS: TrainerConfig = {
-  steps: 1000, lr: 1e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99,
-  gradClip: 1, emaDecay: 0, seed: 0, logEvery: 20, checkpointEvery: 200,
+  steps: 1000,
+  lr: 1e-3,
+  warmupSteps: 100,
+  minLrFraction: 0.1,
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.99,
+  gradClip: 1,
+  emaDecay: 0,
+  seed: 0,
+  logEvery: 20,
+  checkpointEvery: 200,
 };
 
 export type Metrics = Record<string, Tensor>;
@@ -68,7 +91,9 @@ interface State {
 
 function formatEta(sec: number): string {
   const s = Math.max(0, Math.round(sec));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** Reads metrics.jsonl; a torn last line (a run killed mid-write) is dropped, a bad line elsewhere is an error. */
@@ -80,7 +105,8 @@ export function readMetrics(path: string): TrainResult['history'] {
     try {
       out.push(JSON.parse(l));
     } catch {
-      if (lines.slice(i + 1).some((x) => x.trim())) throw new Error(`${path}: line ${i + 1} is not JSON (the file is damaged; move it away to resume)`);
+      if (lines.slice(i + 1).some((x) => x.trim()))
+        throw new Error(`${path}: line ${i + 1} is not JSON (the file is damaged; move it away to resume)`);
     }
   });
   return out;
@@ -106,13 +132,27 @@ export function existingRun(outDir: string): number | null {
 export function checkRunFolder(outDir: string, opts: { resume?: boolean; force?: boolean }): void {
   const before = existingRun(outDir);
   if (before !== null && !opts.resume && !opts.force) {
-    throw new Error(`${outDir}: already holds a training run (checkpoint at step ${before}); --resume continues it, --force starts over and replaces it`);
+    throw new Error(
+      `${outDir}: already holds a training run (checkpoint at step ${before}); --resume continues it, --force starts over and replaces it`,
+    );
   }
 }
 
-export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string, opts: { resume?: boolean; force?: boolean; log?: (s: string) => void; stopAfter?: number; /** wall-time budget: checkpoint and stop after this many seconds (the run resumes exactly later) */ forSeconds?: number } = {}): Promise<TrainResult> {
+export async function train(
+  task: TrainTask,
+  cfg: TrainerConfig,
+  outDir: string,
+  opts: {
+    resume?: boolean;
+    force?: boolean;
+    log?: (s: string) => void;
+    stopAfter?: number;
+    /** wall-time budget: checkpoint and stop after this many seconds (the run resumes exactly later) */ forSeconds?: number;
+  } = {},
+): Promise<TrainResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
-  for (const k of ['steps', 'logEvery', 'checkpointEvery'] as const) if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw new Error(`trainer: ${k} = ${cfg[k]} must be a whole number ≥ 1`);
+  for (const k of ['steps', 'logEvery', 'checkpointEvery'] as const)
+    if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw new Error(`trainer: ${k} = ${cfg[k]} must be a whole number ≥ 1`);
   if (!(cfg.lr > 0)) throw new Error(`trainer: lr = ${cfg.lr} must be > 0`);
   checkRunFolder(outDir, opts);
   ensureWritableDir(outDir);
@@ -127,10 +167,13 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     const ck = loadCheckpoint(ckDir);
     const o = ck.optimizer ?? {};
     // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
-    const pick = (prefix: string) => Object.fromEntries(Object.keys(task.specs).map((k) => {
-      if (!o[prefix + k]) throw new Error(`${ckDir}: optimizer state has no "${prefix + k}"`);
-      return [k, o[prefix + k]];
-    }));
+    const pick = (prefix: string) =>
+      Object.fromEntries(
+        Object.keys(task.specs).map((k) => {
+          if (!o[prefix + k]) throw new Error(`${ckDir}: optimizer state has no "${prefix + k}"`);
+          return [k, o[prefix + k]];
+        }),
+      );
     const raw = cfg.emaDecay > 0 ? pick('raw.') : Object.fromEntries(Object.keys(task.specs).map((k) => [k, ck.params[k]]));
     checkAgainstSpecs(raw, task.specs, ckDir);
     state = { params: toDevice(raw), opt: { m: toDevice(pick('m.')), v: toDevice(pick('v.')) } };
@@ -158,8 +201,12 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     const next: State = { params: u.params, opt: u.state };
     if (s.ema) next.ema = emaUpdate(s.ema, u.params, cfg.emaDecay);
     // one tensor for the host to read: [loss, ...metrics (in key order), |g|] (one device sync per step, not 2 + metrics)
-    const stats = ops.concat([loss, ...metricNames.map((k) => metrics[k]), gnorm].map((x) => ops.reshape(x, [1])), 0);
-    for (const k of Object.keys(metrics)) if (!metricNames.includes(k)) throw new Error(`trainer: the loss returned metric "${k}" it did not return on the first batch`);
+    const stats = ops.concat(
+      [loss, ...metricNames.map((k) => metrics[k]), gnorm].map((x) => ops.reshape(x, [1])),
+      0,
+    );
+    for (const k of Object.keys(metrics))
+      if (!metricNames.includes(k)) throw new Error(`trainer: the loss returned metric "${k}" it did not return on the first batch`);
     return { state: next, stats };
   });
 
@@ -173,7 +220,13 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
     saveCheckpoint(ckDir, { config: task.config, params, optimizer, trainer: { step: at, seed: cfg.seed, trainer: cfg } });
     if (history.length > 1) {
       const names = Object.keys(history[0]).filter((k) => k !== 'step' && k !== 'lr' && k !== 'gnorm' && k !== 'sPerStep');
-      writePNG(join(outDir, 'loss.png'), linePlot(names.map((n) => ({ name: n, x: history.map((h) => h.step), y: history.map((h) => h[n]) })), { title: 'training loss', logY: true }));
+      writePNG(
+        join(outDir, 'loss.png'),
+        linePlot(
+          names.map((n) => ({ name: n, x: history.map((h) => h.step), y: history.map((h) => h[n]) })),
+          { title: 'training loss', logY: true },
+        ),
+      );
     }
   };
 
@@ -212,8 +265,13 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
       const h = { step: s, ...avg, lr, sPerStep: secPerStep };
       history.push(h);
       appendFileSync(metricsPath, JSON.stringify(h) + '\n');
-      const extra = Object.entries(avg).filter(([k]) => k !== 'loss' && k !== 'gnorm').map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(' ');
-      log(`step ${s}/${cfg.steps}  loss ${avg.loss.toPrecision(4)}${extra ? `  (${extra})` : ''}  lr ${lr.toExponential(2)}  |g| ${avg.gnorm.toPrecision(3)}  ${(1 / secPerStep).toFixed(2)} it/s  ETA ${formatEta(secPerStep * (cfg.steps - s))}`);
+      const extra = Object.entries(avg)
+        .filter(([k]) => k !== 'loss' && k !== 'gnorm')
+        .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
+        .join(' ');
+      log(
+        `step ${s}/${cfg.steps}  loss ${avg.loss.toPrecision(4)}${extra ? `  (${extra})` : ''}  lr ${lr.toExponential(2)}  |g| ${avg.gnorm.toPrecision(3)}  ${(1 / secPerStep).toFixed(2)} it/s  ETA ${formatEta(secPerStep * (cfg.steps - s))}`,
+      );
       acc = {};
       accCount = {};
       accN = 0;
@@ -224,7 +282,11 @@ export async function train(task: TrainTask, cfg: TrainerConfig, outDir: string,
         const v = await task.validate(state.ema ?? state.params);
         const h = history[history.length - 1];
         if (h && h.step === s) Object.assign(h, Object.fromEntries(Object.entries(v).map(([k, x]) => [`val_${k}`, x])));
-        log(`  validation at step ${s}: ${Object.entries(v).map(([k, x]) => `${k} ${x.toPrecision(4)}`).join('  ')}`);
+        log(
+          `  validation at step ${s}: ${Object.entries(v)
+            .map(([k, x]) => `${k} ${x.toPrecision(4)}`)
+            .join('  ')}`,
+        );
         writeFileSync(metricsPath, history.map((x) => JSON.stringify(x) + '\n').join(''));
       }
       tWin = performance.now();

@@ -23,11 +23,11 @@ function f32ToF16(v: number): number {
     mant |= 0x800000;
     const shift = 14 - exp;
     let h = mant >> shift;
-    if ((mant >> (shift - 1)) & 1 && ((mant & ((1 << (shift - 1)) - 1)) || h & 1)) h++;
+    if ((mant >> (shift - 1)) & 1 && (mant & ((1 << (shift - 1)) - 1) || h & 1)) h++;
     return sign | h;
   }
   let h = sign | (exp << 10) | (mant >> 13);
-  if (mant & 0x1000 && (mant & 0x2fff)) h++; // round to nearest even
+  if (mant & 0x1000 && mant & 0x2fff) h++; // round to nearest even
   return h;
 }
 
@@ -84,25 +84,31 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
   } catch {
     throw new Error(`${source}: not a safetensors file (header is not JSON)`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${source}: not a safetensors file (header is not a JSON object)`);
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new Error(`${source}: not a safetensors file (header is not a JSON object)`);
   const base = 8 + n;
   const payload = bytes.length - base;
   const tensors: HostParams = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const shape = info?.shape, offsets = info?.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${source}: tensor ${name} has no valid shape`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${source}: tensor ${name} has no valid data_offsets`);
+    const shape = info?.shape,
+      offsets = info?.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0))
+      throw new Error(`${source}: tensor ${name} has no valid shape`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0))
+      throw new Error(`${source}: tensor ${name} has no valid data_offsets`);
     const [a, b] = offsets as [number, number];
     const count = (shape as number[]).reduce((x: number, y: number) => x * y, 1);
     const width = info.dtype === 'F32' ? 4 : info.dtype === 'F16' || info.dtype === 'BF16' ? 2 : 0;
     if (!width) throw new Error(`${source}: tensor ${name} has unsupported dtype ${info.dtype}`);
     if (b > payload) throw new Error(`${source}: truncated: tensor ${name} ends at byte ${base + b}, the file has ${bytes.length} bytes`);
-    if (b - a !== count * width) throw new Error(`${source}: tensor ${name} has shape [${shape}] (${count * width} bytes) but its offsets hold ${b - a} bytes`);
+    if (b - a !== count * width)
+      throw new Error(`${source}: tensor ${name} has shape [${shape}] (${count * width} bytes) but its offsets hold ${b - a} bytes`);
     const data = new Float32Array(count);
     if (info.dtype === 'F32') for (let i = 0; i < count; i++) data[i] = dv.getFloat32(base + a + 4 * i, true);
     else if (info.dtype === 'F16') for (let i = 0; i < count; i++) data[i] = f16ToF32(dv.getUint16(base + a + 2 * i, true));
-    else if (info.dtype === 'BF16') for (let i = 0; i < count; i++) data[i] = new Float32Array(new Uint32Array([dv.getUint16(base + a + 2 * i, true) << 16]).buffer)[0];
+    else if (info.dtype === 'BF16')
+      for (let i = 0; i < count; i++) data[i] = new Float32Array(new Uint32Array([dv.getUint16(base + a + 2 * i, true) << 16]).buffer)[0];
     tensors[name] = { shape, data };
   }
   return { tensors, metadata: header.__metadata__ ?? {} };

@@ -4,7 +4,8 @@
  *   'number' | 'string' | 'boolean' | 'number[]' | 'object' (anything non-null) | a nested spec; a trailing
  *   '?' makes a field optional.
  */
-export type FieldSpec = 'number' | 'string' | 'boolean' | 'number[]' | 'object' | `${'number' | 'string' | 'boolean' | 'number[]' | 'object'}?` | Schema;
+export type FieldSpec =
+  'number' | 'string' | 'boolean' | 'number[]' | 'object' | `${'number' | 'string' | 'boolean' | 'number[]' | 'object'}?` | Schema;
 export interface Schema {
   [field: string]: FieldSpec;
 }
@@ -29,7 +30,10 @@ export function checkSchema(value: unknown, schema: Schema, source: string, path
         if (!optional) throw new Error(`${source}: config field "${at}" is missing`);
         continue;
       }
-      if (!typeOk(v, t)) throw new Error(`${source}: config field "${at}" must be ${t === 'number[]' ? 'a list of numbers' : `a ${t}`}, got ${JSON.stringify(v)?.slice(0, 40)}`);
+      if (!typeOk(v, t))
+        throw new Error(
+          `${source}: config field "${at}" must be ${t === 'number[]' ? 'a list of numbers' : `a ${t}`}, got ${JSON.stringify(v)?.slice(0, 40)}`,
+        );
     } else {
       if (v === undefined) throw new Error(`${source}: config field "${at}" is missing`);
       checkSchema(v, spec, source, at);

@@ -22,7 +22,10 @@ test('encode writes every window of both splits as normalised latents; decode tu
   assert.equal(m.windows.train.length + m.windows.val.length, 8); // 4 clips × 2 windows
   assert.deepEqual(m.videoShape, [5, 4, 4, 4]);
   assert.deepEqual(m.audioShape, [106, 4]);
-  assert.deepEqual([0, 1, 2, 3, 4].map((s) => m.layout.audioSegment.filter((x) => x === s).length), [6, 25, 25, 25, 25]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((s) => m.layout.audioSegment.filter((x) => x === s).length),
+    [6, 25, 25, 25, 25],
+  );
   const lc = openLatentCache(join(root, 'lat'));
   const w = m.windows.train[1];
   const codecs = loadCodecs(join(root, 'x-v'), join(root, 'x-a'));
@@ -30,10 +33,46 @@ test('encode writes every window of both splits as normalised latents; decode tu
   const direct = await codecs.video.encode(clip.video, 1, 17);
   assert.deepEqual(lc.tensors['train.video'].data.subarray(320, 640), direct);
   const out = join(root, 'one.mp4');
-  const r = spawnSync(process.execPath, [join(process.cwd(), 'dist/cli/main.js'), 'decode', '--latents', join(root, 'lat'), '--video', join(root, 'x-v'), '--audio', join(root, 'x-a'), '--out', out, '--split', 'train', '--index', '1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(process.cwd(), 'dist/cli/main.js'),
+      'decode',
+      '--latents',
+      join(root, 'lat'),
+      '--video',
+      join(root, 'x-v'),
+      '--audio',
+      join(root, 'x-a'),
+      '--out',
+      out,
+      '--split',
+      'train',
+      '--index',
+      '1',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const info = await probe(out);
   assert.ok(Math.abs(info.durationSec - 2.125) < 0.15, `duration ${info.durationSec}`);
-  const bad = spawnSync(process.execPath, [join(process.cwd(), 'dist/cli/main.js'), 'decode', '--latents', join(root, 'lat'), '--video', join(root, 'x-v'), '--audio', join(root, 'x-a'), '--out', out, '--index', '99'], { encoding: 'utf8' });
+  const bad = spawnSync(
+    process.execPath,
+    [
+      join(process.cwd(), 'dist/cli/main.js'),
+      'decode',
+      '--latents',
+      join(root, 'lat'),
+      '--video',
+      join(root, 'x-v'),
+      '--audio',
+      join(root, 'x-a'),
+      '--out',
+      out,
+      '--index',
+      '99',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.match(bad.stderr, /--index 99 is outside the \d+ val windows/);
 });

@@ -40,10 +40,14 @@ export function fileSha256(path: string): string {
 export function checkCodecsMatch(model: { latents?: { codecs?: unknown } }, modelDir: string, dirs: { video?: string; audio?: string }): void {
   const rec = model.latents?.codecs as Partial<Record<'video' | 'audio', { sha256?: string }>> | undefined;
   for (const what of ['video', 'audio'] as const) {
-    const dir = dirs[what], want = rec?.[what]?.sha256;
+    const dir = dirs[what],
+      want = rec?.[what]?.sha256;
     if (!dir || !want) continue;
     const got = fileSha256(join(dir, 'model.safetensors'));
-    if (got !== want) throw new Error(`${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was trained with (${want.slice(0, 12)}…); pass the matching --${what}-codec`);
+    if (got !== want)
+      throw new Error(
+        `${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was trained with (${want.slice(0, 12)}…); pass the matching --${what}-codec`,
+      );
   }
 }
 
@@ -54,7 +58,14 @@ export function loadCodecs(videoDir: string, audioDir: string): { video: VideoCo
   };
 }
 
-export async function encodeLatentCache(o: { cache: string; video: string; audio: string; out: string; hop?: number; log?: (s: string) => void }): Promise<LatentManifest> {
+export async function encodeLatentCache(o: {
+  cache: string;
+  video: string;
+  audio: string;
+  out: string;
+  hop?: number;
+  log?: (s: string) => void;
+}): Promise<LatentManifest> {
   const log = o.log ?? (() => {});
   ensureWritableDir(o.out);
   const cache = new ClipCache(o.cache);
@@ -67,7 +78,12 @@ export async function encodeLatentCache(o: { cache: string; video: string; audio
   const tensors: HostParams = {};
   const windows: LatentManifest['windows'] = { train: [], val: [] };
   for (const split of ['train', 'val'] as const) {
-    const ws: Window[] = cache.clips(split).flatMap((clip) => (o.hop ? windowStarts({ ...dc, hopFrames: o.hop }, clip.numFrames!, clip.numSamples!) : clip.windows ?? []).map((start) => ({ clip, start })));
+    const ws: Window[] = cache.clips(split).flatMap((clip) =>
+      (o.hop ? windowStarts({ ...dc, hopFrames: o.hop }, clip.numFrames!, clip.numSamples!) : (clip.windows ?? [])).map((start) => ({
+        clip,
+        start,
+      })),
+    );
     const vOut = new Float32Array(ws.length * vShape.reduce((a, b) => a * b, 1));
     const aOut = new Float32Array(ws.length * L * aShape[1]);
     const t0 = Date.now();
@@ -90,7 +106,10 @@ export async function encodeLatentCache(o: { cache: string; video: string; audio
   const manifest: LatentManifest = {
     version: 1,
     source: resolve(o.cache),
-    codecs: { video: { path: resolve(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) }, audio: { path: resolve(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) } },
+    codecs: {
+      video: { path: resolve(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) },
+      audio: { path: resolve(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) },
+    },
     data: { fps: dc.fps, sampleRate: dc.sampleRate, windowFrames: T, width: dc.width, height: dc.height },
     videoShape: vShape,
     audioShape: aShape,

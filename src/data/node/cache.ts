@@ -68,12 +68,15 @@ export class ClipCache {
     const p = join(dir, MANIFEST);
     if (!existsSync(p)) throw new Error(`${dir}: not a prepared cache (no ${MANIFEST}); run "avdit data prepare <folder> --out ${dir}"`);
     this.manifest = readJsonFile<Manifest>(p, 'cache manifest');
-    if (this.manifest.version !== CACHE_VERSION) throw new Error(`${p}: cache version ${this.manifest.version}, this avdit reads ${CACHE_VERSION}; prepare it again`);
+    if (this.manifest.version !== CACHE_VERSION)
+      throw new Error(`${p}: cache version ${this.manifest.version}, this avdit reads ${CACHE_VERSION}; prepare it again`);
     if (!Array.isArray(this.manifest.clips) || !this.manifest.config) throw new Error(`${p}: not a cache manifest (no clips or config)`);
     const bad = shardProblems(dir, this.manifest);
     if (bad.size > 0) {
       const [shard, why] = [...bad][0];
-      throw new Error(`${join(dir, shard)} ${why}${bad.size > 1 ? ` (and ${bad.size - 1} more shards)` : ''}: run "avdit data prepare <the same folder> --out ${dir}" again to repair the cache`);
+      throw new Error(
+        `${join(dir, shard)} ${why}${bad.size > 1 ? ` (and ${bad.size - 1} more shards)` : ''}: run "avdit data prepare <the same folder> --out ${dir}" again to repair the cache`,
+      );
     }
   }
 
@@ -91,7 +94,8 @@ export class ClipCache {
 
   /** A clip's bytes as stored: video uint8 RGB [T, H, W, 3] and float audio. */
   loadRaw(e: ClipEntry): { video: Uint8Array; audio: Float32Array } {
-    if (e.status !== 'ok' || !e.shard || e.offset === undefined) throw new Error(`${e.file}: not available in the cache (${e.status}${e.reason ? `: ${e.reason}` : ''})`);
+    if (e.status !== 'ok' || !e.shard || e.offset === undefined)
+      throw new Error(`${e.file}: not available in the cache (${e.status}${e.reason ? `: ${e.reason}` : ''})`);
     const { width: W, height: H } = this.config;
     const vbytes = e.numFrames! * H * W * 3;
     const abytes = e.numSamples! * 4;

@@ -35,7 +35,10 @@ export function inspect(dir: string, sheetPath = join(dir, 'contact-sheet.png'),
   const w0 = cache.windows()[0];
   if (w0) parts.push(tileImages(clipFrames(cache.loadWindow(w0)), 17));
   const width = Math.max(...parts.map((p) => p.width));
-  const sheet = blankImage(width, parts.reduce((s, p) => s + p.height, 0));
+  const sheet = blankImage(
+    width,
+    parts.reduce((s, p) => s + p.height, 0),
+  );
   let y = 0;
   for (const p of parts) {
     blit(sheet, p, 0, y);

@@ -18,13 +18,20 @@ export class InMemoryClips {
   readonly height: number;
   readonly fps: number;
   readonly sampleRate: number;
-  constructor(readonly cache: ClipCache, split: 'train' | 'val', limit = Infinity) {
+  constructor(
+    readonly cache: ClipCache,
+    split: 'train' | 'val',
+    limit = Infinity,
+  ) {
     const c = cache.config;
     [this.width, this.height, this.fps, this.sampleRate] = [c.width, c.height, c.fps, c.sampleRate];
-    this.clips = cache.clips(split).slice(0, limit).map((e) => {
-      const { video, audio } = cache.loadRaw(e); // uint8 as stored: no float round trip
-      return { file: e.file, numFrames: e.numFrames!, video, audio };
-    });
+    this.clips = cache
+      .clips(split)
+      .slice(0, limit)
+      .map((e) => {
+        const { video, audio } = cache.loadRaw(e); // uint8 as stored: no float round trip
+        return { file: e.file, numFrames: e.numFrames!, video, audio };
+      });
     if (this.clips.length === 0) throw new Error(`${cache.dir}: no usable ${split} clips`);
   }
 
@@ -33,16 +40,23 @@ export class InMemoryClips {
   }
 
   /** `n` random crops of `frames` frames (any start frame): video [n, frames, H, W, 3] in [0,1], audio [n, frames·spf]. */
-  crops(key: Key, n: number, frames: number, starts?: { clip: number; start: number }[]): { video: Float32Array; audio: Float32Array; picks: { clip: number; start: number }[] } {
+  crops(
+    key: Key,
+    n: number,
+    frames: number,
+    starts?: { clip: number; start: number }[],
+  ): { video: Float32Array; audio: Float32Array; picks: { clip: number; start: number }[] } {
     const fsz = this.width * this.height * 3;
     const spf = this.samplesPerFrame;
     const u = uniform(key, 2 * n);
-    const picks = starts ?? Array.from({ length: n }, (_, i) => {
-      const clip = Math.min(this.clips.length - 1, Math.floor(u[2 * i] * this.clips.length));
-      const maxStart = this.clips[clip].numFrames - frames;
-      if (maxStart < 0) throw new Error(`${this.clips[clip].file}: ${this.clips[clip].numFrames} frames, fewer than ${frames}`);
-      return { clip, start: Math.min(maxStart, Math.floor(u[2 * i + 1] * (maxStart + 1))) };
-    });
+    const picks =
+      starts ??
+      Array.from({ length: n }, (_, i) => {
+        const clip = Math.min(this.clips.length - 1, Math.floor(u[2 * i] * this.clips.length));
+        const maxStart = this.clips[clip].numFrames - frames;
+        if (maxStart < 0) throw new Error(`${this.clips[clip].file}: ${this.clips[clip].numFrames} frames, fewer than ${frames}`);
+        return { clip, start: Math.min(maxStart, Math.floor(u[2 * i + 1] * (maxStart + 1))) };
+      });
     const video = new Float32Array(picks.length * frames * fsz);
     const audio = new Float32Array(picks.length * frames * spf);
     picks.forEach(({ clip, start }, i) => {

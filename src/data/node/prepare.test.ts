@@ -23,7 +23,8 @@ const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('
 
 test('setup: synthetic clips, a broken file, a short clip, a silent clip', async () => {
   mkdirSync(join(src, 'sub'), { recursive: true });
-  for (let i = 0; i < 6; i++) await encode(syntheticClip({ seed: i, numFrames: 24, width: 32, height: 32 }).clip, join(src, i < 3 ? '' : 'sub', `clip${i}.mp4`));
+  for (let i = 0; i < 6; i++)
+    await encode(syntheticClip({ seed: i, numFrames: 24, width: 32, height: 32 }).clip, join(src, i < 3 ? '' : 'sub', `clip${i}.mp4`));
   await encode(syntheticClip({ seed: 9, numFrames: 10, width: 32, height: 32 }).clip, join(src, 'short.mp4'));
   const s = syntheticClip({ seed: 10, numFrames: 24, width: 32, height: 32 });
   await encode({ ...s.clip, audio: new Float32Array(0) }, join(src, 'silent.mp4'));
@@ -83,7 +84,11 @@ test('prepare: good clips cached with windows, bad ones listed with a reason, in
 
 test('prepare survives a kill mid-run: the re-run completes without duplicates or corruption', async () => {
   const out = join(root, 'killed');
-  const child = spawn(process.execPath, [CLI, 'data', 'prepare', src, '--out', out, '--size', '32', '--crop', 'none', '--val', '30', '--shard', '1', '--jobs', '1'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'data', 'prepare', src, '--out', out, '--size', '32', '--crop', 'none', '--val', '30', '--shard', '1', '--jobs', '1'],
+    { stdio: 'ignore' },
+  );
   const manifest = join(out, 'manifest.json');
   const t0 = Date.now();
   while (!(existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).shards.length >= 1)) {
@@ -99,26 +104,33 @@ test('prepare survives a kill mid-run: the re-run completes without duplicates o
   const files = r.manifest.clips.map((c) => c.file);
   assert.equal(new Set(files).size, files.length, 'duplicate manifest entries');
   assert.equal(files.length, 9);
-  assert.deepEqual(readdirSync(out).filter((n) => n.includes('.tmp-')), []);
+  assert.deepEqual(
+    readdirSync(out).filter((n) => n.includes('.tmp-')),
+    [],
+  );
   const cache = new ClipCache(out);
   assert.equal(cache.clips().length, 6);
   for (const c of cache.clips()) assert.equal(cache.loadClip(c).numFrames, 24);
 });
 
 const sgib = join(process.cwd(), '..', 'shared', 'data', 'grid-s1', 'video', 'sgib8n.mpg');
-test("GRID's damaged clip sgib8n.mpg is excluded with the decoder's reason (kept with allowDamaged)", { skip: !existsSync(sgib) && 'shared GRID data not present' }, async () => {
-  const d = join(root, 'grid');
-  mkdirSync(d);
-  copyFileSync(sgib, join(d, 'sgib8n.mpg'));
-  copyFileSync(join(sgib, '..', 'bbaf4p.mpg'), join(d, 'bbaf4p.mpg'));
-  const gcfg = { ...DATA_DEFAULTS, crop: { w: 200, h: 200, x: 52, y: 44 } };
-  const r = await prepare(d, join(root, 'grid-cache'), gcfg);
-  const e = r.manifest.clips.find((c) => c.file === 'sgib8n.mpg')!;
-  assert.equal(e.status, 'damaged');
-  assert.match(e.reason!, /ac-tex damaged/);
-  assert.equal(r.manifest.clips.find((c) => c.file === 'bbaf4p.mpg')!.status, 'ok');
-  const kept = await prepare(d, join(root, 'grid-cache-kept'), gcfg, { allowDamaged: true });
-  const k = kept.manifest.clips.find((c) => c.file === 'sgib8n.mpg')!;
-  assert.equal(k.status, 'ok');
-  assert.ok(k.warnings!.length > 0);
-});
+test(
+  "GRID's damaged clip sgib8n.mpg is excluded with the decoder's reason (kept with allowDamaged)",
+  { skip: !existsSync(sgib) && 'shared GRID data not present' },
+  async () => {
+    const d = join(root, 'grid');
+    mkdirSync(d);
+    copyFileSync(sgib, join(d, 'sgib8n.mpg'));
+    copyFileSync(join(sgib, '..', 'bbaf4p.mpg'), join(d, 'bbaf4p.mpg'));
+    const gcfg = { ...DATA_DEFAULTS, crop: { w: 200, h: 200, x: 52, y: 44 } };
+    const r = await prepare(d, join(root, 'grid-cache'), gcfg);
+    const e = r.manifest.clips.find((c) => c.file === 'sgib8n.mpg')!;
+    assert.equal(e.status, 'damaged');
+    assert.match(e.reason!, /ac-tex damaged/);
+    assert.equal(r.manifest.clips.find((c) => c.file === 'bbaf4p.mpg')!.status, 'ok');
+    const kept = await prepare(d, join(root, 'grid-cache-kept'), gcfg, { allowDamaged: true });
+    const k = kept.manifest.clips.find((c) => c.file === 'sgib8n.mpg')!;
+    assert.equal(k.status, 'ok');
+    assert.ok(k.warnings!.length > 0);
+  },
+);

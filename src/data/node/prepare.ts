@@ -150,7 +150,13 @@ export async function prepare(folder: string, out: string, config: DataConfig, o
   const t0 = Date.now();
   let done = 0;
   const processOne = async (item: { file: string; size: number; mtimeMs: number }) => {
-    const entry: ClipEntry = { file: item.file, size: item.size, mtimeMs: item.mtimeMs, status: 'ok', split: splitOf(basename(item.file), cfg.valPercent) };
+    const entry: ClipEntry = {
+      file: item.file,
+      size: item.size,
+      mtimeMs: item.mtimeMs,
+      status: 'ok',
+      split: splitOf(basename(item.file), cfg.valPercent),
+    };
     let video: Buffer | null = null;
     let audio: Buffer | null = null;
     try {

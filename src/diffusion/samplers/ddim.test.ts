@@ -15,7 +15,8 @@ test('timesteps: n steps from T to 1, then 0', () => {
 
 test('with the true noise, a deterministic DDIM run lands on x0; given elements never move', () => {
   const n = 64;
-  const x0 = normal(1, n), eps = normal(2, n);
+  const x0 = normal(1, n),
+    eps = normal(2, n);
   const gen = Uint8Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : 1));
   const t0 = 800;
   const c = noiseCoefficients(s, [t0]);
@@ -27,12 +28,15 @@ test('with the true noise, a deterministic DDIM run lands on x0; given elements 
 });
 
 test('η = 1 on consecutive steps is DDPM ancestral sampling', () => {
-  const eps = normal(4, 8), z = normal(5, 8);
+  const eps = normal(4, 8),
+    z = normal(5, 8);
   const t = 500;
   const c = noiseCoefficients(s, [t]);
   const x = Float32Array.from(normal(3, 8), (v, i) => c.signal[0] * v + c.noise[0] * eps[i]); // x̂0 stays inside the clip range
   const y = ddimStep(s, x, eps, new Uint8Array(8).fill(1), t, t - 1, 1, z);
-  const beta = s.betas[t], ab = s.alphaBars[t], abPrev = s.alphaBars[t - 1];
+  const beta = s.betas[t],
+    ab = s.alphaBars[t],
+    abPrev = s.alphaBars[t - 1];
   const sigma = Math.sqrt(((1 - abPrev) / (1 - ab)) * beta);
   x.forEach((v, i) => {
     const mu = (v - (beta / Math.sqrt(1 - ab)) * eps[i]) / Math.sqrt(1 - beta);

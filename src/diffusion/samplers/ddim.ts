@@ -28,8 +28,18 @@ export function predictX0Host(xt: number, eps: number, alphaBar: number, clip = 
  * One DDIM step for the elements where `generated[i]` is 1 (others are left as they are).
  * `noise` (standard normal, same length) is used when η > 0.
  */
-export function ddimStep(s: Schedule, x: Float32Array, eps: Float32Array, generated: Uint8Array, t: number, tPrev: number, eta: number, noise?: Float32Array): Float32Array {
-  const ab = s.alphaBars[t], abPrev = s.alphaBars[tPrev];
+export function ddimStep(
+  s: Schedule,
+  x: Float32Array,
+  eps: Float32Array,
+  generated: Uint8Array,
+  t: number,
+  tPrev: number,
+  eta: number,
+  noise?: Float32Array,
+): Float32Array {
+  const ab = s.alphaBars[t],
+    abPrev = s.alphaBars[tPrev];
   const sigma = eta > 0 && tPrev > 0 ? eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev) : 0;
   if (sigma > 0 && !noise) throw new Error('ddimStep: η > 0 needs noise');
   const dirScale = Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma));

@@ -15,10 +15,14 @@ test('slot accuracy', () => {
   assert.equal(slotAccuracy([], ['bin']), 0);
 });
 
-test('PocketSphinx with the GRID grammar hears a bundled clip; silence is not that sentence', { skip: !asrAvailable() && 'pocketsphinx + pocketsphinx-en-us not installed' }, async () => {
-  const clip = (await decode(join(root, 'examples/grid-val/bbaf4p.mpg'), { width: 16, height: 16, fps: 8, sampleRate: 16000 })).clip;
-  const ref = spokenWords(parseAlign(readFileSync(join(root, 'examples/grid-val/bbaf4p.align'), 'utf8')));
-  assert.ok(slotAccuracy(recogniseGrid(clip.audio, 16000), ref) >= 4 / 6);
-  const noise = Float32Array.from({ length: 32000 }, (_, i) => 0.001 * Math.sin(i));
-  assert.ok(slotAccuracy(recogniseGrid(noise, 16000), ref) < 0.5);
-});
+test(
+  'PocketSphinx with the GRID grammar hears a bundled clip; silence is not that sentence',
+  { skip: !asrAvailable() && 'pocketsphinx + pocketsphinx-en-us not installed' },
+  async () => {
+    const clip = (await decode(join(root, 'examples/grid-val/bbaf4p.mpg'), { width: 16, height: 16, fps: 8, sampleRate: 16000 })).clip;
+    const ref = spokenWords(parseAlign(readFileSync(join(root, 'examples/grid-val/bbaf4p.align'), 'utf8')));
+    assert.ok(slotAccuracy(recogniseGrid(clip.audio, 16000), ref) >= 4 / 6);
+    const noise = Float32Array.from({ length: 32000 }, (_, i) => 0.001 * Math.sin(i));
+    assert.ok(slotAccuracy(recogniseGrid(noise, 16000), ref) < 0.5);
+  },
+);

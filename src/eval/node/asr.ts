@@ -78,9 +78,17 @@ export function slotAccuracy(hyp: string[], ref: string[]): number {
  * Slot accuracy of PocketSphinx on whole clips of a split: the original audio vs its reconstruction
  * through an audio codec (encode → decode with Griffin–Lim).
  */
-export async function codecAsrCheck(o: { cache: string; align: string; audioCodec: AudioCodec; split?: 'train' | 'val'; log?: (s: string) => void }): Promise<{ original: number; codec: number; clips: number }> {
+export async function codecAsrCheck(o: {
+  cache: string;
+  align: string;
+  audioCodec: AudioCodec;
+  split?: 'train' | 'val';
+  log?: (s: string) => void;
+}): Promise<{ original: number; codec: number; clips: number }> {
   const cache = new ClipCache(o.cache);
-  let a = 0, b = 0, n = 0;
+  let a = 0,
+    b = 0,
+    n = 0;
   for (const e of cache.clips(o.split ?? 'val')) {
     const words = loadAlign(o.align, e.file);
     if (!words) throw new Error(`${e.file}: no .align file in ${o.align}`);
@@ -89,7 +97,8 @@ export async function codecAsrCheck(o: { cache: string; align: string; audioCode
     const hop = o.audioCodec.config.hopSamples;
     const x = clip.audio.subarray(0, Math.floor(clip.audio.length / hop) * hop);
     const y = await o.audioCodec.decode(await o.audioCodec.encode(x, 1, clip.sampleRate), 1, x.length);
-    const ha = recogniseGrid(x, clip.sampleRate), hb = recogniseGrid(y, clip.sampleRate);
+    const ha = recogniseGrid(x, clip.sampleRate),
+      hb = recogniseGrid(y, clip.sampleRate);
     a += slotAccuracy(ha, ref);
     b += slotAccuracy(hb, ref);
     n++;

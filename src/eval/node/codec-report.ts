@@ -51,11 +51,26 @@ const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.lengt
 const REGION_SSIM_RADIUS = 3;
 
 /** PSNR / SSIM (7×7 window) inside each box, averaged over clips. */
-export function regionScores(orig: Float32Array[], rec: Float32Array[], T: number, H: number, W: number, regions: Record<string, Box>): Record<string, RegionScores> {
-  return Object.fromEntries(Object.entries(regions).map(([name, box]) => {
-    const pairs = orig.map((o, i) => [cropVideo(o, T, H, W, box), cropVideo(rec[i], T, H, W, box)] as const);
-    return [name, { psnr: mean(pairs.map(([a, b]) => psnr(a.video, b.video))), ssim: mean(pairs.map(([a, b]) => ssim(a.video, b.video, T, a.height, a.width, REGION_SSIM_RADIUS))) }];
-  }));
+export function regionScores(
+  orig: Float32Array[],
+  rec: Float32Array[],
+  T: number,
+  H: number,
+  W: number,
+  regions: Record<string, Box>,
+): Record<string, RegionScores> {
+  return Object.fromEntries(
+    Object.entries(regions).map(([name, box]) => {
+      const pairs = orig.map((o, i) => [cropVideo(o, T, H, W, box), cropVideo(rec[i], T, H, W, box)] as const);
+      return [
+        name,
+        {
+          psnr: mean(pairs.map(([a, b]) => psnr(a.video, b.video))),
+          ssim: mean(pairs.map(([a, b]) => ssim(a.video, b.video, T, a.height, a.width, REGION_SSIM_RADIUS))),
+        },
+      ];
+    }),
+  );
 }
 
 /** SyncCorr (av-metrics) of reconstructed frames with the real audio, of the real clips, and of real frames
@@ -74,7 +89,8 @@ async function faceScores(clips: AVClip[], rec: Float32Array[]): Promise<NonNull
   const { loadFaceNet } = await import('./face.js');
   const net = await loadFaceNet();
   const fin = (x: number[]) => mean(x.filter(Number.isFinite));
-  const real: FaceFrame[][] = [], recon: FaceFrame[][] = [];
+  const real: FaceFrame[][] = [],
+    recon: FaceFrame[][] = [];
   for (let i = 0; i < clips.length; i++) {
     const c = clips[i];
     real.push(await net.frames(c.video, c.numFrames, c.height, c.width));
@@ -82,7 +98,10 @@ async function faceScores(clips: AVClip[], rec: Float32Array[]): Promise<NonNull
   }
   const all = Array.from({ length: clips[0].numFrames }, (_, t) => t);
   return {
-    lipSync: { reconstruction: fin(clips.map((c, i) => lipSyncLm(recon[i], c.audio, c.sampleRate, c.fps))), real: fin(clips.map((c, i) => lipSyncLm(real[i], c.audio, c.sampleRate, c.fps))) },
+    lipSync: {
+      reconstruction: fin(clips.map((c, i) => lipSyncLm(recon[i], c.audio, c.sampleRate, c.fps))),
+      real: fin(clips.map((c, i) => lipSyncLm(real[i], c.audio, c.sampleRate, c.fps))),
+    },
     lmdMouth: fin(clips.map((_, i) => lmdMouth(recon[i], real[i], all))),
     found: mean(recon.map((f) => detectionRate(f))),
   };
@@ -102,20 +121,36 @@ function spectrogramImage(x: Float32Array, label: string): RGBImage {
   const m = magnitude(stft(x, cfg, frames));
   const bins = 257;
   const img = blankImage(frames, bins + 12, [0, 0, 0]);
-  for (let f = 0; f < frames; f++) for (let k = 0; k < bins; k++) {
-    const db = 20 * Math.log10(m[f * bins + k] + 1e-6);
-    const v = Math.max(0, Math.min(1, (db + 80) / 80));
-    img.data.set([Math.round(255 * Math.min(1, 1.5 * v)), Math.round(255 * v * v), Math.round(255 * Math.max(0, 1 - 2 * v) * v * 2)], ((12 + bins - 1 - k) * frames + f) * 3);
-  }
+  for (let f = 0; f < frames; f++)
+    for (let k = 0; k < bins; k++) {
+      const db = 20 * Math.log10(m[f * bins + k] + 1e-6);
+      const v = Math.max(0, Math.min(1, (db + 80) / 80));
+      img.data.set(
+        [Math.round(255 * Math.min(1, 1.5 * v)), Math.round(255 * v * v), Math.round(255 * Math.max(0, 1 - 2 * v) * v * 2)],
+        ((12 + bins - 1 - k) * frames + f) * 3,
+      );
+    }
   drawText(img, label, 2, 2, [255, 255, 255]);
   return img;
 }
 
-export async function codecReport(o: { cache: string; video?: string; audio?: string; out: string; maxClips?: number; mp4Clips?: number; split?: 'val' | 'all'; face?: boolean }): Promise<CodecReport> {
+export async function codecReport(o: {
+  cache: string;
+  video?: string;
+  audio?: string;
+  out: string;
+  maxClips?: number;
+  mp4Clips?: number;
+  split?: 'val' | 'all';
+  face?: boolean;
+}): Promise<CodecReport> {
   ensureWritableDir(o.out);
   const cache = new ClipCache(o.cache);
   const dc = cache.config;
-  const windows = cache.clips(o.split === 'all' ? undefined : 'val').slice(0, o.maxClips ?? 26).map((clip) => ({ clip, start: 0 }));
+  const windows = cache
+    .clips(o.split === 'all' ? undefined : 'val')
+    .slice(0, o.maxClips ?? 26)
+    .map((clip) => ({ clip, start: 0 }));
   if (windows.length === 0) throw new Error(`${o.cache}: no ${o.split === 'all' ? '' : 'validation '}clips`);
   const clips = windows.map((w) => cache.loadWindow(w));
   const T = dc.windowFrames;
@@ -134,8 +169,17 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
     }
     const ps = clips.map((c, i) => psnr(c.video, recV[i]));
     report.video = {
-      psnr: mean(ps), psnrMin: Math.min(...ps), ssim: mean(clips.map((c, i) => ssim(c.video, recV[i], T, dc.height, dc.width))),
-      regions: regionScores(clips.map((c) => c.video), recV, T, dc.height, dc.width, dc.regions ?? {}),
+      psnr: mean(ps),
+      psnrMin: Math.min(...ps),
+      ssim: mean(clips.map((c, i) => ssim(c.video, recV[i], T, dc.height, dc.width))),
+      regions: regionScores(
+        clips.map((c) => c.video),
+        recV,
+        T,
+        dc.height,
+        dc.width,
+        dc.regions ?? {},
+      ),
       syncCorr: syncScores(clips, recV),
     };
     if (o.face) report.video.face = await faceScores(clips, recV);
@@ -153,7 +197,10 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
     report.audio = {
       mrStft: mean(orig.map((x, i) => multiResolutionStftDistance(x, recA[i]))),
       lsdDb: mean(orig.map((x, i) => logSpectralDistanceDb(x, recA[i]))),
-      griffinLimOnTrue: { mrStft: mean(orig.map((x, i) => multiResolutionStftDistance(x, gl[i]))), lsdDb: mean(orig.map((x, i) => logSpectralDistanceDb(x, gl[i]))) },
+      griffinLimOnTrue: {
+        mrStft: mean(orig.map((x, i) => multiResolutionStftDistance(x, gl[i]))),
+        lsdDb: mean(orig.map((x, i) => logSpectralDistanceDb(x, gl[i]))),
+      },
     };
   }
 
@@ -162,7 +209,8 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
   const { width: W, height: H } = dc;
   const fsz = W * H * 3;
   const k = 3; // upscale for viewing
-  const panelW = 2 * W * k + 3 * 4, panelH = H * k + 16;
+  const panelW = 2 * W * k + 3 * 4,
+    panelH = H * k + 16;
   const frames: RGBImage[] = [];
   const audio: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -172,7 +220,13 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
         blit(img, upscale(frameImage(clips[i].video.subarray(f * fsz, (f + 1) * fsz), W, H), k), 4, 14);
         const rv = recV[i] ? recV[i].subarray(f * fsz, (f + 1) * fsz) : new Float32Array(fsz);
         blit(img, upscale(frameImage(rv, W, H), k), 8 + W * k, 14);
-        drawText(img, `original | reconstruction    sound: ${which === 'original' || !recA[i] ? 'original' : 'reconstruction'}`, 4, 4, [230, 230, 230]);
+        drawText(
+          img,
+          `original | reconstruction    sound: ${which === 'original' || !recA[i] ? 'original' : 'reconstruction'}`,
+          4,
+          4,
+          [230, 230, 230],
+        );
         frames.push(img);
       }
       const a = new Float32Array(clips[i].audio.length);
@@ -188,7 +242,15 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
     total.set(a, off);
     off += a.length;
   }
-  const sbs: AVClip = makeClip({ video, numFrames: frames.length, height: panelH, width: panelW, fps: dc.fps, audio: total, sampleRate: dc.sampleRate });
+  const sbs: AVClip = makeClip({
+    video,
+    numFrames: frames.length,
+    height: panelH,
+    width: panelW,
+    fps: dc.fps,
+    audio: total,
+    sampleRate: dc.sampleRate,
+  });
   const mp4 = join(o.out, 'side-by-side.mp4');
   await encode(sbs, mp4);
   report.files.push(mp4);
@@ -199,16 +261,19 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
       for (const src of [clips[i].video, recV[i]]) {
         for (let f = 0; f < T; f += 2) rows.push(frameImage(src.subarray(f * fsz, (f + 1) * fsz), W, H));
       }
-      if (mouth) for (const src of [clips[i].video, recV[i]]) {
-        for (let f = 0; f < T; f += 2) rows.push(zoomTile(cropVideo(src.subarray(f * fsz, (f + 1) * fsz), 1, H, W, mouth), W, H));
-      }
+      if (mouth)
+        for (const src of [clips[i].video, recV[i]]) {
+          for (let f = 0; f < T; f += 2) rows.push(zoomTile(cropVideo(src.subarray(f * fsz, (f + 1) * fsz), 1, H, W, mouth), W, H));
+        }
     }
     const sheet = join(o.out, 'contact-sheet.png');
     writePNG(sheet, upscale(tileImages(rows, Math.ceil(T / 2)), 2));
     report.files.push(sheet);
   }
   if (recA.length) {
-    const imgs = [0, 1].filter((i) => i < clips.length).flatMap((i) => [spectrogramImage(clips[i].audio, `clip ${i} original`), spectrogramImage(recA[i], `clip ${i} reconstruction`)]);
+    const imgs = [0, 1]
+      .filter((i) => i < clips.length)
+      .flatMap((i) => [spectrogramImage(clips[i].audio, `clip ${i} original`), spectrogramImage(recA[i], `clip ${i} reconstruction`)]);
     const spec = join(o.out, 'spectrograms.png');
     writePNG(spec, upscale(tileImages(imgs, 1), 2));
     report.files.push(spec);
@@ -221,10 +286,17 @@ export async function codecReport(o: { cache: string; video?: string; audio?: st
     '',
     '| metric | value |',
     '|---|---|',
-    ...(report.video ? [`| video PSNR (dB, mean / worst clip) | ${report.video.psnr.toFixed(2)} / ${report.video.psnrMin.toFixed(2)} |`, `| video SSIM | ${report.video.ssim.toFixed(4)} |`] : []),
     ...(report.video
       ? [
-          ...Object.entries(report.video.regions).map(([k, r]) => `| ${k} box PSNR (dB) / SSIM (7×7) | ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} |`),
+          `| video PSNR (dB, mean / worst clip) | ${report.video.psnr.toFixed(2)} / ${report.video.psnrMin.toFixed(2)} |`,
+          `| video SSIM | ${report.video.ssim.toFixed(4)} |`,
+        ]
+      : []),
+    ...(report.video
+      ? [
+          ...Object.entries(report.video.regions).map(
+            ([k, r]) => `| ${k} box PSNR (dB) / SSIM (7×7) | ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} |`,
+          ),
           `| SyncCorr: reconstruction vs real audio / real clips / shuffled pairs | ${report.video.syncCorr.reconstruction.toFixed(3)} / ${report.video.syncCorr.real.toFixed(3)} / ${report.video.syncCorr.shuffled.toFixed(3)} |`,
           ...(report.video.face
             ? [

@@ -26,30 +26,68 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   const clips = join(root, 'clips');
   mkdirSync(clips, { recursive: true });
   for (let i = 0; i < 8; i++) await encode(syntheticClip({ seed: 30 + i, numFrames: 24, width: 32, height: 32 }).clip, join(clips, `s${i}.mp4`));
-  const tc = writeTinyCodecs(root), other = writeTinyCodecs(root, { seed: 5, name: 'other' });
+  const tc = writeTinyCodecs(root),
+    other = writeTinyCodecs(root, { seed: 5, name: 'other' });
   const seg = segmentLayout(17, 8, 106, 0.02);
   const model = { ...AVDIT_PRESETS.tiny };
   const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
-  const codecs = { video: { path: tc.video, sha256: fileSha256(join(tc.video, 'model.safetensors')) }, audio: { path: tc.audio, sha256: fileSha256(join(tc.audio, 'model.safetensors')) } };
-  for (const [name, strategy] of [['mon', 'monl'], ['van', 'vanilla']]) {
+  const codecs = {
+    video: { path: tc.video, sha256: fileSha256(join(tc.video, 'model.safetensors')) },
+    audio: { path: tc.audio, sha256: fileSha256(join(tc.audio, 'model.safetensors')) },
+  };
+  for (const [name, strategy] of [
+    ['mon', 'monl'],
+    ['van', 'vanilla'],
+  ]) {
     saveCheckpoint(join(root, name), {
-      config: { kind: 'avdit', model, strategy, layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 }, latents: { codecs, data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 } },
+      config: {
+        kind: 'avdit',
+        model,
+        strategy,
+        layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
+        latents: { codecs, data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 },
+      },
       params: randomParams(avditSpecs(model, layout), name.length),
     });
   }
-  const opts = { data: clips, videoCodec: tc.video, audioCodec: tc.audio, checkpoints: [{ name: 'monl', dir: join(root, 'mon') }, { name: 'vanilla', dir: join(root, 'van') }], tasks: ['a2v', 'inpaint'], steps: 2, griffinLimIters: 2, windowStart: 4, out: join(root, 'eval') };
+  const opts = {
+    data: clips,
+    videoCodec: tc.video,
+    audioCodec: tc.audio,
+    checkpoints: [
+      { name: 'monl', dir: join(root, 'mon') },
+      { name: 'vanilla', dir: join(root, 'van') },
+    ],
+    tasks: ['a2v', 'inpaint'],
+    steps: 2,
+    griffinLimIters: 2,
+    windowStart: 4,
+    out: join(root, 'eval'),
+  };
   const logs: string[] = [];
   const r = await evaluate({ ...opts, log: (s) => logs.push(s) });
   for (const row of ['real clips', 'codec reconstruction', 'monl', 'vanilla']) assert.ok(r.results[row], `row ${row}`);
   // a2v generates no audio: no FAD; inpaint gives frame 0 and the last 4: ID distance is defined; influence per generated modality
   assert.deepEqual(Object.keys(r.results.monl.a2v).sort(), ['FVD-pix80', 'SyncCorr', 'SyncCorr-shuffled-audio', 'influence-video']);
-  assert.deepEqual(Object.keys(r.results.vanilla.inpaint).sort(), ['FAD-logmel40', 'FVD-pix80', 'ID-dist', 'SyncCorr', 'influence-audio', 'influence-video']);
-  for (const row of Object.values(r.results)) for (const t of Object.values(row)) for (const v of Object.values(t)) {
-    assert.ok(Number.isFinite(v.value) && v.lo <= v.value + 1e-9 && v.value <= v.hi + 1e-9, JSON.stringify(v));
-  }
+  assert.deepEqual(Object.keys(r.results.vanilla.inpaint).sort(), [
+    'FAD-logmel40',
+    'FVD-pix80',
+    'ID-dist',
+    'SyncCorr',
+    'influence-audio',
+    'influence-video',
+  ]);
+  for (const row of Object.values(r.results))
+    for (const t of Object.values(row))
+      for (const v of Object.values(t)) {
+        assert.ok(Number.isFinite(v.value) && v.lo <= v.value + 1e-9 && v.value <= v.hi + 1e-9, JSON.stringify(v));
+      }
   assert.ok(r.results.monl.a2v['influence-video'].value > 0, 'a random network still reacts to its condition');
   assert.deepEqual(Object.keys(r.results['real clips'].inpaint).sort(), ['ID-dist', 'SyncCorr']); // no Fréchet of real vs itself
-  assert.match(r.table, /\| strategy \| a2v FVD-pix80 \| a2v SyncCorr \| a2v SyncCorr-shuffled-audio \| a2v influence-video \| inpaint FVD-pix80 \| inpaint FAD-logmel40 \| inpaint ID-dist \| inpaint influence-video \| inpaint influence-audio \| mean rank \|/);
+  assert.match(
+    r.table,
+    /\| strategy \| a2v FVD-pix80 \| a2v SyncCorr \| a2v SyncCorr-shuffled-audio \| a2v influence-video \| inpaint FVD-pix80 \| inpaint FAD-logmel40 \| inpaint ID-dist \| inpaint influence-video \| inpaint influence-audio \| mean rank \|/,
+  );
   assert.match(r.table, /\| monl \| \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\]/);
   assert.match(r.table, /^8 windows of .*cache \(all\)/);
   assert.match(readFileSync(join(root, 'eval', 'table.md'), 'utf8'), /\| codec reconstruction \|/);
@@ -60,16 +98,37 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   assert.equal(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs, before);
   assert.deepEqual(r2.results, r.results);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
-  await assert.rejects(evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }), /other-a: this audio codec \(sha256 .*\) is not the one .*mon was trained with/);
+  await assert.rejects(
+    evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }),
+    /other-a: this audio codec \(sha256 .*\) is not the one .*mon was trained with/,
+  );
   mkdirSync(join(root, 'empty'));
   writeFileSync(join(root, 'empty', 'notes.txt'), 'no clips here');
   await assert.rejects(evaluate({ ...opts, data: join(root, 'empty'), out: join(root, 'eval3') }), /empty: no media files/);
-  await assert.rejects(evaluate({ ...opts, maxWindows: 3, out: join(root, 'eval4') }), /3 windows give \d+ video feature rows, too few for a Fréchet distance of 80 features/);
+  await assert.rejects(
+    evaluate({ ...opts, maxWindows: 3, out: join(root, 'eval4') }),
+    /3 windows give \d+ video feature rows, too few for a Fréchet distance of 80 features/,
+  );
 });
 
 test('scoreTask: a perfect generator scores Fréchet 0 on the generated segments only', async () => {
   const clips = [0, 1, 2, 3, 4, 5, 6, 7].map((s) => syntheticClip({ seed: s, numFrames: 17, width: 16, height: 16 }).clip);
-  const seg = { frames: [[0, 0], [1, 4], [5, 8], [9, 12], [13, 16]] as [number, number][], bounds: [[0, 0.125], [0.125, 0.625], [0.625, 1.125], [1.125, 1.625], [1.625, 2.125]] as [number, number][] };
+  const seg = {
+    frames: [
+      [0, 0],
+      [1, 4],
+      [5, 8],
+      [9, 12],
+      [13, 16],
+    ] as [number, number][],
+    bounds: [
+      [0, 0.125],
+      [0.125, 0.625],
+      [0.625, 1.125],
+      [1.125, 1.625],
+      [1.625, 2.125],
+    ] as [number, number][],
+  };
   const wins = clips.map((real) => ({ real, start: 0, words: null }));
   const s = await scoreTask(clips, wins, parseCondition('continue', 5), seg);
   assert.ok(s['FVD-pix80'] < 1e-6 && s['FAD-logmel40'] < 1e-6, JSON.stringify(s));

@@ -30,7 +30,17 @@ import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
-import { activityFromAlign, activityFromAudio, audioEmbedding, identityDistance, syncCorr, videoEmbedding, AUDIO_EMBEDDING, VIDEO_EMBEDDING, type AlignedWord } from '../av-metrics.js';
+import {
+  activityFromAlign,
+  activityFromAudio,
+  audioEmbedding,
+  identityDistance,
+  syncCorr,
+  videoEmbedding,
+  AUDIO_EMBEDDING,
+  VIDEO_EMBEDDING,
+  type AlignedWord,
+} from '../av-metrics.js';
 import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } from '../stats.js';
 import { audioDistance, influence, videoDistance } from '../influence.js';
 import { loadAlign } from './metric-check.js';
@@ -41,7 +51,8 @@ import type { Vggish } from '../vggish.js';
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
 const MEDIA = /\.(mp4|mpg|mpeg|mov|mkv|webm|avi|m4v)$/i;
 /** bootstrap resamples: per-window means (cheap) and Fréchet distances (an eigendecomposition each) */
-const REPS_MEAN = 2000, REPS_FRECHET = 100;
+const REPS_MEAN = 2000,
+  REPS_FRECHET = 100;
 
 export interface EvalOptions {
   /** a folder of clips, a clip cache (manifest.json) or a latent cache (latents.json) */
@@ -145,11 +156,20 @@ type Seg = { frames: [number, number][]; bounds: [number, number][] };
 
 /** Which frames / samples a task generates, from its mask and the segment layout. */
 export function taskPlan(mask: ConditionMask, seg: Seg, sampleRate: number) {
-  const frames = (given: boolean) => seg.frames.flatMap(([a, b], s) => (mask[0][s] === given ? Array.from({ length: b - a + 1 }, (_, k) => a + k) : []));
-  const genAudio = seg.bounds.flatMap(([a, b], s) => (mask[1][s] ? [] : [[Math.round(a * sampleRate), Math.round(b * sampleRate)] as [number, number]]));
+  const frames = (given: boolean) =>
+    seg.frames.flatMap(([a, b], s) => (mask[0][s] === given ? Array.from({ length: b - a + 1 }, (_, k) => a + k) : []));
+  const genAudio = seg.bounds.flatMap(([a, b], s) =>
+    mask[1][s] ? [] : [[Math.round(a * sampleRate), Math.round(b * sampleRate)] as [number, number]],
+  );
   const anyGen = seg.frames.flatMap(([a, b], s) => (!mask[0][s] || !mask[1][s] ? [a, b] : []));
   const audioFrames = seg.frames.flatMap(([a, b], s) => (mask[1][s] ? [] : Array.from({ length: b - a + 1 }, (_, k) => a + k)));
-  return { genFrames: frames(false), givenFrames: frames(true), genAudio, audioFrames, syncRange: { from: Math.min(...anyGen), to: Math.max(...anyGen) + 1 } };
+  return {
+    genFrames: frames(false),
+    givenFrames: frames(true),
+    genAudio,
+    audioFrames,
+    syncRange: { from: Math.min(...anyGen), to: Math.max(...anyGen) + 1 },
+  };
 }
 
 type RealWindow = { real: AVClip; start: number; words: AlignedWord[] | null };
@@ -162,7 +182,10 @@ function statsOf(blocks: Float64Array[], dim: number, idx: ArrayLike<number>) {
 
 function checkFrechetRows(blocks: Float64Array[], dim: number, what: string): void {
   const rows = blocks.reduce((n, b) => n + b.length / dim, 0);
-  if (rows <= dim) throw new Error(`${blocks.length} windows give ${rows} ${what} feature rows, too few for a Fréchet distance of ${dim} features (need > ${dim}); evaluate more windows (--split all, more clips)`);
+  if (rows <= dim)
+    throw new Error(
+      `${blocks.length} windows give ${rows} ${what} feature rows, too few for a Fréchet distance of ${dim} features (need > ${dim}); evaluate more windows (--split all, more clips)`,
+    );
 }
 
 /**
@@ -170,7 +193,13 @@ function checkFrechetRows(blocks: Float64Array[], dim: number, what: string): vo
  * every set of generated windows is scored against them. Fréchet intervals resample windows, paired
  * between the real and the generated set.
  */
-export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40, faceNet?: FaceNet): Promise<Scorer> {
+export async function taskScorer(
+  wins: RealWindow[],
+  mask: ConditionMask,
+  seg: Seg,
+  audioEmbedder: AudioEmbedder = LOGMEL40,
+  faceNet?: FaceNet,
+): Promise<Scorer> {
   const { sampleRate: sr, fps, numFrames: T } = wins[0].real;
   const p = taskPlan(mask, seg, sr);
   const vBlocks = (clips: AVClip[]) => clips.map((c) => videoEmbedding(c, p.genFrames));
@@ -183,7 +212,8 @@ export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: S
   const spoken = p.audioFrames.length && wins.every((w) => w.words) ? wins.map((w) => activityFromAlign(w.words!, fps, w.start, T)) : null;
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
   const needDescriptors = p.genFrames.length > 0 && p.givenFrames.length > 0;
-  const facesOf = (clips: AVClip[]) => Promise.all(clips.map((c) => faceNet!.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
+  const facesOf = (clips: AVClip[]) =>
+    Promise.all(clips.map((c) => faceNet!.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
   const realFaces = faceNet && p.genFrames.length ? await facesOf(reals) : null;
   const frechetInterval = (gen: Float64Array[], real: Float64Array[], dim: number) =>
     bootstrap(gen.length, (idx) => frechetDistance(statsOf(gen, dim, idx), statsOf(real, dim, idx)), REPS_FRECHET);
@@ -214,13 +244,22 @@ export async function taskScorer(wins: RealWindow[], mask: ConditionMask, seg: S
 }
 
 /** Scores generated windows against the real ones for one task (a one-off taskScorer), as plain values. */
-export async function scoreTask(gen: AVClip[], wins: RealWindow[], mask: ConditionMask, seg: Seg, audioEmbedder: AudioEmbedder = LOGMEL40): Promise<Record<string, number>> {
+export async function scoreTask(
+  gen: AVClip[],
+  wins: RealWindow[],
+  mask: ConditionMask,
+  seg: Seg,
+  audioEmbedder: AudioEmbedder = LOGMEL40,
+): Promise<Record<string, number>> {
   return flatten(await (await taskScorer(wins, mask, seg, audioEmbedder))(gen));
 }
 
 function flatten(s: TaskScores): Record<string, number> {
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
-  return { ...Object.fromEntries(Object.entries(s.frechet).map(([k, v]) => [k, v.value])), ...Object.fromEntries(Object.entries(s.perWindow).map(([k, v]) => [k, mean(v)])) };
+  return {
+    ...Object.fromEntries(Object.entries(s.frechet).map(([k, v]) => [k, v.value])),
+    ...Object.fromEntries(Object.entries(s.perWindow).map(([k, v]) => [k, mean(v)])),
+  };
 }
 
 /** Seeds → one cell per metric: per-window values averaged over seeds, then a bootstrap interval over windows;
@@ -248,22 +287,43 @@ interface Data {
 }
 
 /** A folder of clips, a clip cache or a latent cache → a clip cache and a split. */
-async function resolveData(o: EvalOptions, modelData: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number }, log: (s: string) => void): Promise<Data> {
+async function resolveData(
+  o: EvalOptions,
+  modelData: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number },
+  log: (s: string) => void,
+): Promise<Data> {
   if (!existsSync(o.data)) throw new Error(`${o.data}: not found (give a folder of clips, a clip cache or a latent cache)`);
   if (existsSync(join(o.data, 'latents.json'))) {
     const m = openLatentCache(o.data).manifest;
-    for (const [what, dir] of [['video', o.videoCodec], ['audio', o.audioCodec]] as const) {
-      if (fileSha256(join(dir, 'model.safetensors')) !== m.codecs[what].sha256) throw new Error(`${dir}: this ${what} codec is not the one ${o.data} was encoded with (sha256 differs from latents.json)`);
+    for (const [what, dir] of [
+      ['video', o.videoCodec],
+      ['audio', o.audioCodec],
+    ] as const) {
+      if (fileSha256(join(dir, 'model.safetensors')) !== m.codecs[what].sha256)
+        throw new Error(`${dir}: this ${what} codec is not the one ${o.data} was encoded with (sha256 differs from latents.json)`);
     }
     return { cache: new ClipCache(m.source), split: o.split ?? 'val', latents: o.data };
   }
   if (existsSync(join(o.data, 'manifest.json'))) return { cache: new ClipCache(o.data), split: o.split ?? 'val' };
   if (!statSync(o.data).isDirectory()) throw new Error(`${o.data}: not a folder of clips, a clip cache or a latent cache`);
-  const media = readdirSync(o.data, { recursive: true }).map(String).filter((f) => MEDIA.test(f));
+  const media = readdirSync(o.data, { recursive: true })
+    .map(String)
+    .filter((f) => MEDIA.test(f));
   if (media.length === 0) throw new Error(`${o.data}: no media files (mp4, mpg, mkv, mov, webm, avi) in this folder`);
   const dir = join(o.out, 'cache');
-  log(`decoding ${media.length} clips from ${o.data} into ${dir} (${modelData.width}×${modelData.height}, ${modelData.fps} fps, ${modelData.sampleRate} Hz)…`);
-  const cfg = { ...DATA_DEFAULTS, fps: modelData.fps, sampleRate: modelData.sampleRate, windowFrames: modelData.windowFrames, width: modelData.width, height: modelData.height, crop: o.crop ?? DATA_DEFAULTS.crop, valPercent: 0 };
+  log(
+    `decoding ${media.length} clips from ${o.data} into ${dir} (${modelData.width}×${modelData.height}, ${modelData.fps} fps, ${modelData.sampleRate} Hz)…`,
+  );
+  const cfg = {
+    ...DATA_DEFAULTS,
+    fps: modelData.fps,
+    sampleRate: modelData.sampleRate,
+    windowFrames: modelData.windowFrames,
+    width: modelData.width,
+    height: modelData.height,
+    crop: o.crop ?? DATA_DEFAULTS.crop,
+    valPercent: 0,
+  };
   await prepare(o.data, dir, cfg);
   return { cache: new ClipCache(dir), split: o.split ?? 'all' };
 }
@@ -276,12 +336,20 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const d = models[0].model.checkpoint.latents.data;
   for (const m of models.slice(1)) {
     const e = m.model.checkpoint.latents.data;
-    if (JSON.stringify([e.fps, e.sampleRate, e.windowFrames, e.width, e.height]) !== JSON.stringify([d.fps, d.sampleRate, d.windowFrames, d.width, d.height])) throw new Error(`${m.dir}: works on other windows (${e.width}×${e.height}, ${e.fps} fps, ${e.windowFrames} frames) than ${models[0].dir}; evaluate them separately`);
+    if (
+      JSON.stringify([e.fps, e.sampleRate, e.windowFrames, e.width, e.height]) !==
+      JSON.stringify([d.fps, d.sampleRate, d.windowFrames, d.width, d.height])
+    )
+      throw new Error(
+        `${m.dir}: works on other windows (${e.width}×${e.height}, ${e.fps} fps, ${e.windowFrames} frames) than ${models[0].dir}; evaluate them separately`,
+      );
   }
   const data = await resolveData(o, d, log);
   const dc = data.cache.config;
   if (dc.width !== d.width || dc.height !== d.height || dc.fps !== d.fps || dc.sampleRate !== d.sampleRate) {
-    throw new Error(`${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`);
+    throw new Error(
+      `${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`,
+    );
   }
   const codecs = loadCodecs(o.videoCodec, o.audioCodec);
   const faceNet = o.face ? await loadFaceNet() : undefined;
@@ -290,7 +358,8 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const seg = models[0].model.checkpoint.latents.segmentLayout;
   const tasks = o.tasks ?? [...EVAL_TASKS];
   const seeds = o.seeds ?? [0];
-  const steps = o.steps ?? 25, guidance = o.guidance ?? 0;
+  const steps = o.steps ?? 25,
+    guidance = o.guidance ?? 0;
   const S = seg.numSegments;
   const masks = Object.fromEntries(tasks.map((t) => [t, parseCondition(t, S)]));
 
@@ -301,7 +370,10 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   if (o.maxWindows) picked = picked.slice(0, o.maxWindows);
   const where = `${data.cache.dir} (${data.split}${o.windowStart !== undefined ? `, windows starting at frame ${o.windowStart}` : ''})`;
   if (data.cache.clips().length === 0) throw new Error(`${data.cache.dir}: no usable clips`);
-  if (picked.length < 2) throw new Error(`${where}: ${picked.length} window${picked.length === 1 ? '' : 's'} to evaluate; need at least 2 (try --split all or --window-start all)`);
+  if (picked.length < 2)
+    throw new Error(
+      `${where}: ${picked.length} window${picked.length === 1 ? '' : 's'} to evaluate; need at least 2 (try --split all or --window-start all)`,
+    );
   const wins = picked.map((w) => ({ file: w.clip.file, start: w.start, real: data.cache.loadWindow(w), words: loadAlign(o.align, w.clip.file) }));
   const B = wins.length;
   log(`${B} windows from ${where}`);
@@ -314,11 +386,15 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const realAudio = new Float32Array(B * aLen);
   wins.forEach((w, b) => realAudio.set(w.real.audio.subarray(0, aLen), b * aLen));
   const given = { video: await codecs.video.encode(realVideo, B, T), audio: await codecs.audio.encode(realAudio, B, d.sampleRate) };
-  const nV = given.video.length / B, nA = given.audio.length / B;
+  const nV = given.video.length / B,
+    nA = given.audio.length / B;
   /** the given latents with window b's condition taken from window perm[b] */
   const permuted = (perm: number[]) => {
-    const v = new Float32Array(given.video.length), a = new Float32Array(given.audio.length);
-    perm.forEach((src, b) => (v.set(given.video.subarray(src * nV, (src + 1) * nV), b * nV), a.set(given.audio.subarray(src * nA, (src + 1) * nA), b * nA)));
+    const v = new Float32Array(given.video.length),
+      a = new Float32Array(given.audio.length);
+    perm.forEach(
+      (src, b) => (v.set(given.video.subarray(src * nV, (src + 1) * nV), b * nV), a.set(given.audio.subarray(src * nA, (src + 1) * nA), b * nA)),
+    );
     return { video: v, audio: a };
   };
   const shift = Array.from({ length: B }, (_, b) => (b + 1) % B);
@@ -326,7 +402,11 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
   const fingerprint = { windows: wins.map((w) => `${w.file}@${w.start}`), steps, guidance, face: !!faceNet };
-  async function decodeAll(lat: { video: Float32Array; audio: Float32Array }, mask: ConditionMask | null, sources = wins.map((w) => w.real)): Promise<AVClip[]> {
+  async function decodeAll(
+    lat: { video: Float32Array; audio: Float32Array },
+    mask: ConditionMask | null,
+    sources = wins.map((w) => w.real),
+  ): Promise<AVClip[]> {
     const clips = await decodeClips(codecs, lat, B, d, o.griffinLimIters ?? 16);
     if (mask) clips.forEach((clip, b) => restoreGivenCells(clip, sources[b], seg, mask));
     return clips;
@@ -361,15 +441,23 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
           return x;
         });
         refs['codec reconstruction'][t] = await (await scorer(t))(withGiven);
-        refs['real clips'][t] = await (await scorer(t))(wins.map((x) => x.real), { frechet: false }); // real vs itself is 0 by construction
+        refs['real clips'][t] = await (
+          await scorer(t)
+        )(
+          wins.map((x) => x.real),
+          { frechet: false },
+        ); // real vs itself is 0 by construction
       }
       save(file, refs);
     }
-    for (const [row, byTask] of Object.entries(refs)) results[row] = Object.fromEntries(Object.entries(byTask).map(([t, s]) => [t, combineSeeds([s])]));
+    for (const [row, byTask] of Object.entries(refs))
+      results[row] = Object.fromEntries(Object.entries(byTask).map(([t, s]) => [t, combineSeeds([s])]));
     if (tasks.includes('a2v')) {
       // what no lip sync scores: real frames against another window's audio
       const syncRange = taskPlan(masks.a2v, seg, d.sampleRate).syncRange;
-      results['real clips'].a2v[METRICS.syncShuffled] = meanInterval(wins.map((w, b) => syncCorr({ ...w.real, audio: wins[shift[b]].real.audio }, syncRange)));
+      results['real clips'].a2v[METRICS.syncShuffled] = meanInterval(
+        wins.map((w, b) => syncCorr({ ...w.real, audio: wins[shift[b]].real.audio }, syncRange)),
+      );
     }
   }
   const conditional = (t: string) => masks[t].some((r) => r.some(Boolean)) && masks[t].some((r) => r.some((g) => !g));
@@ -379,7 +467,16 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const progress = (what: string, s?: Record<string, number>) => {
     done++;
     const el = (Date.now() - t0) / 1000;
-    log(`[${done}/${jobs}] ${what}${s ? ': ' + Object.entries(s).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ') : ''}  (${el.toFixed(0)} s, ETA ${((el / done) * (jobs - done)).toFixed(0)} s)`);
+    log(
+      `[${done}/${jobs}] ${what}${
+        s
+          ? ': ' +
+            Object.entries(s)
+              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+              .join('  ')
+          : ''
+      }  (${el.toFixed(0)} s, ETA ${((el / done) * (jobs - done)).toFixed(0)} s)`,
+    );
   };
   for (const ck of models) {
     const model = ck.model;
@@ -387,7 +484,11 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     results[ck.name] = {};
     for (const t of tasks) {
       const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) =>
-        decodeAll(await generate(model, linearSchedule(), { mask: masks[t], given: cond, samples: B, steps, guidance, seed, method }), masks[t], sources);
+        decodeAll(
+          await generate(model, linearSchedule(), { mask: masks[t], given: cond, samples: B, steps, guidance, seed, method }),
+          masks[t],
+          sources,
+        );
       const perSeed: TaskScores[] = [];
       let first: AVClip[] | null = null;
       for (const seed of seeds) {
@@ -410,14 +511,26 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         if (!inf) {
           first ??= await run(seeds[0], given);
           // same seed, another window's condition (its given cells restored from that window too)
-          const other = await run(seeds[0], permuted(shift), shift.map((b) => wins[b].real));
+          const other = await run(
+            seeds[0],
+            permuted(shift),
+            shift.map((b) => wins[b].real),
+          );
           progress(`${ck.name} ${t} with other windows' conditions`);
           const again = await run(seeds[0] + 1000, given);
           progress(`${ck.name} ${t} with another seed`);
           const p = taskPlan(masks[t], seg, d.sampleRate);
           inf = {};
-          if (p.genFrames.length) inf.video = { dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)), dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)) };
-          if (p.genAudio.length) inf.audio = { dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)), dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)) };
+          if (p.genFrames.length)
+            inf.video = {
+              dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)),
+              dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)),
+            };
+          if (p.genAudio.length)
+            inf.audio = {
+              dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)),
+              dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)),
+            };
           // a2v from another window's audio, scored against the true audio: no better than chance if the model uses its audio
           if (t === 'a2v') inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
           save(file, inf, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed: seeds[0] });
@@ -429,8 +542,26 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
       }
     }
   }
-  const meta = { data: data.latents ?? data.cache.dir, split: data.split, windows: B, windowStart: o.windowStart ?? null, seeds, steps, guidance, sampler: 'DDIM η=0', griffinLimIters: o.griffinLimIters ?? 16, tasks, checkpoints: o.checkpoints, interval: '95% bootstrap over windows' };
-  const table = markdownTable(results, tasks, meta, o.checkpoints.map((c) => c.name));
+  const meta = {
+    data: data.latents ?? data.cache.dir,
+    split: data.split,
+    windows: B,
+    windowStart: o.windowStart ?? null,
+    seeds,
+    steps,
+    guidance,
+    sampler: 'DDIM η=0',
+    griffinLimIters: o.griffinLimIters ?? 16,
+    tasks,
+    checkpoints: o.checkpoints,
+    interval: '95% bootstrap over windows',
+  };
+  const table = markdownTable(
+    results,
+    tasks,
+    meta,
+    o.checkpoints.map((c) => c.name),
+  );
   const report = join(o.out, 'report.json');
   writeFileAtomic(report, JSON.stringify({ ...meta, results }, null, 2));
   writeFileAtomic(join(o.out, 'table.md'), table);
@@ -444,7 +575,8 @@ const COLUMNS: Record<string, string[]> = {
   inpaint: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
   continue: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
 };
-const lowerIsBetter = (metric: string) => metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled || metric === METRICS.lmd;
+const lowerIsBetter = (metric: string) =>
+  metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled || metric === METRICS.lmd;
 /** columns that describe the model rather than rank it (influence: more is not always better) */
 const unranked = (metric: string) => metric.startsWith('influence') || metric === METRICS.syncShuffled || metric === METRICS.found;
 
@@ -452,11 +584,21 @@ const unranked = (metric: string) => metric.startsWith('influence') || metric ==
  * Rows = strategies, columns = tasks × metrics, each cell "value [lo, hi]"; the best model in a column is
  * bold only when its interval does not overlap the runner-up's. Mean rank over the ranked columns.
  */
-export function markdownTable(results: Record<string, Record<string, Scores>>, tasks: string[], meta: { windows: number; seeds: number[]; steps: number; guidance: number; griffinLimIters: number; data?: string; split?: string }, models: string[]): string {
+export function markdownTable(
+  results: Record<string, Record<string, Scores>>,
+  tasks: string[],
+  meta: { windows: number; seeds: number[]; steps: number; guidance: number; griffinLimIters: number; data?: string; split?: string },
+  models: string[],
+): string {
   // 'FAD' stands for whichever audio network was used (FAD-logmel40, FAD-vggish)
-  const fad = Object.values(results).flatMap((r) => Object.values(r).flatMap((t) => Object.keys(t))).find((k) => k.startsWith('FAD-')) ?? 'FAD-logmel40';
+  const fad =
+    Object.values(results)
+      .flatMap((r) => Object.values(r).flatMap((t) => Object.keys(t)))
+      .find((k) => k.startsWith('FAD-')) ?? 'FAD-logmel40';
   const present = (t: string, mtr: string) => Object.values(results).some((r) => r[t]?.[mtr] !== undefined);
-  const cols = tasks.flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const)).filter(([t, mtr]) => present(t, mtr));
+  const cols = tasks
+    .flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const))
+    .filter(([t, mtr]) => present(t, mtr));
   const bold = new Map<string, string>();
   const ranks = new Map<string, number[]>(models.map((mm) => [mm, []]));
   for (const [t, mtr] of cols) {

@@ -27,7 +27,9 @@ export function loadFaceNet(): Promise<FaceNet> {
     try {
       faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
     } catch (e) {
-      throw new Error(`face metrics need @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (npm install them; ${(e as Error).message.split('\n')[0]})`);
+      throw new Error(
+        `face metrics need @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (npm install them; ${(e as Error).message.split('\n')[0]})`,
+      );
     }
     const tf = faceapi.tf;
     await tf.setBackend('wasm');
@@ -52,7 +54,8 @@ export function loadFaceNet(): Promise<FaceNet> {
           up.dispose();
           if (!r) out.push({ landmarks: null, descriptor: null });
           else {
-            const sx = W / UPSCALE, sy = H / UPSCALE;
+            const sx = W / UPSCALE,
+              sy = H / UPSCALE;
             const lm = new Float32Array(136);
             r.landmarks.positions.forEach((p: { x: number; y: number }, i: number) => ((lm[2 * i] = p.x * sx), (lm[2 * i + 1] = p.y * sy)));
             out.push({ landmarks: lm, descriptor: r.descriptor ? Float32Array.from(r.descriptor) : null });

@@ -18,7 +18,8 @@ export interface Separation {
 }
 
 function separation(n: number, score: (videoOf: number, audioOf: number) => number): Separation {
-  const real: number[] = [], shuf: number[] = [];
+  const real: number[] = [],
+    shuf: number[] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (i === j ? real : shuf).push(score(i, j));
   let auc = 0;
   for (const r of real) for (const s of shuf) auc += r > s ? 1 : r === s ? 0.5 : 0;
@@ -54,7 +55,10 @@ export function metricCheck(cacheDir: string, alignDir?: string, split: 'train' 
 }
 
 /** The landmark lip sync (face-metrics.ts) on real clips vs shuffled pairs, and how often a face is found. */
-export async function faceCheck(cacheDir: string, split: 'train' | 'val' | 'all' = 'val'): Promise<{ lipSync: Separation; detectionRate: number; frames: number; size: number }> {
+export async function faceCheck(
+  cacheDir: string,
+  split: 'train' | 'val' | 'all' = 'val',
+): Promise<{ lipSync: Separation; detectionRate: number; frames: number; size: number }> {
   const { loadFaceNet } = await import('./face.js');
   const net = await loadFaceNet();
   const cache = new ClipCache(cacheDir);

@@ -11,7 +11,10 @@ import { makeClip, type AVClip } from '../clip.js';
 import { produceAtomic } from '../../util/node/atomic.js';
 
 export class MediaError extends Error {
-  constructor(public readonly file: string, public readonly problem: string) {
+  constructor(
+    public readonly file: string,
+    public readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'MediaError';
   }
@@ -86,9 +89,21 @@ function checkInputFile(file: string): void {
 /** The line of ffmpeg's stderr that says what went wrong: the first one naming an error (ffmpeg's last
  * lines are generic: "Conversion failed!", "Error while filtering"), else the last line. */
 function firstLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim().replace(/ @ 0x[0-9a-f]+/, '')).filter(Boolean);
-  const generic = /^(Conversion failed|Error while (filtering|processing)|Error (reinitializing|initializing) filters?|Failed to (configure|inject)|Nothing was written|Exiting normally)/i;
-  return lines.find((l) => /invalid|error|cannot|could not|no such|unknown|not found|too big|out of range|does not/i.test(l) && !generic.test(l.replace(/^\[[^\]]*\]\s*/, ''))) ?? lines.at(-1) ?? 'unknown error';
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim().replace(/ @ 0x[0-9a-f]+/, ''))
+    .filter(Boolean);
+  const generic =
+    /^(Conversion failed|Error while (filtering|processing)|Error (reinitializing|initializing) filters?|Failed to (configure|inject)|Nothing was written|Exiting normally)/i;
+  return (
+    lines.find(
+      (l) =>
+        /invalid|error|cannot|could not|no such|unknown|not found|too big|out of range|does not/i.test(l) &&
+        !generic.test(l.replace(/^\[[^\]]*\]\s*/, '')),
+    ) ??
+    lines.at(-1) ??
+    'unknown error'
+  );
 }
 
 function parseRate(r: string | undefined): number {
@@ -172,15 +187,21 @@ export interface DecodeResult {
  */
 export async function decode(file: string, opts: DecodeOptions): Promise<DecodeResult> {
   const info = await probe(file);
-  const requireAudio = opts.requireAudio ?? true, requireVideo = opts.requireVideo ?? true;
+  const requireAudio = opts.requireAudio ?? true,
+    requireVideo = opts.requireVideo ?? true;
   if (!info.video && requireVideo) throw new MediaError(file, 'has no video stream');
   if (!info.audio && requireAudio) throw new MediaError(file, 'has no audio stream');
   const { width: W, height: H, fps, sampleRate } = opts;
   const start = opts.start ?? 0;
   if (!(Number.isFinite(start) && start >= 0)) throw new MediaError(file, `start ${start} s must be ≥ 0`);
-  if (start > 0 && start >= info.durationSec) throw new MediaError(file, `starts at ${start.toFixed(2)} s but is only ${info.durationSec.toFixed(2)} s long`);
+  if (start > 0 && start >= info.durationSec)
+    throw new MediaError(file, `starts at ${start.toFixed(2)} s but is only ${info.durationSec.toFixed(2)} s long`);
   const crop = opts.crop ?? 'center';
-  if (info.video && typeof crop === 'object' && (crop.x + crop.w > info.video.width || crop.y + crop.h > info.video.height || crop.w < 1 || crop.h < 1)) {
+  if (
+    info.video &&
+    typeof crop === 'object' &&
+    (crop.x + crop.w > info.video.width || crop.y + crop.h > info.video.height || crop.w < 1 || crop.h < 1)
+  ) {
     throw new MediaError(file, `crop ${cropToString(crop)} (W:H:X:Y) is outside its ${info.video.width}×${info.video.height} frame`);
   }
   const cropF = crop === 'none' ? '' : crop === 'center' ? "crop='min(iw,ih)':'min(iw,ih)'," : `crop=${crop.w}:${crop.h}:${crop.x}:${crop.y},`;
@@ -205,13 +226,17 @@ export async function decode(file: string, opts: DecodeOptions): Promise<DecodeR
   if (audio && channels === 2) {
     const m = toMono(audio);
     audio = m.audio;
-    if (m.cancelled) warnings.push(`its two audio channels cancel when mixed to mono (anti-phase, ${m.dropDb.toFixed(0)} dB quieter): the left channel is used instead`);
+    if (m.cancelled)
+      warnings.push(
+        `its two audio channels cancel when mixed to mono (anti-phase, ${m.dropDb.toFixed(0)} dB quieter): the left channel is used instead`,
+      );
   }
   const fsz = W * H * 3;
   let numFrames: number, video: Float32Array;
   if (info.video) {
     numFrames = Math.floor(r.stdout.length / fsz);
-    if (numFrames === 0) throw new MediaError(file, start > 0 ? `no video frames from ${start.toFixed(2)} s on` : 'zero-length: no video frames decoded');
+    if (numFrames === 0)
+      throw new MediaError(file, start > 0 ? `no video frames from ${start.toFixed(2)} s on` : 'zero-length: no video frames decoded');
     video = new Float32Array(numFrames * fsz);
     for (let i = 0; i < video.length; i++) video[i] = r.stdout[i] / 255;
   } else {
@@ -226,10 +251,13 @@ export async function decode(file: string, opts: DecodeOptions): Promise<DecodeR
 /** Interleaved stereo → mono (mean); when the mean is ≥ 20 dB quieter than the channels, the left channel. */
 export function toMono(stereo: Float32Array): { audio: Float32Array; cancelled: boolean; dropDb: number } {
   const n = stereo.length >> 1;
-  const mono = new Float32Array(n), left = new Float32Array(n);
-  let em = 0, ec = 0;
+  const mono = new Float32Array(n),
+    left = new Float32Array(n);
+  let em = 0,
+    ec = 0;
   for (let i = 0; i < n; i++) {
-    const l = stereo[2 * i], r = stereo[2 * i + 1];
+    const l = stereo[2 * i],
+      r = stereo[2 * i + 1];
     mono[i] = 0.5 * (l + r);
     left[i] = l;
     em += mono[i] * mono[i];
@@ -244,7 +272,23 @@ export function toMono(stereo: Float32Array): { audio: Float32Array; cancelled: 
 export async function decodeAudio(file: string, sampleRate: number, maxSec?: number): Promise<Float32Array> {
   const info = await probe(file);
   if (!info.audio) throw new MediaError(file, 'has no audio stream');
-  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', ...(maxSec !== undefined ? ['-t', String(maxSec)] : []), '-i', file, '-map', '0:a:0', '-af', `aresample=${sampleRate}:first_pts=0`, '-f', 'f32le', '-ac', '1', 'pipe:1']);
+  const r = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-nostdin',
+    ...(maxSec !== undefined ? ['-t', String(maxSec)] : []),
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    `aresample=${sampleRate}:first_pts=0`,
+    '-f',
+    'f32le',
+    '-ac',
+    '1',
+    'pipe:1',
+  ]);
   if (r.code !== 0) throw new MediaError(file, `ffmpeg could not decode its audio (${firstLine(r.stderr)})`);
   const n = Math.floor(r.stdout.length / 4);
   if (n === 0) throw new MediaError(file, 'zero-length: the audio stream decoded to no samples');
@@ -267,15 +311,62 @@ export async function encode(clip: AVClip, out: string, opts: EncodeOptions = {}
   const pcm = Buffer.from(clip.audio.buffer, clip.audio.byteOffset, clip.audio.byteLength);
   const hasAudio = clip.audio.length > 0;
   await produceAtomic(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-framerate', String(fps), '-i', 'pipe:0'];
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${W}x${H}`,
+      '-framerate',
+      String(fps),
+      '-i',
+      'pipe:0',
+    ];
     if (hasAudio) args.push('-f', 'f32le', '-ar', String(sampleRate), '-ac', '1', '-i', 'pipe:3');
     // even sizes for yuv420p: pad by one pixel when needed
     const padF = W % 2 || H % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
     args.push(...padF, '-map', '0:v');
     const webm = opts.format === 'webm';
     if (hasAudio) args.push('-map', '1:a', '-c:a', webm ? 'libopus' : 'aac', '-b:a', opts.audioBitrate ?? '96k');
-    if (webm) args.push('-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(opts.crf ?? 16), '-b:v', '0', '-pix_fmt', 'yuv420p', '-f', 'webm', tmp);
-    else args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(opts.crf ?? 16), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', tmp);
+    if (webm)
+      args.push(
+        '-c:v',
+        'libvpx-vp9',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-crf',
+        String(opts.crf ?? 16),
+        '-b:v',
+        '0',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'webm',
+        tmp,
+      );
+    else
+      args.push(
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        String(opts.crf ?? 16),
+        '-pix_fmt',
+        'yuv420p',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        tmp,
+      );
     const r = await run('ffmpeg', args, { stdin: rgb, fd3: hasAudio ? pcm : undefined });
     if (r.code !== 0) throw new MediaError(out, `ffmpeg could not encode (${firstLine(r.stderr)})`);
   });

@@ -26,7 +26,12 @@ const opts = { model: join(root, 'avdit'), videoCodec: join(root, 'codec-v'), au
 test('setup: tiny codecs, a tiny AVDiT checkpoint and a condition clip', async () => {
   writeTinyCodecs(root, { griffinLimIters: 4 });
   saveCheckpoint(join(root, 'avdit'), {
-    config: { kind: 'avdit', model, layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 }, latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 } },
+    config: {
+      kind: 'avdit',
+      model,
+      layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
+      latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 },
+    },
     params: randomParams(avditSpecs(model, layout), 3),
   });
   await encode(syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip, join(root, 'in.mp4'));
@@ -48,7 +53,17 @@ test('v2a writes mp4 + strip + json; the given video frames are the input frames
 test('given audio segments play the original samples, with short crossfades at generated borders', () => {
   const out = new Float32Array(1000).fill(1);
   const orig = new Float32Array(1000).fill(-1);
-  spliceGivenAudio(out, orig, [[0, 0.02], [0.02, 0.06], [0.06, 0.1]], [true, false, true], 10000);
+  spliceGivenAudio(
+    out,
+    orig,
+    [
+      [0, 0.02],
+      [0.02, 0.06],
+      [0.06, 0.1],
+    ],
+    [true, false, true],
+    10000,
+  );
   assert.equal(out[0], -1);
   assert.equal(out[100], -1);
   assert.equal(out[400], 1);
@@ -59,17 +74,33 @@ test('given audio segments play the original samples, with short crossfades at g
 test('joint generation needs no input; a free-form spec works', async () => {
   const j = await generateFiles({ ...opts, spec: 'joint', out: join(root, 'joint') });
   assert.equal(j.clip.numFrames, 17);
-  const f = await generateFiles({ ...opts, spec: 'video:0,4 audio:all', input: join(root, 'in.mp4'), crop: 'none', out: join(root, 'free'), guidance: 1 });
+  const f = await generateFiles({
+    ...opts,
+    spec: 'video:0,4 audio:all',
+    input: join(root, 'in.mp4'),
+    crop: 'none',
+    out: join(root, 'free'),
+    guidance: 1,
+  });
   assert.ok(f.clip.audio.length > 0);
 });
 
 test('bad input: too-short clip, missing input, missing checkpoint, bad spec — and no partial output', async () => {
-  await assert.rejects(generateFiles({ ...opts, spec: 'a2v', input: join(root, 'short.mp4'), crop: 'none', out: join(root, 'bad1') }), /short\.mp4: 1\.25 s of audio is shorter than the model's 2\.125 s window from 0\.000 s/);
+  await assert.rejects(
+    generateFiles({ ...opts, spec: 'a2v', input: join(root, 'short.mp4'), crop: 'none', out: join(root, 'bad1') }),
+    /short\.mp4: 1\.25 s of audio is shorter than the model's 2\.125 s window from 0\.000 s/,
+  );
   await assert.rejects(generateFiles({ ...opts, spec: 'a2v', out: join(root, 'bad2') }), /needs --input/);
   await assert.rejects(generateFiles({ ...opts, model: join(root, 'nope'), spec: 'joint', out: join(root, 'bad3') }), /nope: not a checkpoint/);
   await assert.rejects(generateFiles({ ...opts, spec: 'video:9', input: join(root, 'in.mp4'), out: join(root, 'bad4') }), /segment 9 does not exist/);
-  await assert.rejects(generateFiles({ ...opts, spec: 'video:all audio:all', input: join(root, 'in.mp4'), out: join(root, 'bad5') }), /nothing to generate/);
-  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('bad') || n.includes('.tmp-')), []);
+  await assert.rejects(
+    generateFiles({ ...opts, spec: 'video:all audio:all', input: join(root, 'in.mp4'), out: join(root, 'bad5') }),
+    /nothing to generate/,
+  );
+  assert.deepEqual(
+    readdirSync(root).filter((n) => n.startsWith('bad') || n.includes('.tmp-')),
+    [],
+  );
 });
 
 test('long-form a2v: windows overlap by 5 frames and cover exactly the requested length', async () => {
@@ -84,5 +115,8 @@ test('long-form a2v: windows overlap by 5 frames and cover exactly the requested
   spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', join(root, 'long.mp4'), '-vn', '-ac', '1', wav]);
   const w = await longFormA2V({ ...opts, input: wav, out: join(root, 'long-wav') });
   assert.equal(w.clip.numFrames, 40);
-  await assert.rejects(longFormA2V({ ...opts, input: join(root, 'short.mp4'), seconds: 10, out: join(root, 'long-bad') }), /short\.mp4: 1\.\d+ s of audio is shorter than one window \(2\.125 s\)/);
+  await assert.rejects(
+    longFormA2V({ ...opts, input: join(root, 'short.mp4'), seconds: 10, out: join(root, 'long-bad') }),
+    /short\.mp4: 1\.\d+ s of audio is shorter than one window \(2\.125 s\)/,
+  );
 });

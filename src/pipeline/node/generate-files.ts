@@ -56,7 +56,9 @@ const LOADED = new Map<string, { model: ReturnType<typeof avditFromCheckpoint>; 
 
 /** Models and codecs loaded once per process (per path and file time), so repeated calls reuse their compiled programs. */
 function loaded(modelDir: string, videoDir: string, audioDir: string) {
-  const key = [modelDir, videoDir, audioDir].map((d) => `${resolve(d)}@${statSync(join(d, 'model.safetensors'), { throwIfNoEntry: false })?.mtimeMs ?? 0}`).join('|');
+  const key = [modelDir, videoDir, audioDir]
+    .map((d) => `${resolve(d)}@${statSync(join(d, 'model.safetensors'), { throwIfNoEntry: false })?.mtimeMs ?? 0}`)
+    .join('|');
   let v = LOADED.get(key);
   if (!v) {
     v = { model: avditFromCheckpoint(loadCheckpoint(modelDir), modelDir), codecs: loadCodecs(videoDir, audioDir) };
@@ -66,12 +68,17 @@ function loaded(modelDir: string, videoDir: string, audioDir: string) {
 }
 
 export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
-  const steps = o.steps ?? SAMPLER_DEFAULTS.steps, guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance, eta = o.eta ?? SAMPLER_DEFAULTS.eta, seed = o.seed ?? SAMPLER_DEFAULTS.seed;
+  const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
+    guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance,
+    eta = o.eta ?? SAMPLER_DEFAULTS.eta,
+    seed = o.seed ?? SAMPLER_DEFAULTS.seed;
   checkSamplerOptions({ steps, guidance, eta, seed });
   const start = o.startFrame ?? 0;
   if (!(Number.isInteger(start) && start >= 0)) throw new Error(`generate: start frame ${start} must be a whole number ≥ 0`);
   const prefix = outputPrefix(o.out);
-  const mp4 = `${prefix}.mp4`, png = `${prefix}.png`, json = `${prefix}.json`;
+  const mp4 = `${prefix}.mp4`,
+    png = `${prefix}.png`,
+    json = `${prefix}.json`;
   refuseOverwrite([o.input, o.model, o.videoCodec, o.audioCodec], [mp4, png, json], 'generate');
   ensureWritableDir(dirname(resolve(mp4)));
   const { model, codecs } = loaded(o.model, o.videoCodec, o.audioCodec);
@@ -83,23 +90,63 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
   let source: AVClip | undefined;
   if (anyGiven) {
     if (!o.input) throw new Error(`generate: the condition "${o.spec}" gives cells, so it needs --input <clip>`);
-    const needVideo = mask[0].some(Boolean), needAudio = mask[1].some(Boolean);
-    const r = await decode(o.input, { width: d.width, height: d.height, fps: d.fps, sampleRate: d.sampleRate, crop: o.crop, start: start / d.fps, duration: (T + 1) / d.fps, requireVideo: needVideo, requireAudio: needAudio });
-    for (const w of r.warnings.slice(0, 3)) o.onWarning?.(`${o.input}: ${w}${/damaged|conceal|corrupt/i.test(w) ? ' (the given cells may show the damage)' : ''}`);
+    const needVideo = mask[0].some(Boolean),
+      needAudio = mask[1].some(Boolean);
+    const r = await decode(o.input, {
+      width: d.width,
+      height: d.height,
+      fps: d.fps,
+      sampleRate: d.sampleRate,
+      crop: o.crop,
+      start: start / d.fps,
+      duration: (T + 1) / d.fps,
+      requireVideo: needVideo,
+      requireAudio: needAudio,
+    });
+    for (const w of r.warnings.slice(0, 3))
+      o.onWarning?.(`${o.input}: ${w}${/damaged|conceal|corrupt/i.test(w) ? ' (the given cells may show the damage)' : ''}`);
     const full = r.clip;
     const needSec = T / d.fps;
-    if (full.numFrames < T) throw new Error(`${o.input}: ${(start / d.fps + full.durationSec).toFixed(2)} s of ${needVideo ? 'video' : 'audio'} is shorter than the model's ${needSec.toFixed(3)} s window from ${(start / d.fps).toFixed(3)} s (${T} frames at ${d.fps} fps)`);
-    if (needAudio && full.audio.length < Math.floor((T / d.fps) * d.sampleRate * 0.97)) throw new Error(`${o.input}: its audio from ${(start / d.fps).toFixed(2)} s (${(full.audio.length / d.sampleRate).toFixed(2)} s) is shorter than the window it needs`);
+    if (full.numFrames < T)
+      throw new Error(
+        `${o.input}: ${(start / d.fps + full.durationSec).toFixed(2)} s of ${needVideo ? 'video' : 'audio'} is shorter than the model's ${needSec.toFixed(3)} s window from ${(start / d.fps).toFixed(3)} s (${T} frames at ${d.fps} fps)`,
+      );
+    if (needAudio && full.audio.length < Math.floor((T / d.fps) * d.sampleRate * 0.97))
+      throw new Error(
+        `${o.input}: its audio from ${(start / d.fps).toFixed(2)} s (${(full.audio.length / d.sampleRate).toFixed(2)} s) is shorter than the window it needs`,
+      );
     source = sliceClip(full, 0, T);
   }
-  const clip = await generateClip(model, codecs, { mask, source, steps, guidance, guidanceMode: o.guidanceMode, eta, seed, method: o.method }, (s) => o.onStep?.(s.step, s.total));
-  if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite)) throw new Error(`generate: the sampler produced non-finite values (guidance ${guidance} too large?); nothing written`);
+  const clip = await generateClip(model, codecs, { mask, source, steps, guidance, guidanceMode: o.guidanceMode, eta, seed, method: o.method }, (s) =>
+    o.onStep?.(s.step, s.total),
+  );
+  if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite))
+    throw new Error(`generate: the sampler produced non-finite values (guidance ${guidance} too large?); nothing written`);
   await encode(clip, mp4);
   writePNG(png, renderStrip(clip, model.checkpoint.latents.segmentLayout, mask, `${o.spec}  seed ${seed}  ${steps} steps  guidance ${guidance}`));
-  writeFileAtomic(json, JSON.stringify({
-    spec: o.spec, condition: formatCondition(mask), input: o.input ?? null, startFrame: start, seed, steps, eta,
-    guidance, guidanceMode: o.guidanceMode ?? 'all', method: o.method ?? 'monl',
-    checkpoints: { model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) }, videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) }, audioCodec: { path: o.audioCodec, sha256: fileSha256(join(o.audioCodec, 'model.safetensors')) } },
-  }, null, 2));
+  writeFileAtomic(
+    json,
+    JSON.stringify(
+      {
+        spec: o.spec,
+        condition: formatCondition(mask),
+        input: o.input ?? null,
+        startFrame: start,
+        seed,
+        steps,
+        eta,
+        guidance,
+        guidanceMode: o.guidanceMode ?? 'all',
+        method: o.method ?? 'monl',
+        checkpoints: {
+          model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) },
+          videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) },
+          audioCodec: { path: o.audioCodec, sha256: fileSha256(join(o.audioCodec, 'model.safetensors')) },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   return { mp4, png, json, clip };
 }

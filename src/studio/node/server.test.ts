@@ -14,12 +14,23 @@ import { startStudio, MAX_CONCURRENT } from './server.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const tmp = mkdtempSync(join(tmpdir(), 'avdit-studio-test-'));
-const models = { model: join(root, 'models', 'avdit'), videoCodec: join(root, 'models', 'video-codec'), audioCodec: join(root, 'models', 'audio-codec'), examples: join(root, 'examples', 'grid-val') };
+const models = {
+  model: join(root, 'models', 'avdit'),
+  videoCodec: join(root, 'models', 'video-codec'),
+  audioCodec: join(root, 'models', 'audio-codec'),
+  examples: join(root, 'examples', 'grid-val'),
+};
 const studio = await startStudio({ root, port: 0, ...models });
 after(() => studio.close());
 
 /** a raw request (the path is sent exactly as written, no URL normalisation) */
-function raw(method: string, path: string, body?: Uint8Array, headers: Record<string, string> = {}, url = studio.url): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function raw(
+  method: string,
+  path: string,
+  body?: Uint8Array,
+  headers: Record<string, string> = {},
+  url = studio.url,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
     const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
@@ -44,7 +55,16 @@ test('serves the page cross-origin isolated, and only its own files', async () =
   assert.equal(page.headers['cross-origin-opener-policy'], 'same-origin');
   assert.equal(page.headers['cross-origin-embedder-policy'], 'require-corp');
   assert.equal((await raw('GET', '/models/avdit/model.safetensors')).status, 200);
-  for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/models/avdit/../../package.json', '/models/../src/index.ts', '/src/studio/app.ts', '/etc/passwd', '//etc/passwd']) {
+  for (const p of [
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/..%2fpackage.json',
+    '/models/avdit/../../package.json',
+    '/models/../src/index.ts',
+    '/src/studio/app.ts',
+    '/etc/passwd',
+    '//etc/passwd',
+  ]) {
     const r = await raw('GET', p);
     assert.equal(r.status, 404, `${p} gave ${r.status}`);
     assert.doesNotMatch(r.body.toString(), /"name": "avdit"|root:/);
@@ -65,7 +85,8 @@ test('bundled examples decode to the model size and rates', async () => {
 });
 
 test('bad uploads get a clear message naming the file and the problem', async () => {
-  const noAudio = join(tmp, 'silent.mp4'), short = join(tmp, 'short.mp4');
+  const noAudio = join(tmp, 'silent.mp4'),
+    short = join(tmp, 'short.mp4');
   const { clip } = syntheticClip({ seed: 1, numFrames: 24, width: 32, height: 32 });
   await encode({ ...clip, audio: new Float32Array(0) }, noAudio);
   await encode(syntheticClip({ seed: 2, numFrames: 8, width: 32, height: 32 }).clip, short);
@@ -115,7 +136,10 @@ test('a foreign Host header (DNS rebinding) and cross-origin API calls get 403; 
   }
   assert.equal((await raw('GET', '/', undefined, { Host: `localhost:${port}` })).status, 200);
   // a page on another site posting text/plain (no preflight) to the decoder
-  const evil = await raw('POST', '/api/decode?name=x.mp4', new TextEncoder().encode('x'), { Origin: 'https://evil.example', 'Content-Type': 'text/plain' });
+  const evil = await raw('POST', '/api/decode?name=x.mp4', new TextEncoder().encode('x'), {
+    Origin: 'https://evil.example',
+    'Content-Type': 'text/plain',
+  });
   assert.equal(evil.status, 403);
   assert.match(JSON.parse(evil.body.toString()).error, /cross-origin request from https:\/\/evil\.example refused/);
   assert.equal((await raw('POST', '/api/encode', new Uint8Array(3), { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
@@ -134,11 +158,14 @@ test('an upload over the limit gets 413 with a message (declared or streamed), n
     // chunked (no Content-Length): the limit is found while streaming
     const u = new URL(small.url);
     const chunked = await new Promise<{ status: number; body: string }>((ok, fail) => {
-      const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/decode?name=big2.mp4', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let b = '';
-        res.on('data', (c) => (b += c));
-        res.on('end', () => ok({ status: res.statusCode!, body: b }));
-      });
+      const req = request(
+        { host: u.hostname, port: u.port, method: 'POST', path: '/api/decode?name=big2.mp4', headers: { 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          let b = '';
+          res.on('data', (c) => (b += c));
+          res.on('end', () => ok({ status: res.statusCode!, body: b }));
+        },
+      );
       req.on('error', fail);
       for (let i = 0; i < 5; i++) req.write(big.subarray(0, 1000));
       req.end();

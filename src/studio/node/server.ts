@@ -57,9 +57,12 @@ interface ModelData {
   height: number;
 }
 
-export async function startStudio(o: StudioOptions): Promise<{ server: Server; url: string; stats(): { maxActive: number; refusedBusy: number }; close(): Promise<void> }> {
+export async function startStudio(
+  o: StudioOptions,
+): Promise<{ server: Server; url: string; stats(): { maxActive: number; refusedBusy: number }; close(): Promise<void> }> {
   const host = o.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new Error(`studio: --host ${host} is not a loopback address; the studio only listens on 127.0.0.1, ::1 or localhost`);
+  if (!LOOPBACK.has(host))
+    throw new Error(`studio: --host ${host} is not a loopback address; the studio only listens on 127.0.0.1, ::1 or localhost`);
   const files = new Map<string, { path: string; type: string }>();
   const add = (url: string, path: string, type: string) => {
     if (!existsSync(path)) throw new Error(`studio: ${path} not found${path.includes('dist') ? ' (run `npm run build`)' : ''}`);
@@ -69,7 +72,11 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
   add('/studio.css', join(o.root, 'studio', 'studio.css'), 'text/css; charset=utf-8');
   add('/app.js', join(o.root, 'dist', 'studio', 'app.js'), 'text/javascript; charset=utf-8');
   add('/worker.js', join(o.root, 'dist', 'studio', 'worker.js'), 'text/javascript; charset=utf-8');
-  for (const [name, dir] of [['avdit', o.model], ['video-codec', o.videoCodec], ['audio-codec', o.audioCodec]]) {
+  for (const [name, dir] of [
+    ['avdit', o.model],
+    ['video-codec', o.videoCodec],
+    ['audio-codec', o.audioCodec],
+  ]) {
     add(`/models/${name}/config.json`, join(dir, 'config.json'), 'application/json');
     add(`/models/${name}/model.safetensors`, join(dir, 'model.safetensors'), 'application/octet-stream');
   }
@@ -92,7 +99,8 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
     if (!allowed.includes(hostHeader)) return `Host "${req.headers.host ?? ''}" is not this studio (${allowed.join(', ')})`;
     if (path.startsWith('/api/') || req.method !== 'GET') {
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== 'null' && !allowed.some((h) => origin === `http://${h}`)) return `cross-origin request from ${origin} refused`;
+      if (origin !== undefined && origin !== 'null' && !allowed.some((h) => origin === `http://${h}`))
+        return `cross-origin request from ${origin} refused`;
       if (origin === 'null' || req.headers['sec-fetch-site'] === 'cross-site') return 'cross-origin request refused';
     }
     return null;
@@ -157,17 +165,30 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
     let clip;
     try {
       // at most MAX_CLIP_SEC are decoded: memory follows that, not the file
-      clip = (await decode(file, { width: data.width, height: data.height, fps: data.fps, sampleRate: data.sampleRate, crop, duration: MAX_CLIP_SEC })).clip;
+      clip = (
+        await decode(file, { width: data.width, height: data.height, fps: data.fps, sampleRate: data.sampleRate, crop, duration: MAX_CLIP_SEC })
+      ).clip;
     } catch (e) {
       const msg = e instanceof MediaError ? `${shownName}: ${e.problem}` : `${shownName}: ${(e as Error).message}`;
       return sendError(res, 400, msg);
     }
     const need = data.windowFrames / data.fps;
-    if (clip.numFrames < data.windowFrames) return sendError(res, 400, `${shownName}: ${clip.durationSec.toFixed(2)} s is too short; the model needs at least ${need.toFixed(3)} s (${data.windowFrames} frames at ${data.fps} fps)`);
+    if (clip.numFrames < data.windowFrames)
+      return sendError(
+        res,
+        400,
+        `${shownName}: ${clip.durationSec.toFixed(2)} s is too short; the model needs at least ${need.toFixed(3)} s (${data.windowFrames} frames at ${data.fps} fps)`,
+      );
     const maxFrames = Math.floor(MAX_CLIP_SEC * data.fps);
     if (clip.numFrames > maxFrames) {
       const fsz = clip.width * clip.height * 3;
-      clip = { ...clip, video: clip.video.subarray(0, maxFrames * fsz), numFrames: maxFrames, audio: clip.audio.subarray(0, MAX_CLIP_SEC * clip.sampleRate), durationSec: MAX_CLIP_SEC };
+      clip = {
+        ...clip,
+        video: clip.video.subarray(0, maxFrames * fsz),
+        numFrames: maxFrames,
+        audio: clip.audio.subarray(0, MAX_CLIP_SEC * clip.sampleRate),
+        durationSec: MAX_CLIP_SEC,
+      };
     }
     send(res, 200, CLIP_MIME, encodeClipWire(clip));
   }
@@ -179,7 +200,12 @@ export async function startStudio(o: StudioOptions): Promise<{ server: Server; u
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-  return { server, url, stats: () => ({ maxActive: jobs.maxActive, refusedBusy: jobs.refused }), close: () => new Promise((ok) => server.close(() => ok())) };
+  return {
+    server,
+    url,
+    stats: () => ({ maxActive: jobs.maxActive, refusedBusy: jobs.refused }),
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
 }
 
 /** At most `limit` jobs at a time; up to `queue` more wait; beyond that a job is refused with 503. */
@@ -188,12 +214,17 @@ export class Limiter {
   maxActive = 0;
   refused = 0;
   #waiting: (() => void)[] = [];
-  constructor(readonly limit: number, readonly queue: number) {}
+  constructor(
+    readonly limit: number,
+    readonly queue: number,
+  ) {}
   async run<T>(job: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
       if (this.#waiting.length >= this.queue) {
         this.refused++;
-        throw Object.assign(new Error(`the studio is busy with ${this.active} decodes and ${this.#waiting.length} waiting; try again in a moment`), { status: 503 });
+        throw Object.assign(new Error(`the studio is busy with ${this.active} decodes and ${this.#waiting.length} waiting; try again in a moment`), {
+          status: 503,
+        });
       }
       await new Promise<void>((ok) => this.#waiting.push(ok));
     }
@@ -243,7 +274,11 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 /** Streams a request body into `file` (never into memory); over `max` bytes → an error with status 413
  * (the rest of the body is read and dropped, so the browser gets the answer instead of a reset). */
 function saveBody(req: IncomingMessage, file: string, max: number, name: string): Promise<number> {
-  const tooBig = () => Object.assign(new Error(`${name}: larger than the studio's limit of ${(max / 2 ** 20).toFixed(0)} MiB; cut it shorter first (e.g. ffmpeg -t 60)`), { status: 413 });
+  const tooBig = () =>
+    Object.assign(
+      new Error(`${name}: larger than the studio's limit of ${(max / 2 ** 20).toFixed(0)} MiB; cut it shorter first (e.g. ffmpeg -t 60)`),
+      { status: 413 },
+    );
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > max) {
     req.resume();
@@ -251,7 +286,8 @@ function saveBody(req: IncomingMessage, file: string, max: number, name: string)
   }
   return new Promise((ok, fail) => {
     const out = createWriteStream(file);
-    let n = 0, over = false;
+    let n = 0,
+      over = false;
     req.on('data', (c: Buffer) => {
       if (over) return;
       n += c.length;

@@ -20,7 +20,7 @@ test('studio: bundled example → a2v in the browser → playable result with th
 
   // the first bundled example is loaded on its own
   await page.waitForFunction(`${S}.clip !== null`);
-  assert.match(await page.textContent('#clip-info') ?? '', /^bbaf4p\.mpg: 3\.00 s, 64×64 at 8 fps, 16000 Hz$/);
+  assert.match((await page.textContent('#clip-info')) ?? '', /^bbaf4p\.mpg: 3\.00 s, 64×64 at 8 fps, 16000 Hz$/);
 
   // a file that is not media: a clear message, and the page stays usable
   await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a clip') });
@@ -45,7 +45,7 @@ test('studio: bundled example → a2v in the browser → playable result with th
   await page.click('#generate');
   await page.waitForFunction(`(${S}.lastResult && !${S}.busy) || ${S}.lastError`, null, { timeout: 300_000 });
   assert.equal(await page.evaluate(`${S}.lastError`), null);
-  const r = await page.evaluate(`(() => {
+  const r = (await page.evaluate(`(() => {
     const { lastResult: r, model: m } = ${S};
     let audioDiff = 0, videoDiff = 0;
     for (let s = 0; s < m.numSegments; s++) {
@@ -54,20 +54,26 @@ test('studio: bundled example → a2v in the browser → playable result with th
     }
     for (let i = 0; i < r.clip.video.length; i++) videoDiff = Math.max(videoDiff, Math.abs(r.clip.video[i] - r.source.video[i]));
     return { audioDiff, videoDiff, frames: r.clip.numFrames, msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: document.getElementById('result-info').textContent };
-  })()`) as { audioDiff: number; videoDiff: number; frames: number; msPerStep: number; firstStepMs: number; info: string };
+  })()`)) as { audioDiff: number; videoDiff: number; frames: number; msPerStep: number; firstStepMs: number; info: string };
   assert.equal(r.audioDiff, 0, 'given audio must come back bit-identical');
   assert.ok(r.videoDiff > 0.05, `generated video should differ from the source frames (max diff ${r.videoDiff})`);
   assert.equal(r.frames, 17);
   // the result video element plays a clip of the window's duration (17 frames at 8 fps = 2.125 s)
   await page.waitForFunction(`document.getElementById('result-video').readyState >= 1`, null, { timeout: 60_000 });
-  const v = await page.evaluate(`(async () => { const v = document.getElementById('result-video'); v.muted = true; await v.play(); await new Promise((ok) => setTimeout(ok, 300)); return { duration: v.duration, time: v.currentTime, paused: v.paused }; })()`) as { duration: number; time: number; paused: boolean };
+  const v = (await page.evaluate(
+    `(async () => { const v = document.getElementById('result-video'); v.muted = true; await v.play(); await new Promise((ok) => setTimeout(ok, 300)); return { duration: v.duration, time: v.currentTime, paused: v.paused }; })()`,
+  )) as { duration: number; time: number; paused: boolean };
   assert.ok(Math.abs(v.duration - 2.125) < 0.06, `video duration ${v.duration}`);
   assert.ok(v.time > 0 || !v.paused, 'the video plays');
   // a second run in the same page: continuation keeps the first 5 frames and 0.625 s of sound exactly
   await page.click('button[data-task=continue]');
   await page.click('#generate');
-  await page.waitForFunction(`(${S}.lastResult && ${S}.lastResult.mask[0][2] === false && ${S}.lastResult.mask[0][0] === true && !${S}.busy) || ${S}.lastError`, null, { timeout: 300_000 });
-  const c = await page.evaluate(`(() => {
+  await page.waitForFunction(
+    `(${S}.lastResult && ${S}.lastResult.mask[0][2] === false && ${S}.lastResult.mask[0][0] === true && !${S}.busy) || ${S}.lastError`,
+    null,
+    { timeout: 300_000 },
+  );
+  const c = (await page.evaluate(`(() => {
     const { lastResult: r, model: m } = ${S};
     const fsz = r.clip.width * r.clip.height * 3, n5 = 5 * fsz;
     let given = 0, later = 0;
@@ -76,13 +82,16 @@ test('studio: bundled example → a2v in the browser → playable result with th
     let audio = 0;
     for (let i = 0; i < Math.round(0.625 * r.clip.sampleRate) - 80; i++) audio = Math.max(audio, Math.abs(r.clip.audio[i] - r.source.audio[i]));
     return { given, later, audio };
-  })()`) as { given: number; later: number; audio: number };
+  })()`)) as { given: number; later: number; audio: number };
   assert.deepEqual([c.given, c.audio], [0, 0]);
   assert.ok(c.later > 0.05);
   assert.deepEqual(pageErrors, []);
   mkdirSync(join(root, 'out', 'test'), { recursive: true });
   const shot = join(root, 'out', 'test', 'studio-e2e.png');
   await page.screenshot({ path: shot, fullPage: true });
-  writeFileSync(join(root, 'out', 'test', 'studio-e2e.json'), JSON.stringify({ msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: r.info }, null, 2));
+  writeFileSync(
+    join(root, 'out', 'test', 'studio-e2e.json'),
+    JSON.stringify({ msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: r.info }, null, 2),
+  );
   console.log(`studio e2e: ${r.info}; screenshot ${shot}`);
 });

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { chromiumMissing, openStudio, CHROMIUM_FLAGS } from '../../testing/node/chromium.js';
 
 test('studio on WebGPU (SwiftShader): a2v keeps the given audio and gives finite frames', { skip: chromiumMissing(), timeout: 900_000 }, async () => {
-  const args = [...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'), '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
+  const args = [
+    ...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'),
+    '--enable-unsafe-webgpu',
+    '--enable-features=Vulkan',
+    '--use-webgpu-adapter=swiftshader',
+  ];
   const { page, pageErrors, close } = await openStudio({ args, query: '?device=webgpu' });
   after(close);
   const S = 'globalThis.avditStudio.state';
@@ -16,7 +21,9 @@ test('studio on WebGPU (SwiftShader): a2v keeps the given audio and gives finite
   await page.click('#generate');
   await page.waitForFunction(`(${S}.lastResult && !${S}.busy) || ${S}.lastError`, null, { timeout: 600_000 });
   assert.equal(await page.evaluate(`${S}.lastError`), null);
-  const r = (await page.evaluate(`(() => { const r = ${S}.lastResult; let d = 0; for (let i = 0; i < r.clip.audio.length; i++) d = Math.max(d, Math.abs(r.clip.audio[i] - r.source.audio[i])); return { audioDiff: d, finite: r.clip.video.every(Number.isFinite), ms: r.msPerStep }; })()`)) as { audioDiff: number; finite: boolean; ms: number };
+  const r = (await page.evaluate(
+    `(() => { const r = ${S}.lastResult; let d = 0; for (let i = 0; i < r.clip.audio.length; i++) d = Math.max(d, Math.abs(r.clip.audio[i] - r.source.audio[i])); return { audioDiff: d, finite: r.clip.video.every(Number.isFinite), ms: r.msPerStep }; })()`,
+  )) as { audioDiff: number; finite: boolean; ms: number };
   assert.deepEqual([r.audioDiff, r.finite], [0, true]);
   assert.deepEqual(pageErrors, []);
   console.log(`studio on WebGPU (SwiftShader): ${await page.textContent('#result-info')}`);

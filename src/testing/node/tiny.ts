@@ -8,12 +8,27 @@ import type { HostParams } from '../../util/safetensors.js';
 
 /** Normal(0, scale²) weights for every entry of a spec table, reproducible from `seed`. */
 export function randomParams(specs: Record<string, { shape: number[] }>, seed: number, scale = 0.1): HostParams {
-  return Object.fromEntries(Object.entries(specs).map(([k, s], i) => [k, { shape: s.shape, data: normal(seed * 1000 + i, s.shape.reduce((a, b) => a * b, 1), scale) }]));
+  return Object.fromEntries(
+    Object.entries(specs).map(([k, s], i) => [
+      k,
+      {
+        shape: s.shape,
+        data: normal(
+          seed * 1000 + i,
+          s.shape.reduce((a, b) => a * b, 1),
+          scale,
+        ),
+      },
+    ]),
+  );
 }
 
 /** Latent normalisation statistics: the same mean and std for every channel. */
 export function latentStats(channels: number, mean = 0, std = 1): HostParams {
-  return { 'latent.mean': { shape: [channels], data: new Float32Array(channels).fill(mean) }, 'latent.std': { shape: [channels], data: new Float32Array(channels).fill(std) } };
+  return {
+    'latent.mean': { shape: [channels], data: new Float32Array(channels).fill(mean) },
+    'latent.std': { shape: [channels], data: new Float32Array(channels).fill(std) },
+  };
 }
 
 export interface TinyCodecs {
@@ -24,13 +39,31 @@ export interface TinyCodecs {
 }
 
 /** Random tiny video + audio codec checkpoints (4 latent channels, hidden 8) under `root`/`name`-v|a. */
-export function writeTinyCodecs(root: string, o: { size?: number; seed?: number; scale?: number; mean?: number; std?: number; name?: string; griffinLimIters?: number } = {}): TinyCodecs {
-  const size = o.size ?? 32, seed = o.seed ?? 1, name = o.name ?? 'codec';
+export function writeTinyCodecs(
+  root: string,
+  o: { size?: number; seed?: number; scale?: number; mean?: number; std?: number; name?: string; griffinLimIters?: number } = {},
+): TinyCodecs {
+  const size = o.size ?? 32,
+    seed = o.seed ?? 1,
+    name = o.name ?? 'codec';
   const vc = { width: size, height: size, latentChannels: 4, hidden: 8, resBlocks: 1 };
-  const ac = { ...AUDIO_CODEC_DEFAULTS, latentChannels: 4, hidden: 8, resBlocks: 1, ...(o.griffinLimIters ? { griffinLimIters: o.griffinLimIters } : {}) };
-  const video = join(root, `${name}-v`), audio = join(root, `${name}-a`);
-  saveCheckpoint(video, { config: { kind: 'video-codec', codec: vc }, params: { ...randomParams(videoCodecSpecs(vc), seed, o.scale), ...latentStats(4, o.mean, o.std) } });
-  saveCheckpoint(audio, { config: { kind: 'audio-codec', codec: ac }, params: { ...randomParams(audioCodecSpecs(ac), seed + 1, o.scale), ...latentStats(4, o.mean, o.std) } });
+  const ac = {
+    ...AUDIO_CODEC_DEFAULTS,
+    latentChannels: 4,
+    hidden: 8,
+    resBlocks: 1,
+    ...(o.griffinLimIters ? { griffinLimIters: o.griffinLimIters } : {}),
+  };
+  const video = join(root, `${name}-v`),
+    audio = join(root, `${name}-a`);
+  saveCheckpoint(video, {
+    config: { kind: 'video-codec', codec: vc },
+    params: { ...randomParams(videoCodecSpecs(vc), seed, o.scale), ...latentStats(4, o.mean, o.std) },
+  });
+  saveCheckpoint(audio, {
+    config: { kind: 'audio-codec', codec: ac },
+    params: { ...randomParams(audioCodecSpecs(ac), seed + 1, o.scale), ...latentStats(4, o.mean, o.std) },
+  });
   return { video, audio, vc, ac };
 }
 

@@ -42,19 +42,36 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   const l = layoutFromManifest(m, c.patch);
   const sched = linearSchedule();
   const consts = avditConsts(c, l);
-  const perV = m.videoShape.reduce((a, b) => a * b, 1), perA = m.audioShape.reduce((a, b) => a * b, 1);
+  const perV = m.videoShape.reduce((a, b) => a * b, 1),
+    perA = m.audioShape.reduce((a, b) => a * b, 1);
   const [trV, trA, vaV, vaA] = ['train.video', 'train.audio', 'val.video', 'val.audio'].map((k) => lc.tensors[k].data);
-  const nTrain = trV.length / perV, nVal = vaV.length / perV;
+  const nTrain = trV.length / perV,
+    nVal = vaV.length / perV;
   if (nTrain === 0) throw new Error(`${latentDir}: no training windows`);
   const lossJ = jit((p: Params, k: any, b: Tensor[]) => monlLoss(p, c, l, k, b));
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
-    config: { kind: 'avdit', model: c, layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments }, latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec }, strategy: o.mixtureName, mixture: o.mixture, train: { batch: o.batch, selfCondRate: o.selfCondRate } },
+    config: {
+      kind: 'avdit',
+      model: c,
+      layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments },
+      latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec },
+      strategy: o.mixtureName,
+      mixture: o.mixture,
+      train: { batch: o.batch, selfCondRate: o.selfCondRate },
+    },
     specs: avditSpecs(c, l),
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
       const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch);
-      return [...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts.pe.ref, consts.cellOH.ref, consts.tokenModOH.ref, consts.cellModOH.ref, consts.keyBias.ref];
+      return [
+        ...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key),
+        consts.pe.ref,
+        consts.cellOH.ref,
+        consts.tokenModOH.ref,
+        consts.cellModOH.ref,
+        consts.keyBias.ref,
+      ];
     },
     loss(p, b) {
       const k = { pe: b[11], cellOH: b[12], tokenModOH: b[13], cellModOH: b[14], keyBias: b[15] };
@@ -63,7 +80,8 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
     async validate(p) {
       const out: Record<string, number> = {};
       if (valIdx.length === 0) return out;
-      const x0v = gather(vaV, perV, valIdx), x0a = gather(vaA, perA, valIdx);
+      const x0v = gather(vaV, perV, valIdx),
+        x0a = gather(vaA, perA, valIdx);
       for (const s of STRATEGIES) {
         const bt = makeMonlBatch(0x7a1 + STRATEGIES.indexOf(s), l, sched, o.mixture, x0v, x0a, valIdx.length, s);
         const [loss, metrics] = lossJ(refTree(p), refTree(consts), monlBatchTensors(bt, l, valIdx.length, 0, 0));

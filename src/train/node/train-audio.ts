@@ -7,7 +7,17 @@
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { audioCodecSpecs, audioFeatures, audioLatentFrames, checkAudioConfig, decodeAudio, decodedBins, encodeAudio, toDecodedBins, type AudioCodecConfig } from '../../codecs/audio-codec.js';
+import {
+  audioCodecSpecs,
+  audioFeatures,
+  audioLatentFrames,
+  checkAudioConfig,
+  decodeAudio,
+  decodedBins,
+  encodeAudio,
+  toDecodedBins,
+  type AudioCodecConfig,
+} from '../../codecs/audio-codec.js';
 import type { TrainTask } from '../trainer.js';
 import { ChannelStats } from '../../codecs/stats.js';
 import { foldIn, normal } from '../../util/rng.js';
@@ -41,11 +51,18 @@ export function audioTrainTask(cacheDir: string, c: AudioCodecConfig, o: AudioTr
   const train = new InMemoryClips(cache, 'train');
   const val = new InMemoryClips(cache, 'val');
   const L = audioLatentFrames(c, (dc.windowFrames / dc.fps) * dc.sampleRate) * c.hopSamples; // 33920 at defaults
-  const La = L / c.hopSamples, bins = decodedBins(c);
+  const La = L / c.hopSamples,
+    bins = decodedBins(c);
   const encodeJ = jit((p: Params, m: Tensor) => encodeAudio(p, c, m));
   const reconJ = jit((p: Params, m: Tensor) => decodeAudio(p, c, encodeAudio(p, c, m)));
   return {
-    config: { kind: 'audio-codec', codec: c, data: { sampleRate: dc.sampleRate, fps: dc.fps, windowFrames: dc.windowFrames }, train: o, source: cacheDir },
+    config: {
+      kind: 'audio-codec',
+      codec: c,
+      data: { sampleRate: dc.sampleRate, fps: dc.fps, windowFrames: dc.windowFrames },
+      train: o,
+      source: cacheDir,
+    },
     specs: audioCodecSpecs(c),
     batch(key) {
       const f = audioFeatures(c, train.audioCrops(key, o.batch, L), o.batch);

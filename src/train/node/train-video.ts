@@ -32,7 +32,14 @@ export interface VideoTrainOptions {
  * program alive, and v2's full-resolution layers on 8 × 17 frames exceed the 4 GiB wasm heap. */
 const EVAL_CHUNK = 2;
 
-export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = { batch: 4, trainFrames: 9, latentNoise: 0.05, valWindows: 16, regionWeight: 8, motionWeight: 1 };
+export const VIDEO_TRAIN_DEFAULTS: VideoTrainOptions = {
+  batch: 4,
+  trainFrames: 9,
+  latentNoise: 0.05,
+  valWindows: 16,
+  regionWeight: 8,
+  motionWeight: 1,
+};
 
 /** Per-pixel loss weights [H·W]: 1 + `extra` inside each box, scaled to mean 1 (null when nothing to weight). */
 export function regionWeightMap(W: number, H: number, boxes: Box[], extra: number): Float32Array | null {
@@ -54,7 +61,14 @@ const gradL1 = (d: Tensor, axis: number, w: Tensor | null) => {
 };
 
 /** `weights`: [1, 1, H, W, 1] from regionWeightMap, or null for plain L1; `motion`: weight of the motion term. */
-export function videoReconLoss(p: Params, c: VideoCodecConfig, frames: Tensor, noise: Tensor | null, weights: Tensor | null = null, motion = 0): [Tensor, Metrics] {
+export function videoReconLoss(
+  p: Params,
+  c: VideoCodecConfig,
+  frames: Tensor,
+  noise: Tensor | null,
+  weights: Tensor | null = null,
+  motion = 0,
+): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
   if (noise) z = ops.add(z, noise);
@@ -78,16 +92,28 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
   checkFrameCount(o.trainFrames);
   const cache = new ClipCache(cacheDir);
   const dc = cache.config;
-  if (dc.width !== c.width || dc.height !== c.height) throw new Error(`${cacheDir}: frames are ${dc.width}×${dc.height}, the codec is configured for ${c.width}×${c.height}`);
+  if (dc.width !== c.width || dc.height !== c.height)
+    throw new Error(`${cacheDir}: frames are ${dc.width}×${dc.height}, the codec is configured for ${c.width}×${c.height}`);
   const train = new InMemoryClips(cache, 'train');
   const val = new InMemoryClips(cache, 'val');
   const lat = (frames: number) => [o.batch, ...videoLatentShape(c, frames)];
   const regions = Object.entries(dc.regions ?? {});
-  const wmap = regionWeightMap(c.width, c.height, regions.map(([, b]) => b), o.regionWeight);
+  const wmap = regionWeightMap(
+    c.width,
+    c.height,
+    regions.map(([, b]) => b),
+    o.regionWeight,
+  );
   const encodeJ = jit((p: Params, x: Tensor) => encodeVideo(p, c, x));
   const reconJ = jit((p: Params, x: Tensor) => decodeVideo(p, c, encodeVideo(p, c, x)));
   return {
-    config: { kind: 'video-codec', codec: c, data: { fps: dc.fps, width: dc.width, height: dc.height, windowFrames: dc.windowFrames, ...(dc.regions ? { regions: dc.regions } : {}) }, train: o, source: cacheDir },
+    config: {
+      kind: 'video-codec',
+      codec: c,
+      data: { fps: dc.fps, width: dc.width, height: dc.height, windowFrames: dc.windowFrames, ...(dc.regions ? { regions: dc.regions } : {}) },
+      train: o,
+      source: cacheDir,
+    },
     specs: videoCodecSpecs(c),
     batch(key) {
       const { video } = train.crops(key, o.batch, o.trainFrames);
@@ -107,14 +133,18 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       for (let i = 0; i < 8; i++) {
         const { video } = train.crops(foldIn(0x5eed, i), 8, T);
         const per = video.length / 8;
-        for (let j = 0; j < 8; j += EVAL_CHUNK) stats.add(await ops.read(encodeJ(refTree(p), ops.tensor(video.subarray(j * per, (j + EVAL_CHUNK) * per), [EVAL_CHUNK, T, c.height, c.width, 3]))));
+        for (let j = 0; j < 8; j += EVAL_CHUNK)
+          stats.add(
+            await ops.read(encodeJ(refTree(p), ops.tensor(video.subarray(j * per, (j + EVAL_CHUNK) * per), [EVAL_CHUNK, T, c.height, c.width, 3]))),
+          );
       }
       return stats.toParams();
     },
     async validate(p) {
       const T = dc.windowFrames;
       const picks = val.clips.flatMap((_, ci) => [{ clip: ci, start: 0 }]).slice(0, o.valWindows);
-      let se = 0, n = 0;
+      let se = 0,
+        n = 0;
       const boxes = regions.map(([name, b]) => ({ name, ...boxPixels(b, c.width, c.height), se: 0, n: 0 }));
       for (let i = 0; i < picks.length; i += EVAL_CHUNK) {
         const chunk = picks.slice(i, i + EVAL_CHUNK);
@@ -123,8 +153,10 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
         for (let k = 0; k < y.length; k++) {
           const e = (Math.min(1, Math.max(0, y[k])) - video[k]) ** 2;
           se += e;
-          const px = Math.floor(k / 3) % (c.width * c.height), xx = px % c.width, yy = Math.floor(px / c.width);
-          for (const b of boxes) if (xx >= b.x0 && xx < b.x1 && yy >= b.y0 && yy < b.y1) (b.se += e), b.n++;
+          const px = Math.floor(k / 3) % (c.width * c.height),
+            xx = px % c.width,
+            yy = Math.floor(px / c.width);
+          for (const b of boxes) if (xx >= b.x0 && xx < b.x1 && yy >= b.y0 && yy < b.y1) ((b.se += e), b.n++);
         }
         n += y.length;
       }

@@ -2,7 +2,20 @@
  * Atomic file output: write to a temporary name in the same folder, then rename over the target, so
  * a reader (or a crash) never sees half a file. Inputs are never opened for writing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  accessSync,
+  constants,
+  existsSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 
 /** A temporary sibling of `path` that keeps its extension (ffmpeg picks muxers by extension). */
@@ -83,7 +96,8 @@ export function refuseOverwrite(inputs: (string | undefined)[], outputs: string[
       const ro = realish(o);
       if (ro === ri) throw new Error(`${who}: output ${o} is the input ${i}; choose another output so the input is not overwritten`);
       if (inside(ri, ro)) throw new Error(`${who}: output ${o} contains the input ${i}; writing it would replace the input`);
-      if (inside(ro, ri) && existsSync(ri) && statSync(ri).isDirectory()) throw new Error(`${who}: output ${o} is inside the input ${i}; choose a folder outside it`);
+      if (inside(ro, ri) && existsSync(ri) && statSync(ri).isDirectory())
+        throw new Error(`${who}: output ${o} is inside the input ${i}; choose a folder outside it`);
     }
   }
 }
