@@ -18,10 +18,10 @@ import {
   type Params,
   type Tensor,
 } from '../src/engine/index.js';
-import { AVDIT_PRESETS, avditConsts, avditSpecs, type AvditPreset } from '../src/model/avdit.js';
+import { AVDIT_PRESETS, avditConsts, avditSpecs, type AvditPreset, type AvditConsts } from '../src/model/avdit.js';
 import { segmentLayout } from '../src/monl/segments.js';
 import { makeTokenLayout } from '../src/monl/layout.js';
-import { monlBatchTensors, monlLoss } from '../src/train/monl-loss.js';
+import { monlBatchTensors, monlLoss, type MonlBatchTensors } from '../src/train/monl-loss.js';
 import { countParams } from '../src/nn/params.js';
 import { normal } from '../src/util/rng.js';
 import { runTwin, twinUnavailable } from './twins.js';
@@ -59,12 +59,12 @@ async function main() {
   const k = avditConsts(c, l);
   let p: Params = Object.fromEntries(Object.entries(w).map(([n, t]) => [n, ops.tensor(t.data, t.shape)]));
   let st: any = adamwInit(p);
-  const step = jit((pp: Params, s: any, kk: any, b: Tensor[], sc: Tensor[]) => {
+  const step = jit((pp: Params, s: any, kk: AvditConsts, b: MonlBatchTensors, sc: Tensor[]) => {
     const [loss, g] = valueAndGrad((q: Params) => monlLoss(q, c, l, kk, b)[0])(refTree(pp));
     const u = adamwUpdate(pp, g, s, sc, ADAMW_DEFAULTS);
     return { p: u.params, s: u.state, loss };
   });
-  const lossJ = jit((pp: Params, kk: any, b: Tensor[]) => monlLoss(pp, c, l, kk, b)[0]);
+  const lossJ = jit((pp: Params, kk: AvditConsts, b: MonlBatchTensors) => monlLoss(pp, c, l, kk, b)[0]);
   const ours = (await ops.read(lossJ(refTree(p), refTree(k), monlBatchTensors(bt, l, B, 1, 0))))[0];
   let n = 0;
   const run = async () => {

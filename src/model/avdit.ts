@@ -78,7 +78,6 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
 /** Host arrays the forward pass needs besides parameters (uploaded once, passed into jit). */
 export interface AvditConsts {
   pe: Tensor; // [Np, D] positional encoding: temporal (in audio-frame units) + 2-D spatial for video
-  cellOH: Tensor; // [N, MS] token → cell (used by the PyTorch twin; we broadcast by runs instead)
   tokenModOH: Tensor; // [Np, 2] token → modality
   cellModOH: Tensor; // [MS, 2] cell → modality
   keyBias: Tensor; // [Np] 0 for real tokens, −1e9 for padding: padded keys get no attention
@@ -137,7 +136,6 @@ export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
   keyBias.fill(0, 0, N);
   return {
     pe: ops.tensor(pad(h.pe, c.width), [Np, c.width]),
-    cellOH: ops.tensor(h.cellOH, [N, MS]),
     tokenModOH: ops.tensor(pad(h.tokenModOH, 2), [Np, 2]),
     cellModOH: ops.tensor(h.cellModOH, [MS, 2]),
     keyBias: ops.tensor(keyBias, [Np]),

@@ -82,23 +82,43 @@ export function makeMonlBatch(
 }
 
 /** The batch as tensors, in the order monlLoss expects. */
-export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, selfCondRate: number, key: Key): Tensor[] {
+/** One MoNL training batch on the device, by name (a pytree the jit takes as it is). */
+export interface MonlBatchTensors {
+  /** noised latents x_t and the noise ε that made them */
+  xtVideo: Tensor; // [B, L, h, w, C]
+  xtAudio: Tensor; // [B, La, Ca]
+  epsVideo: Tensor;
+  epsAudio: Tensor;
+  /** √ᾱ and √(1−ᾱ) of each latent frame's timestep (broadcast over the frame) */
+  sigVideo: Tensor; // [B, L, 1, 1, 1]
+  noiVideo: Tensor;
+  sigAudio: Tensor; // [B, La, 1]
+  noiAudio: Tensor;
+  /** the timestep matrix: one t per (modality, segment) cell, as drawn by the example's strategy */
+  tCells: Tensor; // [B, 2·S]
+  /** which strategy each example drew (for the per-strategy losses) */
+  strategyOH: Tensor; // [B, 4]
+  /** 1 when this step feeds the self-conditioning estimate, else 0 */
+  useSelfCond: Tensor; // []
+}
+
+export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, selfCondRate: number, key: Key): MonlBatchTensors {
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
   const use = uniform(foldIn(key, 4), 1)[0] < selfCondRate ? 1 : 0;
-  return [
-    ops.tensor(bt.xtVideo, [batch, L, h, w, C]),
-    ops.tensor(bt.xtAudio, [batch, La, Ca]),
-    ops.tensor(bt.epsVideo, [batch, L, h, w, C]),
-    ops.tensor(bt.epsAudio, [batch, La, Ca]),
-    ops.tensor(bt.sigVideo, [batch, L, 1, 1, 1]),
-    ops.tensor(bt.noiVideo, [batch, L, 1, 1, 1]),
-    ops.tensor(bt.sigAudio, [batch, La, 1]),
-    ops.tensor(bt.noiAudio, [batch, La, 1]),
-    ops.tensor(bt.tCells, [batch, 2 * l.numSegments]),
-    ops.tensor(bt.strategyOH, [batch, 4]),
-    ops.full([], use),
-  ];
+  return {
+    xtVideo: ops.tensor(bt.xtVideo, [batch, L, h, w, C]),
+    xtAudio: ops.tensor(bt.xtAudio, [batch, La, Ca]),
+    epsVideo: ops.tensor(bt.epsVideo, [batch, L, h, w, C]),
+    epsAudio: ops.tensor(bt.epsAudio, [batch, La, Ca]),
+    sigVideo: ops.tensor(bt.sigVideo, [batch, L, 1, 1, 1]),
+    noiVideo: ops.tensor(bt.noiVideo, [batch, L, 1, 1, 1]),
+    sigAudio: ops.tensor(bt.sigAudio, [batch, La, 1]),
+    noiAudio: ops.tensor(bt.noiAudio, [batch, La, 1]),
+    tCells: ops.tensor(bt.tCells, [batch, 2 * l.numSegments]),
+    strategyOH: ops.tensor(bt.strategyOH, [batch, 4]),
+    useSelfCond: ops.full([], use),
+  };
 }
 
 /** x̂0 = (x_t − √(1−ᾱ)·ε̂) / √ᾱ, clipped to ±4 (latents are normalised to unit variance). */
@@ -107,8 +127,20 @@ export function predictX0(xt: Tensor, eps: Tensor, sig: Tensor, noi: Tensor): Te
 }
 
 /** Steps 4–5 (pure, inside jit). Metrics: video, audio and per-strategy mean squared errors. */
-export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, batch: Tensor[]): [Tensor, Record<string, Tensor>] {
-  const [xtV, xtA, epsV, epsA, sigV, noiV, sigA, noiA, tCells, stratOH, useSC] = batch;
+export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, b: MonlBatchTensors): [Tensor, Record<string, Tensor>] {
+  const {
+    xtVideo: xtV,
+    xtAudio: xtA,
+    epsVideo: epsV,
+    epsAudio: epsA,
+    sigVideo: sigV,
+    noiVideo: noiV,
+    sigAudio: sigA,
+    noiAudio: noiA,
+    tCells,
+    strategyOH: stratOH,
+    useSelfCond: useSC,
+  } = b;
   const B = xtV.shape[0];
   let selfCond: { video: Tensor; audio: Tensor } | undefined;
   if (c.selfCondition) {

@@ -63,14 +63,15 @@ export const TRAINER_DEFAULTS: TrainerConfig = {
 
 export type Metrics = Record<string, Tensor>;
 
-export interface TrainTask {
+/** A training task; `B` is its batch: any pytree of device arrays (a list, or named fields). */
+export interface TrainTask<B = Tensor[]> {
   /** what the checkpoint's config.json records (the model's resolved config, data source…). */
   config: Record<string, unknown>;
   specs: ParamSpecs;
   /** the batch for `step`, built from `key` only (so a resumed run sees the same batches). */
-  batch(key: Key, step: number): Tensor[];
+  batch(key: Key, step: number): B;
   /** pure loss (inside jit): [scalar loss, named scalar metrics]. */
-  loss(p: Params, batch: Tensor[]): [Tensor, Metrics];
+  loss(p: Params, batch: B): [Tensor, Metrics];
   /** extra tensors to store with the weights at checkpoint time (e.g. latent normalisation). */
   extras?(params: Params): Promise<HostParams>;
   /** validation metrics, run at every checkpoint. */
@@ -138,8 +139,8 @@ export function checkRunFolder(outDir: string, opts: { resume?: boolean; force?:
   }
 }
 
-export async function train(
-  task: TrainTask,
+export async function train<B>(
+  task: TrainTask<B>,
   cfg: TrainerConfig,
   outDir: string,
   opts: {
@@ -193,8 +194,8 @@ export async function train(
   }
 
   const metricNames: string[] = [];
-  const step = jit((s: State, batch: Tensor[], scalars: Tensor[]) => {
-    const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: Tensor[]) => task.loss(p, b))(refTree(s.params), batch);
+  const step = jit((s: State, batch: B, scalars: Tensor[]) => {
+    const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: B) => task.loss(p, b))(refTree(s.params), batch);
     if (!metricNames.length) metricNames.push(...Object.keys(metrics).sort());
     const [clipped, gnorm] = clipByGlobalNorm(grads, cfg.gradClip);
     const u = adamwUpdate(s.params, clipped, s.opt, scalars, adam);

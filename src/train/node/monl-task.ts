@@ -6,10 +6,10 @@
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
 import { openLatentCache, type LatentManifest } from '../../codecs/node/latents.js';
 import { makeTokenLayout, type TokenLayout } from '../../monl/layout.js';
-import { avditConsts, avditSpecs, validateAvdit, type AvditConfig } from '../../model/avdit.js';
+import { avditConsts, avditSpecs, validateAvdit, type AvditConfig, type AvditConsts } from '../../model/avdit.js';
 import { STRATEGIES, validateMixture, type Mixture } from '../../monl/strategies.js';
 import { linearSchedule } from '../../diffusion/schedule.js';
-import { makeMonlBatch, monlBatchTensors, monlLoss } from '../monl-loss.js';
+import { makeMonlBatch, monlBatchTensors, monlLoss, type MonlBatchTensors } from '../monl-loss.js';
 import type { TrainTask } from '../trainer.js';
 import { randint, type Key } from '../../util/rng.js';
 
@@ -34,7 +34,13 @@ function gather(src: Float32Array, per: number, idx: ArrayLike<number>): Float32
   return out;
 }
 
-export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOptions): TrainTask {
+/** What the AVDiT task hands the trainer each step. */
+export interface MonlTaskBatch {
+  data: MonlBatchTensors;
+  consts: AvditConsts;
+}
+
+export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOptions): TrainTask<MonlTaskBatch> {
   validateAvdit(c);
   validateMixture(o.mixture);
   const lc = openLatentCache(latentDir);
@@ -48,7 +54,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   const nTrain = trV.length / perV,
     nVal = vaV.length / perV;
   if (nTrain === 0) throw new Error(`${latentDir}: no training windows`);
-  const lossJ = jit((p: Params, k: any, b: Tensor[]) => monlLoss(p, c, l, k, b));
+  const lossJ = jit((p: Params, k: AvditConsts, b: MonlBatchTensors) => monlLoss(p, c, l, k, b));
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
     config: {
@@ -64,18 +70,11 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
       const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch);
-      return [
-        ...monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key),
-        consts.pe.ref,
-        consts.cellOH.ref,
-        consts.tokenModOH.ref,
-        consts.cellModOH.ref,
-        consts.keyBias.ref,
-      ];
+      // the constants ride with the batch: a jit program takes device arrays as arguments, not from its closure
+      return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts: refTree(consts) };
     },
     loss(p, b) {
-      const k = { pe: b[11], cellOH: b[12], tokenModOH: b[13], cellModOH: b[14], keyBias: b[15] };
-      return monlLoss(p, c, l, k, b.slice(0, 11));
+      return monlLoss(p, c, l, b.consts, b.data);
     },
     async validate(p) {
       const out: Record<string, number> = {};
