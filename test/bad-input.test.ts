@@ -39,6 +39,9 @@ function fails(r: { code: number; err: string }, want: RegExp): void {
   assert.match(r.err, want);
 }
 
+/** ffmpeg with -v error -y and space-separated arguments (none of them contains a space) */
+const ff = (args: string) => spawnSync('ffmpeg', ['-v', 'error', '-y', ...args.split(' ')]);
+
 const leftovers = (dir = root) => readdirSync(dir).filter((n) => n.includes('.tmp-'));
 const seg = segmentLayout(17, 8, 106, 0.02);
 const model = { ...AVDIT_PRESETS.tiny };
@@ -73,7 +76,7 @@ before(async () => {
   const clip = syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip;
   await encode(clip, at('in.mp4'));
   await encode({ ...clip, audio: new Float32Array(0) }, at('noaudio.mp4'));
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', at('in.mp4'), '-vn', '-ac', '1', at('speech.wav')]);
+  ff(`-i ${at('in.mp4')} -vn -ac 1 ${at('speech.wav')}`);
 });
 
 test('--out that would overwrite the input is refused before any work; the input is unchanged', () => {
@@ -226,50 +229,16 @@ test('a cache whose shard was deleted or truncated is reported, and data prepare
 });
 
 test('a damaged input is used with a warning; anti-phase stereo keeps the left channel with a warning', async () => {
-  spawnSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=s=64x64:r=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=f=300:r=16000',
-    '-t',
-    '3',
-    '-c:v',
-    'mpeg1video',
-    '-q:v',
-    '4',
-    '-c:a',
-    'mp2',
-    '-f',
-    'mpeg',
-    at('ok.mpg'),
-  ]);
+  ff(`-f lavfi -i testsrc=s=64x64:r=25 -f lavfi -i sine=f=300:r=16000 -t 3 -c:v mpeg1video -q:v 4 -c:a mp2 -f mpeg ${at('ok.mpg')}`);
   const b = readFileSync(at('ok.mpg'));
   for (let i = Math.floor(b.length / 3); i < Math.floor(b.length / 3) + 60; i++) b[i] ^= 0x55;
   writeFileSync(at('damaged.mpg'), b);
   const r = cli(...gen('--task', 'v2a', '--input', 'damaged.mpg', '--out', 'dmg'));
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /^warning: damaged\.mpg: .*(corrupt|damaged|conceal).*\(the given cells may show the damage\)/m);
-  spawnSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=f=440:r=16000:d=3',
-    '-filter_complex',
-    '[0:a]asplit[l][r];[r]volume=-1[ri];[l][ri]join=inputs=2:channel_layout=stereo[a]',
-    '-map',
-    '[a]',
-    at('antiphase.wav'),
-  ]);
+  ff(
+    `-f lavfi -i sine=f=440:r=16000:d=3 -filter_complex [0:a]asplit[l][r];[r]volume=-1[ri];[l][ri]join=inputs=2:channel_layout=stereo[a] -map [a] ${at('antiphase.wav')}`,
+  );
   const d = await decode(at('antiphase.wav'), { width: 32, height: 32, fps: 8, sampleRate: 16000, requireVideo: false });
   assert.match(
     d.warnings.join('\n'),
@@ -280,30 +249,9 @@ test('a damaged input is used with a warning; anti-phase stereo keeps the left c
 });
 
 test('a 30-minute input: generate decodes only the window it needs', async () => {
-  spawnSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=blue:s=32x32:r=8',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=f=200:r=16000',
-    '-t',
-    '1800',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '16k',
-    at('long30.mp4'),
-  ]);
+  ff(
+    `-f lavfi -i color=c=blue:s=32x32:r=8 -f lavfi -i sine=f=200:r=16000 -t 1800 -c:v libx264 -preset ultrafast -c:a aac -b:a 16k ${at('long30.mp4')}`,
+  );
   const d = await decode(at('long30.mp4'), { width: 32, height: 32, fps: 8, sampleRate: 16000, start: 600, duration: 18 / 8 });
   assert.ok(d.clip.numFrames >= 17 && d.clip.numFrames <= 19, `${d.clip.numFrames} frames`);
   const r = cli(...gen('--task', 'v2a', '--input', 'long30.mp4', '--start', '4800', '--out', 'from-long'));

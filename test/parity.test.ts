@@ -11,26 +11,14 @@ import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from 
 import { normal } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
 import { runTwin, twinUnavailable } from '../bench/twins.js';
+import { randomParams } from '../src/testing/node/tiny.js';
 import { Vggish, VGGISH_SHAPES, vggishExamples } from '../src/eval/vggish.js';
 
 const skip = twinUnavailable() ?? false;
 if (!skip) await initNodeEngine({ device: 'wasm' });
 
-function randomWeights(specs: Record<string, { shape: number[] }>, seed: number): HostParams {
-  return Object.fromEntries(
-    Object.entries(specs).map(([k, s], i) => [
-      k,
-      {
-        shape: s.shape,
-        data: normal(
-          seed * 7919 + i,
-          s.shape.reduce((a, b) => a * b, 1),
-          0.2,
-        ),
-      },
-    ]),
-  );
-}
+/** random (not zero) weights everywhere, so every path of the network carries signal */
+const randomWeights = (specs: Record<string, { shape: number[] }>, seed: number): HostParams => randomParams(specs, seed, 0.2);
 
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
