@@ -462,7 +462,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   }
   const conditional = (t: string) => masks[t].some((r) => r.some(Boolean)) && masks[t].some((r) => r.some((g) => !g));
   const withInfluence = o.influence !== false;
-  const jobs = models.length * tasks.length * (seeds.length + (withInfluence ? 2 : 0));
+  const jobs = models.length * tasks.reduce((n, t) => n + seeds.length + (withInfluence && conditional(t) ? 2 : 0), 0);
   let done = 0;
   const progress = (what: string, s?: Record<string, number>) => {
     done++;
