@@ -6,7 +6,7 @@ import { initNodeEngine } from '../../src/engine/node.js';
 import { evaluate, EVAL_TASKS, LOGMEL40, vggishEmbedder } from '../../src/eval/node/evaluate.js';
 import { Vggish } from '../../src/eval/vggish.js';
 import { decodeSafetensors } from '../../src/util/safetensors.js';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { prepare } from '../../src/data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../src/data/config.js';
@@ -50,27 +50,31 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const f = new Flags('eval check', argv.slice(1), { options: ['data', 'align', 'split', 'crop'], booleans: ['face'], help: EVAL_HELP });
     let data = f.need('data', 'clip cache or folder of clips');
     let split = f.has('split') ? f.choice('split', ['train', 'val', 'all'] as const, 'val') : undefined;
+    let temp: string | null = null;
     if (!existsSync(join(data, 'manifest.json'))) {
-      // a folder of clips: decode it at the default window size into a temporary cache, all clips
-      const dir = mkdtempSync(join(tmpdir(), 'avdit-eval-check-'));
-      await prepare(data, dir, { ...DATA_DEFAULTS, crop: f.str('crop') ? parseCrop(f.str('crop')!) : DATA_DEFAULTS.crop, valPercent: 0 });
-      data = dir;
+      // a folder of clips: decode it at the default window size into a temporary cache (deleted at the end), all clips
+      temp = mkdtempSync(join(tmpdir(), 'avdit-eval-check-'));
+      await prepare(data, temp, { ...DATA_DEFAULTS, crop: f.str('crop') ? parseCrop(f.str('crop')!) : DATA_DEFAULTS.crop, valPercent: 0 });
+      data = temp;
       split ??= 'all';
     }
-    const r = metricCheck(data, f.str('align'), split ?? 'val');
-    const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
-      console.log(
-        `${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split ?? 'val'} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`,
-      );
-    line('SyncCorr', r.sync);
-    if (r.saa) line('SAA', r.saa);
-    else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
-    if (f.bool('face')) {
-      const fc = await faceCheck(data, split ?? 'val');
-      console.log(`face network: a face in ${(100 * fc.detectionRate).toFixed(1)}% of ${fc.frames} frames (${fc.size}×${fc.size})`);
-      line('LipSync-lm', fc.lipSync);
+    try {
+      const r = metricCheck(data, f.str('align'), split ?? 'val');
+      const line = (name: string, s: { real: number; shuffled: number; auc: number; clips: number }) =>
+        console.log(
+          `${name}: real pairs ${s.real.toFixed(3)}, shuffled pairs ${s.shuffled.toFixed(3)}, P(real > shuffled) = ${s.auc.toFixed(3)}  (${s.clips} ${split ?? 'val'} clips, ${s.clips * (s.clips - 1)} shuffled pairs)`,
+        );
+      line('SyncCorr', r.sync);
+      if (r.saa) line('SAA', r.saa);
+      else console.log('SAA: skipped (no --align folder, or a clip without its .align file)');
+      if (f.bool('face')) {
+        const fc = await faceCheck(data, split ?? 'val');
+        console.log(`face network: a face in ${(100 * fc.detectionRate).toFixed(1)}% of ${fc.frames} frames (${fc.size}×${fc.size})`);
+        line('LipSync-lm', fc.lipSync);
+      }
+    } finally {
+      if (temp) rmSync(temp, { recursive: true, force: true });
     }
-
     return;
   }
   const f = new Flags('eval', argv, {

@@ -37,7 +37,12 @@ export function fileSha256(path: string): string {
  * Refuses codecs other than the ones a model was trained with (their sha256 is recorded in the model's
  * config): another codec's latents mean something else to the model, and the output would be noise.
  */
-export function checkCodecsMatch(model: { latents?: { codecs?: unknown } }, modelDir: string, dirs: { video?: string; audio?: string }): void {
+export function checkCodecsMatch(
+  model: { latents?: { codecs?: unknown } },
+  modelDir: string,
+  dirs: { video?: string; audio?: string },
+  made = 'trained with',
+): void {
   const rec = model.latents?.codecs as Partial<Record<'video' | 'audio', { sha256?: string }>> | undefined;
   for (const what of ['video', 'audio'] as const) {
     const dir = dirs[what],
@@ -46,7 +51,7 @@ export function checkCodecsMatch(model: { latents?: { codecs?: unknown } }, mode
     const got = fileSha256(join(dir, 'model.safetensors'));
     if (got !== want)
       throw new Error(
-        `${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was trained with (${want.slice(0, 12)}…); pass the matching --${what}-codec`,
+        `${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was ${made} (${want.slice(0, 12)}…); pass the matching --${what}-codec`,
       );
   }
 }

@@ -20,7 +20,7 @@ import { readJsonFile } from '../../util/node/json.js';
 import { ClipCache, type Window as CacheWindow } from '../../data/node/cache.js';
 import { prepare } from '../../data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../data/config.js';
-import { openLatentCache, loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
+import { openLatentCache, loadCodecs, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
@@ -45,7 +45,7 @@ import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } f
 import { audioDistance, influence, videoDistance } from '../influence.js';
 import { loadAlign } from './metric-check.js';
 import { loadFaceNet, type FaceNet } from './face.js';
-import { detectionRate, idSim, lipSyncLm, lmdMouth } from '../face-metrics.js';
+import { detectionRate, idSim, lipSyncLm, lmdMouth, type FaceFrame } from '../face-metrics.js';
 import type { Vggish } from '../vggish.js';
 
 export const EVAL_TASKS = ['joint', 'a2v', 'v2a', 'inpaint', 'continue'] as const;
@@ -198,7 +198,7 @@ export async function taskScorer(
   mask: ConditionMask,
   seg: Seg,
   audioEmbedder: AudioEmbedder = LOGMEL40,
-  faceNet?: FaceNet,
+  face?: { net: FaceNet; real: () => Promise<FaceFrame[][]> },
 ): Promise<Scorer> {
   const { sampleRate: sr, fps, numFrames: T } = wins[0].real;
   const p = taskPlan(mask, seg, sr);
@@ -213,8 +213,8 @@ export async function taskScorer(
   const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
   const needDescriptors = p.genFrames.length > 0 && p.givenFrames.length > 0;
   const facesOf = (clips: AVClip[]) =>
-    Promise.all(clips.map((c) => faceNet!.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
-  const realFaces = faceNet && p.genFrames.length ? await facesOf(reals) : null;
+    Promise.all(clips.map((c) => face!.net.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
+  const realFaces = face && p.genFrames.length ? await face.real() : null;
   const frechetInterval = (gen: Float64Array[], real: Float64Array[], dim: number) =>
     bootstrap(gen.length, (idx) => frechetDistance(statsOf(gen, dim, idx), statsOf(real, dim, idx)), REPS_FRECHET);
   return async (gen, o = {}) => {
@@ -231,7 +231,7 @@ export async function taskScorer(
       });
     }
     if (p.genFrames.length && p.givenFrames.length) out.perWindow[METRICS.id] = gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames));
-    if (faceNet && p.genFrames.length) {
+    if (face && p.genFrames.length) {
       const isReal = gen.every((c, i) => c === reals[i]);
       const faces = isReal ? realFaces! : await facesOf(gen);
       out.perWindow[METRICS.found] = faces.map((f) => detectionRate(p.genFrames.map((t) => f[t])));
@@ -295,13 +295,7 @@ async function resolveData(
   if (!existsSync(o.data)) throw new Error(`${o.data}: not found (give a folder of clips, a clip cache or a latent cache)`);
   if (existsSync(join(o.data, 'latents.json'))) {
     const m = openLatentCache(o.data).manifest;
-    for (const [what, dir] of [
-      ['video', o.videoCodec],
-      ['audio', o.audioCodec],
-    ] as const) {
-      if (fileSha256(join(dir, 'model.safetensors')) !== m.codecs[what].sha256)
-        throw new Error(`${dir}: this ${what} codec is not the one ${o.data} was encoded with (sha256 differs from latents.json)`);
-    }
+    checkCodecsMatch({ latents: { codecs: m.codecs } }, o.data, { video: o.videoCodec, audio: o.audioCodec }, 'encoded with');
     return { cache: new ClipCache(m.source), split: o.split ?? 'val', latents: o.data };
   }
   if (existsSync(join(o.data, 'manifest.json'))) return { cache: new ClipCache(o.data), split: o.split ?? 'val' };
@@ -353,6 +347,12 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   }
   const codecs = loadCodecs(o.videoCodec, o.audioCodec);
   const faceNet = o.face ? await loadFaceNet() : undefined;
+  // the real windows' faces (with descriptors) once for every task
+  let realFaces: Promise<FaceFrame[][]> | null = null;
+  const face = faceNet && {
+    net: faceNet,
+    real: () => (realFaces ??= Promise.all(wins.map((w) => faceNet.frames(w.real.video, T, d.height, d.width, { descriptors: true })))),
+  };
   const T = d.windowFrames;
   const La = codecs.audio.latentFrames(Math.round((T / d.fps) * d.sampleRate));
   const seg = models[0].model.checkpoint.latents.segmentLayout;
@@ -420,7 +420,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const save = (file: string, value: unknown, extra: object = {}) => writeFileAtomic(file, JSON.stringify({ fingerprint, ...extra, value }, null, 1));
   const scorers = new Map<string, Scorer>();
   const scorer = async (t: string) => {
-    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], seg, o.audioEmbedder, faceNet));
+    if (!scorers.has(t)) scorers.set(t, await taskScorer(wins, masks[t], seg, o.audioEmbedder, face));
     return scorers.get(t)!;
   };
 
