@@ -1,38 +1,19 @@
-"""Shared pieces of the PyTorch twins: safetensors I/O without extra packages, and avdit's layers in
-PyTorch with avdit's channels-last layout (linear [in, out], conv [...k, in, out])."""
-import json
-import struct
+"""Shared pieces of the PyTorch twins: safetensors I/O and avdit's layers in PyTorch with avdit's
+channels-last layout (linear [in, out], conv [...k, in, out]); the basic layers come from python/avdit_torch."""
+import os
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+from avdit_torch import safetensors  # noqa: E402
+from avdit_torch.model import gelu, linear, ln  # noqa: E402,F401  (the layers every twin shares)
+
 
 def load_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        base = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        dt = {"F32": np.float32, "F16": np.float16}[info["dtype"]]
-        out[name] = torch.tensor(np.frombuffer(base[a:b], dtype=dt).astype(np.float32).reshape(info["shape"]))
-    return out
-
-
-def ln(x, eps=1e-6):
-    return F.layer_norm(x, (x.shape[-1],), eps=eps)
-
-
-def gelu(x):
-    return F.gelu(x, approximate="tanh")
-
-
-def linear(p, name, x):
-    return x @ p[name + ".weight"] + p[name + ".bias"]
+    return {k: torch.tensor(v) for k, v in safetensors.load(path)[0].items()}
 
 
 def conv(p, name, x, causal_axis=-1):

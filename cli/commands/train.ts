@@ -15,7 +15,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --steps 4000 --batch 16 --lr 5e-4 --warmup 200 --ema 0.999 --seed 0 --self-cond-rate 0.9
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
-    --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)`;
+    --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
+    --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const f = new Flags('train', argv, {
@@ -33,6 +34,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'self-cond-rate',
       'device',
       'val-windows',
+      'stop-after',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -65,6 +67,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,
   );
-  const r = await train(task, cfg, out, { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f) });
+  const stopAfter = f.has('stop-after') ? f.int('stop-after', cfg.steps) : undefined;
+  const r = await train(task, cfg, out, { resume: f.bool('resume'), force: f.bool('force'), forSeconds: forSeconds(f), stopAfter });
   console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint (EMA weights), metrics in ${out}/metrics.jsonl, loss curve ${out}/loss.png`);
 }

@@ -165,7 +165,11 @@ export async function train<B>(
   let start = 0;
   let history: TrainResult['history'] = [];
   if (opts.resume && (existsSync(join(ckDir, 'config.json')) || existsSync(join(`${ckDir}.old`, 'config.json')))) {
-    const ck = loadCheckpoint(ckDir);
+    const ck = loadCheckpoint<Record<string, unknown>>(ckDir);
+    // another kind of model or another latent layout would load (same tensor shapes) and train on nonsense
+    for (const k of ['kind', 'layout'] as const)
+      if (task.config[k] !== undefined && JSON.stringify(ck.config[k]) !== JSON.stringify(task.config[k]))
+        throw new Error(`${ckDir}/config.json: ${k} ${JSON.stringify(ck.config[k])} differs from this run's ${JSON.stringify(task.config[k])}`);
     const o = ck.optimizer ?? {};
     // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
     const pick = (prefix: string) =>

@@ -136,6 +136,21 @@ export function openLatentCache(dir: string): LatentCache {
   const mp = join(dir, 'latents.json');
   if (!existsSync(mp)) throw new Error(`${dir}: not a latent cache (no latents.json); make one with "avdit encode"`);
   const manifest = readJsonFile<LatentManifest>(mp, 'latent cache manifest');
+  if (manifest.version !== 1)
+    throw new Error(`${mp}: latent cache version ${JSON.stringify(manifest.version)}, this avdit reads version 1 (re-encode with "avdit encode")`);
+  for (const k of ['videoShape', 'audioShape', 'layout', 'data', 'audioHopSec', 'codecs'] as const)
+    if (manifest[k] === undefined) throw new Error(`${mp}: the manifest has no "${k}"`);
   const st = join(dir, 'latents.safetensors');
-  return { manifest, tensors: decodeSafetensors(readFileSync(st), st).tensors };
+  const tensors = decodeSafetensors(readFileSync(st), st).tensors;
+  for (const split of ['train', 'val'])
+    for (const [mod, shape] of [
+      ['video', manifest.videoShape],
+      ['audio', manifest.audioShape],
+    ] as const) {
+      const t = tensors[`${split}.${mod}`];
+      if (!t) throw new Error(`${st}: no tensor "${split}.${mod}"`);
+      if (t.shape.slice(1).join() !== shape.join())
+        throw new Error(`${st}: "${split}.${mod}" has windows of shape [${t.shape.slice(1)}], latents.json says [${shape}]`);
+    }
+  return { manifest, tensors };
 }

@@ -1,10 +1,13 @@
 /** Helpers for tests at tiny size: random weights for a spec table and tiny codec checkpoints on disk. */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveCheckpoint } from '../../util/node/checkpoint.js';
 import { videoCodecSpecs, type VideoCodecConfig } from '../../codecs/video-codec.js';
 import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS, type AudioCodecConfig } from '../../codecs/audio-codec.js';
 import { normal } from '../../util/rng.js';
-import type { HostParams } from '../../util/safetensors.js';
+import { encodeSafetensors, type HostParams } from '../../util/safetensors.js';
+import { segmentLayout } from '../../monl/segments.js';
+import type { LatentManifest } from '../../codecs/node/latents.js';
 
 /** Normal(0, scale²) weights for every entry of a spec table, reproducible from `seed`. */
 export function randomParams(specs: Record<string, { shape: number[] }>, seed: number, scale = 0.1): HostParams {
@@ -79,4 +82,54 @@ export async function syntheticCache(root: string, clips: number, valPercent: nu
   for (let i = 0; i < clips; i++) await encode(syntheticClip({ seed: i, numFrames: 24, width: 32, height: 32 }).clip, join(src, `c${i}.mp4`));
   await prepare(src, join(root, 'cache'), { ...DATA_DEFAULTS, width: 32, height: 32, crop: 'none', valPercent });
   return join(root, 'cache');
+}
+
+/**
+ * A latent cache (9 frames at 32×32: the latent shapes of `writeTinyCodecs`) whose video and audio latents are
+ * both functions of one hidden phase per window.
+ */
+export function writeToyLatents(
+  dir: string,
+  nTrain = 48,
+  nVal = 8,
+  codecs: LatentManifest['codecs'] = { video: { path: 'none', sha256: '' }, audio: { path: 'none', sha256: '' } },
+): void {
+  mkdirSync(dir, { recursive: true });
+  const seg = segmentLayout(9, 8, 56, 0.02);
+  const mk = (n: number, seed: number) => {
+    const v = new Float32Array(n * 3 * 4 * 4 * 4),
+      a = new Float32Array(n * 56 * 4);
+    for (let i = 0; i < n; i++) {
+      const ph = (((i * 7919 + seed) % 97) / 97) * 2 * Math.PI;
+      for (let k = 0; k < 192; k++) v[i * 192 + k] = Math.sin(ph + k * 0.3) * 1.2;
+      for (let k = 0; k < 224; k++) a[i * 224 + k] = Math.cos(ph + Math.floor(k / 4) * 0.2 + (k % 4)) * 1.2;
+    }
+    return { v, a };
+  };
+  const tr = mk(nTrain, 1),
+    va = mk(nVal, 2);
+  writeFileSync(
+    join(dir, 'latents.safetensors'),
+    encodeSafetensors({
+      'train.video': { shape: [nTrain, 3, 4, 4, 4], data: tr.v },
+      'train.audio': { shape: [nTrain, 56, 4], data: tr.a },
+      'val.video': { shape: [nVal, 3, 4, 4, 4], data: va.v },
+      'val.audio': { shape: [nVal, 56, 4], data: va.a },
+    }),
+  );
+  const m: LatentManifest = {
+    version: 1,
+    source: 'toy',
+    codecs,
+    data: { fps: 8, sampleRate: 16000, windowFrames: 9, width: 32, height: 32 },
+    videoShape: [3, 4, 4, 4],
+    audioShape: [56, 4],
+    audioHopSec: 0.02,
+    layout: seg,
+    windows: {
+      train: Array.from({ length: nTrain }, (_, i) => ({ file: `t${i}`, start: 0 })),
+      val: Array.from({ length: nVal }, (_, i) => ({ file: `v${i}`, start: 0 })),
+    },
+  };
+  writeFileSync(join(dir, 'latents.json'), JSON.stringify(m));
 }

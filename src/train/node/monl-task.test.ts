@@ -2,61 +2,17 @@
 // per-pattern validation losses are reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
-import { segmentLayout } from '../../monl/segments.js';
-import { encodeSafetensors } from '../../util/safetensors.js';
 import { AVDIT_PRESETS } from '../../model/avdit.js';
 import { MIXTURES } from '../../monl/strategies.js';
 import { train, TRAINER_DEFAULTS } from '../trainer.js';
 import { monlTrainTask } from './monl-task.js';
-import type { LatentManifest } from '../../codecs/node/latents.js';
+import { writeToyLatents } from '../../testing/node/tiny.js';
 
 await initNodeEngine({ device: 'wasm' });
-
-/** A latent cache whose video and audio latents are both functions of one hidden phase per window. */
-export function writeToyLatents(dir: string, nTrain = 48, nVal = 8): void {
-  mkdirSync(dir, { recursive: true });
-  const seg = segmentLayout(9, 8, 56, 0.02);
-  const mk = (n: number, seed: number) => {
-    const v = new Float32Array(n * 3 * 4 * 4 * 4),
-      a = new Float32Array(n * 56 * 4);
-    for (let i = 0; i < n; i++) {
-      const ph = (((i * 7919 + seed) % 97) / 97) * 2 * Math.PI;
-      for (let k = 0; k < 192; k++) v[i * 192 + k] = Math.sin(ph + k * 0.3) * 1.2;
-      for (let k = 0; k < 224; k++) a[i * 224 + k] = Math.cos(ph + Math.floor(k / 4) * 0.2 + (k % 4)) * 1.2;
-    }
-    return { v, a };
-  };
-  const tr = mk(nTrain, 1),
-    va = mk(nVal, 2);
-  writeFileSync(
-    join(dir, 'latents.safetensors'),
-    encodeSafetensors({
-      'train.video': { shape: [nTrain, 3, 4, 4, 4], data: tr.v },
-      'train.audio': { shape: [nTrain, 56, 4], data: tr.a },
-      'val.video': { shape: [nVal, 3, 4, 4, 4], data: va.v },
-      'val.audio': { shape: [nVal, 56, 4], data: va.a },
-    }),
-  );
-  const m: LatentManifest = {
-    version: 1,
-    source: 'toy',
-    codecs: { video: { path: 'none', sha256: '' }, audio: { path: 'none', sha256: '' } },
-    data: { fps: 8, sampleRate: 16000, windowFrames: 9, width: 32, height: 32 },
-    videoShape: [3, 4, 4, 4],
-    audioShape: [56, 4],
-    audioHopSec: 0.02,
-    layout: seg,
-    windows: {
-      train: Array.from({ length: nTrain }, (_, i) => ({ file: `t${i}`, start: 0 })),
-      val: Array.from({ length: nVal }, (_, i) => ({ file: `v${i}`, start: 0 })),
-    },
-  };
-  writeFileSync(join(dir, 'latents.json'), JSON.stringify(m));
-}
 
 test('MoNL training on toy latents: loss falls; per-strategy terms and per-pattern validation are reported', async () => {
   const root = mkdtempSync(join(tmpdir(), 'avdit-monl-'));

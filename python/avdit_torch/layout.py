@@ -1,0 +1,65 @@
+"""The token layout AVDiT attends over (src/monl/layout.ts) and the host constants built from it
+(src/model/avdit.ts avditConstsHost): video tokens (latent frame × patch rows × patch columns), then one
+audio token per audio latent frame; each token's modality, segment, cell m·S + s and position."""
+import numpy as np
+
+
+class TokenLayout:
+    def __init__(self, seg, video, audio, patch, fps, audio_hop_sec):
+        L, h, w, C = video
+        La, Ca = audio
+        if h % patch or w % patch:
+            raise ValueError(f"layout: video latents {h}×{w} are not divisible by the patch size {patch}")
+        if L != seg["numSegments"]:
+            raise ValueError(f"layout: {L} video latent frames but {seg['numSegments']} segments")
+        if La != len(seg["audioSegment"]):
+            raise ValueError(f"layout: {La} audio latent frames but the segment map has {len(seg['audioSegment'])}")
+        S = seg["numSegments"]
+        ph, pw = h // patch, w // patch
+        self.S, self.video, self.audio, self.patch = S, (L, h, w, C), (La, Ca), patch
+        self.nv = L * ph * pw
+        self.n = self.nv + La
+        self.video_features, self.audio_features = patch * patch * C, Ca
+        modality, cell, time, row, col = [], [], [], [], []
+        for l in range(L):
+            f0, f1 = seg["frames"][l]
+            centre = (f0 + f1 + 1) / 2 / fps
+            for y in range(ph):
+                for x in range(pw):
+                    modality.append(0); cell.append(l); time.append(centre / audio_hop_sec - 0.5); row.append(y); col.append(x)
+        for j in range(La):
+            modality.append(1); cell.append(S + seg["audioSegment"][j]); time.append(j); row.append(-1); col.append(-1)
+        self.modality = np.array(modality)
+        self.cell = np.array(cell)
+        self.time = np.array(time, dtype=np.float32)  # stored as float32, as in avdit
+        self.row, self.col = np.array(row), np.array(col)
+        self.audio_segment = np.array(seg["audioSegment"])
+
+
+def layout_from_manifest(m, patch):
+    return TokenLayout(m["layout"], m["videoShape"], m["audioShape"], patch, m["data"]["fps"], m["audioHopSec"])
+
+
+def _sincos(pos, dim):
+    """[N, dim] sinusoid of positions (float64): sin in the first half, cos in the second."""
+    k = np.arange(dim // 2)
+    f = pos.astype(np.float64)[:, None] / 10000.0 ** ((2 * k) / dim)
+    return np.concatenate([np.sin(f), np.cos(f)], 1)
+
+
+def consts(width, lay):
+    """pe [N, D] (temporal + 2-D spatial for video; float32 sums in avdit's order), cellOH [N, 2S],
+    tokenModOH [N, 2], cellModOH [2S, 2], as float32 numpy arrays."""
+    D, N, S = width, lay.n, lay.S
+    pe = _sincos(lay.time, D).astype(np.float32)
+    v = lay.modality == 0
+    half = D // 2
+    pe[v, :half] = (pe[v, :half].astype(np.float64) + _sincos(lay.row[v], half)).astype(np.float32)
+    pe[v, half:] = (pe[v, half:].astype(np.float64) + _sincos(lay.col[v], half)).astype(np.float32)
+    cell_oh = np.zeros((N, 2 * S), np.float32)
+    cell_oh[np.arange(N), lay.cell] = 1
+    tok_oh = np.zeros((N, 2), np.float32)
+    tok_oh[np.arange(N), lay.modality] = 1
+    cell_mod = np.zeros((2 * S, 2), np.float32)
+    cell_mod[np.arange(2 * S), np.arange(2 * S) // S] = 1
+    return {"pe": pe, "cellOH": cell_oh, "tokenModOH": tok_oh, "cellModOH": cell_mod}

@@ -1,0 +1,131 @@
+"""The MoNL objective (src/train/monl-loss.ts, src/monl/strategies.ts, src/diffusion/schedule.ts):
+  1. per example, draw a strategy from the mixture and a timestep matrix t[2, S] ∈ {1..T}
+  2. broadcast t to every latent element of its (modality, segment) cell
+  3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε (float64 on the host, stored as float32)
+  4. ε̂ = AVDiT(x_t, t), optionally self-conditioned on a first x̂0 estimate
+  5. mean squared error over all video and audio latent elements
+Steps 1–3 draw from the same keys as avdit, so a seed gives the same batches in both trainers.
+"""
+import math
+
+import numpy as np
+import torch
+
+from . import model
+from .rng import fold_in, normal, uniform
+
+STRATEGIES = ["vanilla", "perModality", "perSegment", "perCell"]
+MIXTURES = {
+    "vanilla": {"vanilla": 1, "perModality": 0, "perSegment": 0, "perCell": 0},
+    "pm": {"vanilla": 0, "perModality": 1, "perSegment": 0, "perCell": 0},
+    "pt": {"vanilla": 0, "perModality": 0, "perSegment": 1, "perCell": 0},
+    "ptm": {"vanilla": 0, "perModality": 0, "perSegment": 0, "perCell": 1},
+    "pt-pm-ptm": {"vanilla": 0, "perModality": 1 / 3, "perSegment": 1 / 3, "perCell": 1 / 3},
+    "monl": {"vanilla": 0.25, "perModality": 0.25, "perSegment": 0.25, "perCell": 0.25},
+}
+
+
+def linear_schedule(T=1000, beta_start=1e-4, beta_end=0.02):
+    """ᾱ_t for t = 0..T (float64, the same products as avdit)."""
+    ab = [1.0]
+    for t in range(1, T + 1):
+        beta = beta_start + ((beta_end - beta_start) * (t - 1)) / max(1, T - 1)
+        ab.append(ab[-1] * (1 - beta))
+    return np.array(ab)
+
+
+def tie(strategy, t_ref, M, N):
+    t = np.empty(M * N, np.int64)
+    for m in range(M):
+        for n in range(N):
+            src = 0 if strategy == "vanilla" else m * N if strategy == "perModality" else n if strategy == "perSegment" else m * N + n
+            t[m * N + n] = t_ref[src]
+    return t
+
+
+def draw_timesteps(key, batch, M, N, T, mixture):
+    u = uniform(key, batch * (1 + M * N)).astype(np.float64)
+    t = np.empty(batch * M * N, np.int64)
+    strategies = []
+    for b in range(batch):
+        base = b * (1 + M * N)
+        acc, s = 0.0, "perCell"
+        for k in STRATEGIES:
+            acc += mixture[k]
+            if u[base] < acc:
+                s = k
+                break
+        t_ref = 1 + np.minimum(T - 1, np.floor(u[base + 1:base + 1 + M * N] * T)).astype(np.int64)
+        t[b * M * N:(b + 1) * M * N] = tie(s, t_ref, M, N)
+        strategies.append(s)
+    return t, strategies
+
+
+def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None):
+    """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy)."""
+    B, S = x0v.shape[0], lay.S
+    if fixed:
+        mixture = {k: (1 if k == fixed else 0) for k in STRATEGIES}
+    t, strategies = draw_timesteps(fold_in(key, 1), B, 2, S, len(alpha_bars) - 1, mixture)
+    tm = t.reshape(B, 2 * S)
+    L, La = lay.video[0], lay.audio[0]
+    tv = tm[:, :L]  # video latent frame i is segment i
+    ta = tm[:, S + lay.audio_segment]  # [B, La]
+    sig = lambda tt: np.sqrt(alpha_bars[tt]).astype(np.float32)  # noqa: E731
+    noi = lambda tt: np.sqrt(1 - alpha_bars[tt]).astype(np.float32)  # noqa: E731
+    eps_v = normal(fold_in(key, 2), x0v.size).reshape(x0v.shape)
+    eps_a = normal(fold_in(key, 3), x0a.size).reshape(x0a.shape)
+    sv, nv_, sa, na_ = sig(tv), noi(tv), sig(ta), noi(ta)
+    ex = lambda c, nd: c.reshape(c.shape + (1,) * nd).astype(np.float64)  # noqa: E731
+    xtv = (ex(sv, 3) * x0v + ex(nv_, 3) * eps_v.astype(np.float64)).astype(np.float32)
+    xta = (ex(sa, 1) * x0a + ex(na_, 1) * eps_a.astype(np.float64)).astype(np.float32)
+    oh = np.zeros((B, 4), np.float32)
+    oh[np.arange(B), [STRATEGIES.index(s) for s in strategies]] = 1
+    return {
+        "xtVideo": xtv, "xtAudio": xta, "epsVideo": eps_v, "epsAudio": eps_a,
+        "sigVideo": sv.reshape(B, L, 1, 1, 1), "noiVideo": nv_.reshape(B, L, 1, 1, 1),
+        "sigAudio": sa.reshape(B, La, 1), "noiAudio": na_.reshape(B, La, 1),
+        "tCells": tm.astype(np.float32), "strategyOH": oh,
+    }
+
+
+def use_self_cond(key, rate):
+    return 1.0 if uniform(fold_in(key, 4), 1)[0] < rate else 0.0
+
+
+def per_example_loss(p, c, lay, k, b, use_sc):
+    """Steps 4–5: per-example squared errors (video, audio) summed over elements, as [B] tensors."""
+    scv = sca = None
+    if c["selfCondition"]:
+        with torch.no_grad():
+            z = (torch.zeros_like(b["xtVideo"]), torch.zeros_like(b["xtAudio"]))
+            fv, fa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], *z)
+            scv = ((b["xtVideo"] - b["noiVideo"] * fv) / b["sigVideo"]).clamp(-4, 4) * use_sc
+            sca = ((b["xtAudio"] - b["noiAudio"] * fa) / b["sigAudio"]).clamp(-4, 4) * use_sc
+    ov, oa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], scv, sca)
+    B = ov.shape[0]
+    se_v = (ov - b["epsVideo"]).pow(2).reshape(B, -1).sum(1)
+    se_a = (oa - b["epsAudio"]).pow(2).reshape(B, -1).sum(1)
+    return se_v, se_a
+
+
+def loss_and_stats(p, c, lay, k, b, use_sc):
+    """The mean loss over this batch and the sums the metrics are made of (so ranks can add them up):
+    [Σ loss, Σ video mse, Σ audio mse, Σ loss per strategy (4), count per strategy (4), examples]."""
+    se_v, se_a = per_example_loss(p, c, lay, k, b, use_sc)
+    nv, na = b["epsVideo"][0].numel(), b["epsAudio"][0].numel()
+    per_ex = (se_v + se_a) / (nv + na)
+    oh = b["strategyOH"]
+    d = per_ex.detach()
+    stats = torch.cat([d.sum()[None], (se_v.detach() / nv).sum()[None], (se_a.detach() / na).sum()[None], d @ oh, oh.sum(0),
+                       torch.tensor([float(d.shape[0])], device=d.device)])
+    return per_ex.mean(), stats
+
+
+def metrics_from_stats(st):
+    """avdit's step metrics from summed stats: loss, video, audio, and the four strategies (NaN if none drew it)."""
+    n = st[11]
+    out = {"loss": st[0] / n, "video": st[1] / n, "audio": st[2] / n}
+    for i, s in enumerate(STRATEGIES):
+        out[s] = st[3 + i] / st[7 + i] if st[7 + i] > 0 else math.nan
+    return out

@@ -1,0 +1,188 @@
+// The PyTorch bridge (python/avdit_torch, docs/scale-out.md): same draws, same training curve, same files.
+// Runs where Debian's python3-torch is installed (.ci/run installs it); skipped with the reason elsewhere.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { twinUnavailable } from '../bench/twins.js';
+import { writeTinyCodecs, writeToyLatents } from '../src/testing/node/tiny.js';
+import { fileSha256 } from '../src/codecs/node/latents.js';
+import { loadCheckpoint } from '../src/util/node/checkpoint.js';
+import { foldIn, normal, uniform } from '../src/util/rng.js';
+import type { HostParams } from '../src/util/safetensors.js';
+
+const skip = twinUnavailable() ?? false;
+const ROOT = resolve('.');
+const root = mkdtempSync(join(tmpdir(), 'avdit-scale-'));
+const lat = join(root, 'lat');
+writeToyLatents(lat);
+
+function run(cmd: string, args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { ...process.env, PYTHONPATH: join(ROOT, 'python'), OMP_WAIT_POLICY: 'PASSIVE' },
+    maxBuffer: 1 << 26,
+  });
+  return { code: r.status ?? 1, out: r.stdout, err: r.stderr };
+}
+const torchTrain = (args: string[]) => run('/usr/bin/python3', ['-m', 'avdit_torch', 'train', '--threads', '1', ...args]);
+const avditTrain = (args: string[]) => run(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'train', '--device', 'wasm', ...args]);
+function ok(r: { code: number; out: string; err: string }, what: string) {
+  assert.equal(r.code, 0, `${what} failed: ${(r.err || r.out).trim().split('\n').slice(-4).join(' | ')}`);
+}
+
+// a self-conditioned model (the base preset, shrunk) exercises every path of the objective
+const MODEL = ['--data', lat, '--preset', 'base', '--width', '32', '--depth', '2', '--heads', '2'];
+const SCHEDULE = ['--steps', '12', '--batch', '8', '--lr', '3e-3', '--warmup', '3', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '6'];
+const metrics = (dir: string) =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+function maxAbsDiff(a: HostParams, b: HostParams): number {
+  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
+  let d = 0;
+  for (const k of Object.keys(a)) {
+    assert.deepEqual(a[k].shape, b[k].shape, k);
+    for (let i = 0; i < a[k].data.length; i++) d = Math.max(d, Math.abs(a[k].data[i] - b[k].data[i]));
+  }
+  return d;
+}
+
+/** Same curve (relative 1e-5 per logged step, validation included) and the same weights and moments (1e-4). */
+function assertSameRun(a: string, b: string, steps: number) {
+  const ma = metrics(a),
+    mb = metrics(b);
+  assert.equal(ma.length, steps);
+  assert.equal(mb.length, steps);
+  for (let i = 0; i < steps; i++)
+    for (const k of ['loss', 'gnorm', 'val_vanilla', 'val_perCell'])
+      if (k in ma[i] || k in mb[i])
+        assert.ok(Math.abs(ma[i][k] - mb[i][k]) <= 1e-5 * Math.abs(mb[i][k]), `step ${ma[i].step} ${k}: ${ma[i][k]} vs ${mb[i][k]}`);
+  const ca = loadCheckpoint(join(a, 'checkpoint')),
+    cb = loadCheckpoint(join(b, 'checkpoint'));
+  assert.ok(maxAbsDiff(ca.params, cb.params) < 1e-4, `weights differ by ${maxAbsDiff(ca.params, cb.params)}`);
+  assert.ok(maxAbsDiff(ca.optimizer!, cb.optimizer!) < 1e-4, `optimizer state differs by ${maxAbsDiff(ca.optimizer!, cb.optimizer!)}`);
+  assert.deepEqual(ca.trainer, cb.trainer);
+}
+
+test('avdit_torch draws the same keys, uniforms and normals as avdit', { skip }, () => {
+  const r = run('/usr/bin/python3', [
+    '-c',
+    'import json; from avdit_torch.rng import *; print(json.dumps([fold_in(3, 0x1417), fold_in(2**32 - 1, 2**32 - 1), uniform(77, 5).tolist(), normal(12345, 20001).tolist()]))',
+  ]);
+  ok(r, 'python');
+  const [k1, k2, u, n] = JSON.parse(r.out);
+  assert.equal(k1, foldIn(3, 0x1417));
+  assert.equal(k2, foldIn(2 ** 32 - 1, 2 ** 32 - 1));
+  assert.deepEqual(u, Array.from(uniform(77, 5)));
+  const ours = normal(12345, 20001);
+  assert.equal(n.filter((x: number, i: number) => x !== ours[i]).length, 0, 'normals differ');
+});
+
+test("avdit_torch's presets and strategy mixtures are avdit's", { skip }, async () => {
+  const { AVDIT_PRESETS } = await import('../src/model/avdit.js');
+  const { MIXTURES } = await import('../src/monl/strategies.js');
+  const r = run('/usr/bin/python3', ['-c', 'import json; from avdit_torch import model, monl; print(json.dumps([model.PRESETS, monl.MIXTURES]))']);
+  ok(r, 'python');
+  const [presets, mixtures] = JSON.parse(r.out);
+  assert.deepEqual(presets, AVDIT_PRESETS);
+  for (const [k, m] of Object.entries(MIXTURES)) for (const [s, w] of Object.entries(m)) assert.ok(Math.abs(mixtures[k][s] - w) < 1e-15, `${k}.${s}`);
+});
+
+test('training parity: 12 steps in PyTorch and in avdit give the same loss curve, weights and optimizer state', { skip }, () => {
+  ok(avditTrain([...MODEL, ...SCHEDULE, '--out', join(root, 'ts')]), 'avdit train');
+  ok(torchTrain([...MODEL, ...SCHEDULE, '--out', join(root, 'py')]), 'avdit_torch train');
+  assertSameRun(join(root, 'py'), join(root, 'ts'), 12);
+});
+
+test('resume across the bridge: avdit → PyTorch and PyTorch → avdit continue the same run', { skip }, () => {
+  ok(avditTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', join(root, 'ts-py')]), 'avdit train to step 6');
+  ok(torchTrain([...MODEL, ...SCHEDULE, '--resume', '--out', join(root, 'ts-py')]), 'avdit_torch train --resume');
+  assertSameRun(join(root, 'ts-py'), join(root, 'ts'), 12);
+  ok(torchTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', join(root, 'py-ts')]), 'avdit_torch train to step 6');
+  ok(avditTrain([...MODEL, ...SCHEDULE, '--resume', '--out', join(root, 'py-ts')]), 'avdit train --resume');
+  assertSameRun(join(root, 'py-ts'), join(root, 'ts'), 12);
+});
+
+test('DDP: 2 gloo processes (4 windows each) train like 1 process with the batch of 8', { skip }, () => {
+  const sched = ['--steps', '6', '--batch', '8', '--lr', '3e-3', '--warmup', '2', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '3'];
+  ok(torchTrain([...MODEL, ...sched, '--nproc', '2', '--out', join(root, 'ddp2')]), '2 processes');
+  const one = join(root, 'ddp1');
+  ok(torchTrain([...MODEL, ...sched, '--out', one]), '1 process');
+  assertSameRun(join(root, 'ddp2'), one, 6);
+});
+
+test('checkpoint round trip avdit → PyTorch → avdit is bit-exact in f32; f16 exports load within f16 rounding', { skip }, () => {
+  const src = join(root, 'ts', 'checkpoint');
+  assert.ok(existsSync(src), 'needs the parity test run');
+  ok(run('/usr/bin/python3', ['-m', 'avdit_torch', 'export', '--checkpoint', src, '--out', join(root, 'exp32')]), 'export f32');
+  assert.ok(readFileSync(join(root, 'exp32', 'model.safetensors')).equals(readFileSync(join(src, 'model.safetensors'))), 'not byte-identical');
+  assert.equal(maxAbsDiff(loadCheckpoint(join(root, 'exp32')).params, loadCheckpoint(src).params), 0);
+  ok(run('/usr/bin/python3', ['-m', 'avdit_torch', 'export', '--checkpoint', src, '--out', join(root, 'exp16'), '--dtype', 'f16']), 'export f16');
+  assert.ok(maxAbsDiff(loadCheckpoint(join(root, 'exp16')).params, loadCheckpoint(src).params) < 2e-3);
+});
+
+test('avdit generate runs on a checkpoint written by the PyTorch trainer', { skip }, () => {
+  const codecs = writeTinyCodecs(root, { name: 'gen' });
+  const glat = join(root, 'glat');
+  writeToyLatents(glat, 16, 4, {
+    video: { path: codecs.video, sha256: fileSha256(join(codecs.video, 'model.safetensors')) },
+    audio: { path: codecs.audio, sha256: fileSha256(join(codecs.audio, 'model.safetensors')) },
+  });
+  const runDir = join(root, 'gen-run');
+  ok(torchTrain(['--data', glat, '--preset', 'tiny', '--steps', '3', '--batch', '4', '--out', runDir]), 'avdit_torch train');
+  const g = run(process.execPath, [
+    join(ROOT, 'dist', 'cli', 'main.js'),
+    'generate',
+    '--device',
+    'wasm',
+    '--model',
+    join(runDir, 'checkpoint'),
+    '--video-codec',
+    codecs.video,
+    '--audio-codec',
+    codecs.audio,
+    '--task',
+    'joint',
+    '--steps',
+    '2',
+    '--out',
+    join(root, 'gen'),
+  ]);
+  ok(g, 'avdit generate');
+  assert.ok(existsSync(join(root, 'gen.mp4')) && existsSync(join(root, 'gen.png')));
+});
+
+test('bad input: a cache of another version, or a checkpoint of another layout, is one line naming the file in both trainers', { skip }, () => {
+  const old = join(root, 'lat-v0');
+  cpSync(lat, old, { recursive: true });
+  const m = JSON.parse(readFileSync(join(old, 'latents.json'), 'utf8'));
+  writeFileSync(join(old, 'latents.json'), JSON.stringify({ ...m, version: 0 }));
+  for (const [who, r] of [
+    ['avdit', avditTrain(['--data', old, '--preset', 'tiny', '--steps', '2', '--out', join(root, 'bad1')])],
+    ['avdit_torch', torchTrain(['--data', old, '--preset', 'tiny', '--steps', '2', '--out', join(root, 'bad2')])],
+  ] as const) {
+    assert.notEqual(r.code, 0, who);
+    const line = r.err.trim().split('\n').pop()!;
+    assert.match(line, new RegExp(`${join(old, 'latents.json')}: latent cache version 0`), `${who}: ${r.err}`);
+  }
+  // a checkpoint made on another latent layout (here: 4 segments instead of 3)
+  for (const [who, train, src] of [
+    ['avdit', avditTrain, 'py'],
+    ['avdit_torch', torchTrain, 'ts'],
+  ] as const) {
+    const dir = join(root, `other-layout-${who}`);
+    cpSync(join(root, src), dir, { recursive: true });
+    const cfgPath = join(dir, 'checkpoint', 'config.json');
+    const cfg = JSON.parse(readFileSync(cfgPath, 'utf8'));
+    writeFileSync(cfgPath, JSON.stringify({ ...cfg, layout: { ...cfg.layout, segments: 4 } }));
+    const r = train([...MODEL, ...SCHEDULE, '--steps', '14', '--resume', '--out', dir]);
+    assert.notEqual(r.code, 0, who);
+    assert.match(r.err.trim().split('\n').pop()!, new RegExp(`${cfgPath}: (latent )?layout`), `${who}: ${r.err}`);
+  }
+});
