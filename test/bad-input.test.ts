@@ -10,11 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode, decode } from '../src/media/node/ffmpeg.js';
 import { syntheticClip } from '../src/media/synthetic.js';
-import { saveCheckpoint } from '../src/util/node/checkpoint.js';
-import { segmentLayout } from '../src/monl/segments.js';
-import { makeTokenLayout } from '../src/monl/layout.js';
-import { AVDIT_PRESETS, avditSpecs } from '../src/model/avdit.js';
-import { randomParams, writeTinyCodecs } from '../src/testing/node/tiny.js';
+import { writeTinyAvdit, writeTinyCodecs } from '../src/testing/node/tiny.js';
 import { readMetrics } from '../src/train/trainer.js';
 import { prepare } from '../src/data/node/prepare.js';
 import { ClipCache } from '../src/data/node/cache.js';
@@ -43,20 +39,6 @@ function fails(r: { code: number; err: string }, want: RegExp): void {
 const ff = (args: string) => spawnSync('ffmpeg', ['-v', 'error', '-y', ...args.split(' ')]);
 
 const leftovers = (dir = root) => readdirSync(dir).filter((n) => n.includes('.tmp-'));
-const seg = segmentLayout(17, 8, 106, 0.02);
-const model = { ...AVDIT_PRESETS.tiny };
-const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
-const config = (codecs?: object) => ({
-  kind: 'avdit',
-  model,
-  layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
-  latents: {
-    data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 },
-    segmentLayout: seg,
-    audioHopSec: 0.02,
-    ...(codecs ? { codecs } : {}),
-  },
-});
 const gen = (...extra: string[]) => [
   'generate',
   '--model',
@@ -72,7 +54,7 @@ const gen = (...extra: string[]) => [
 
 before(async () => {
   writeTinyCodecs(root, { griffinLimIters: 2 });
-  saveCheckpoint(at('avdit'), { config: config(), params: randomParams(avditSpecs(model, layout), 3) });
+  writeTinyAvdit(at('avdit'));
   const clip = syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip;
   await encode(clip, at('in.mp4'));
   await encode({ ...clip, audio: new Float32Array(0) }, at('noaudio.mp4'));
@@ -155,14 +137,18 @@ test('broken checkpoints: truncated, huge shape, flipped header, missing config 
     /flip\/model\.safetensors: not a safetensors file \(header is not JSON\)/,
   );
   copy('nokey');
-  const c = JSON.parse(JSON.stringify(config()));
+  const c = JSON.parse(readFileSync(at('avdit', 'config.json'), 'utf8'));
   delete c.model.patch;
   writeFileSync(at('nokey', 'config.json'), JSON.stringify(c));
   fails(cli(...gen('--model', at('nokey'), '--task', 'joint', '--out', 'x')), /nokey\/config\.json: config field "model\.patch" is missing/);
   writeFileSync(at('nokey', 'config.json'), '{"kind": "avdit", ');
   fails(cli(...gen('--model', at('nokey'), '--task', 'joint', '--out', 'x')), /nokey\/config\.json: checkpoint config is not valid JSON/);
   copy('othercodec');
-  writeFileSync(at('othercodec', 'config.json'), JSON.stringify(config({ video: { path: 'elsewhere', sha256: 'f'.repeat(64) } })));
+  const c0 = JSON.parse(readFileSync(at('avdit', 'config.json'), 'utf8'));
+  writeFileSync(
+    at('othercodec', 'config.json'),
+    JSON.stringify({ ...c0, latents: { ...c0.latents, codecs: { video: { path: 'elsewhere', sha256: 'f'.repeat(64) } } } }),
+  );
   fails(
     cli(...gen('--model', at('othercodec'), '--task', 'joint', '--out', 'x')),
     /codec-v: this video codec \(sha256 [0-9a-f]{12}…\) is not the one .*othercodec was trained with \(ffffffffffff…\); pass the matching --video-codec/,

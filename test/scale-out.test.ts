@@ -84,13 +84,21 @@ test('avdit_torch draws the same keys, uniforms and normals as avdit', { skip },
   assert.equal(n.filter((x: number, i: number) => x !== ours[i]).length, 0, 'normals differ');
 });
 
-test("avdit_torch's presets and strategy mixtures are avdit's", { skip }, async () => {
+test("avdit_torch's presets, mixtures, schedule and training defaults are avdit's", { skip }, async () => {
   const { AVDIT_PRESETS } = await import('../src/model/avdit.js');
   const { MIXTURES } = await import('../src/monl/strategies.js');
-  const r = run('/usr/bin/python3', ['-c', 'import json; from avdit_torch import model, monl; print(json.dumps([model.PRESETS, monl.MIXTURES]))']);
+  const { SCHEDULE_DEFAULTS } = await import('../src/diffusion/schedule.js');
+  const { AVDIT_TRAIN_DEFAULTS } = await import('../src/train/node/monl-task.js');
+  const r = run('/usr/bin/python3', [
+    '-c',
+    'import json; from avdit_torch import model, monl, train; print(json.dumps([model.PRESETS, monl.MIXTURES, monl.SCHEDULE_DEFAULTS, train.TRAINER_DEFAULTS, train.TASK_DEFAULTS]))',
+  ]);
   ok(r, 'python');
-  const [presets, mixtures] = JSON.parse(r.out);
+  const [presets, mixtures, schedule, trainer, task] = JSON.parse(r.out);
   assert.deepEqual(presets, AVDIT_PRESETS);
+  assert.deepEqual(schedule, SCHEDULE_DEFAULTS);
+  assert.deepEqual(trainer, AVDIT_TRAIN_DEFAULTS.trainer);
+  assert.deepEqual(task, AVDIT_TRAIN_DEFAULTS.task);
   for (const [k, m] of Object.entries(MIXTURES)) for (const [s, w] of Object.entries(m)) assert.ok(Math.abs(mixtures[k][s] - w) < 1e-15, `${k}.${s}`);
 });
 

@@ -9,7 +9,7 @@ import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/train/node/train-audio.js';
 import { codecReport } from '../../src/eval/node/codec-report.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/util/node/checkpoint.js';
-import { resolve } from 'node:path';
+import { recordedPath } from '../../src/util/node/paths.js';
 import { refuseOverwrite } from '../../src/util/node/atomic.js';
 import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
 import { encode } from '../../src/media/node/ffmpeg.js';
@@ -214,7 +214,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const ck = loadCheckpoint(src);
   saveCheckpoint(
     out,
-    { config: { ...(ck.config as object), exportedFrom: resolve(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params },
+    { config: { ...(ck.config as object), exportedFrom: recordedPath(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params },
     dtype as 'F16' | 'F32',
   );
   console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);

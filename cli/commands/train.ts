@@ -5,7 +5,7 @@ import { initNodeEngine } from '../../src/engine/node.js';
 import { train, checkRunFolder } from '../../src/train/trainer.js';
 import { AVDIT_PRESETS, type AvditPreset } from '../../src/model/avdit.js';
 import { MIXTURES, parseMixture } from '../../src/monl/strategies.js';
-import { monlTrainTask } from '../../src/train/node/monl-task.js';
+import { monlTrainTask, AVDIT_TRAIN_DEFAULTS } from '../../src/train/node/monl-task.js';
 import { countParams } from '../../src/nn/params.js';
 
 export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy monl] [--preset small] [options]
@@ -54,13 +54,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');
   const mixture = parseMixture(strategy);
-  const batch = f.int('batch', 16, 1, 4096),
-    selfCondRate = f.num('self-cond-rate', 0.9, { min: 0, max: 1 }),
-    valWindows = f.int('val-windows', 64);
-  const cfg = {
-    ...trainerFlags(f, { steps: 4000, lr: 5e-4, warmupSteps: 200, checkpointEvery: 250, logEvery: 25, weightDecay: 0.01 }),
-    emaDecay: f.num('ema', 0.999, { min: 0, max: 1 }),
-  };
+  const d = AVDIT_TRAIN_DEFAULTS;
+  const batch = f.int('batch', d.task.batch, 1, 4096),
+    selfCondRate = f.num('self-cond-rate', d.task.selfCondRate, { min: 0, max: 1 }),
+    valWindows = f.int('val-windows', d.task.valWindows);
+  const cfg = { ...trainerFlags(f, d.trainer), emaDecay: f.num('ema', d.trainer.emaDecay, { min: 0, max: 1 }) };
   checkRunFolder(out, { resume: f.bool('resume'), force: f.bool('force') });
   const info = await initNodeEngine({ device: f.device() });
   const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows });

@@ -14,7 +14,7 @@ import torch.multiprocessing as mp
 
 from . import model, monl
 from .checkpoint import load_checkpoint, save_checkpoint
-from .train import run, run_spawned
+from .train import TASK_DEFAULTS, TRAINER_DEFAULTS as D, run, run_spawned
 
 HELP = __doc__
 
@@ -43,16 +43,16 @@ def parser():
     t.add_argument("--preset", default="small", choices=list(model.PRESETS))
     for k in ("width", "depth", "heads", "patch"):
         t.add_argument(f"--{k}", type=positive)
-    t.add_argument("--steps", type=positive, default=4000)
-    t.add_argument("--batch", type=positive, default=16, help="global batch (split over the processes)")
-    t.add_argument("--lr", type=float, default=5e-4)
-    t.add_argument("--warmup", type=int, default=200)
-    t.add_argument("--ema", type=float, default=0.999)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--self-cond-rate", type=float, default=0.9)
-    t.add_argument("--val-windows", type=int, default=64)
-    t.add_argument("--checkpoint-every", type=positive, default=250)
-    t.add_argument("--log-every", type=positive, default=25)
+    t.add_argument("--steps", type=positive, default=D["steps"])
+    t.add_argument("--batch", type=positive, default=TASK_DEFAULTS["batch"], help="global batch (split over the processes)")
+    t.add_argument("--lr", type=float, default=D["lr"])
+    t.add_argument("--warmup", type=int, default=D["warmupSteps"])
+    t.add_argument("--ema", type=float, default=D["emaDecay"])
+    t.add_argument("--seed", type=int, default=D["seed"])
+    t.add_argument("--self-cond-rate", type=float, default=TASK_DEFAULTS["selfCondRate"])
+    t.add_argument("--val-windows", type=int, default=TASK_DEFAULTS["valWindows"])
+    t.add_argument("--checkpoint-every", type=positive, default=D["checkpointEvery"])
+    t.add_argument("--log-every", type=positive, default=D["logEvery"])
     t.add_argument("--for", dest="for_seconds", type=duration, help="wall time, then checkpoint and stop (resume later)")
     t.add_argument("--stop-after", type=positive, help="stop (and checkpoint) at this step; --steps still sets the LR schedule")
     t.add_argument("--resume", action="store_true")

@@ -25,6 +25,19 @@ MIXTURES = {
 }
 
 
+SCHEDULE_DEFAULTS = {"kind": "linear", "T": 1000, "betaStart": 1e-4, "betaEnd": 0.02}
+
+
+def schedule_from_config(c, source="schedule"):
+    """ᾱ table of a checkpoint's "diffusion" entry (src/diffusion/schedule.ts scheduleFromConfig)."""
+    if not isinstance(c, dict) or c.get("kind") != "linear":
+        raise ValueError(f"{source}: diffusion {c!r} is not a known schedule (this trainer has \"linear\")")
+    T, b0, b1 = c.get("T"), c.get("betaStart"), c.get("betaEnd")
+    if not (isinstance(T, int) and T >= 1 and isinstance(b0, (int, float)) and isinstance(b1, (int, float)) and 0 < b0 <= b1 < 1):
+        raise ValueError(f"{source}: diffusion {c!r} is not a valid linear schedule (T ≥ 1, 0 < betaStart ≤ betaEnd < 1)")
+    return linear_schedule(T, b0, b1)
+
+
 def linear_schedule(T=1000, beta_start=1e-4, beta_end=0.02):
     """ᾱ_t for t = 0..T (float64, the same products as avdit)."""
     ab = [1.0]

@@ -23,9 +23,10 @@ from .checkpoint import existing_run, load_checkpoint, open_latent_cache, save_c
 from .layout import consts, layout_from_manifest
 from .rng import fold_in, randint
 
-# avdit train's defaults (cli/commands/train.ts + TRAINER_DEFAULTS)
+# avdit train's defaults (AVDIT_TRAIN_DEFAULTS in src/train/node/monl-task.ts; a test compares them)
 TRAINER_DEFAULTS = {"steps": 4000, "lr": 5e-4, "warmupSteps": 200, "minLrFraction": 0.1, "weightDecay": 0.01, "beta1": 0.9,
                     "beta2": 0.99, "gradClip": 1, "emaDecay": 0.999, "seed": 0, "logEvery": 25, "checkpointEvery": 250}
+TASK_DEFAULTS = {"batch": 16, "selfCondRate": 0.9, "valWindows": 64}
 ADAM_EPS = 1e-8
 VAL_KEY = 0x7A1
 
@@ -115,7 +116,8 @@ def run(rank, world, o):
     config = {
         "kind": "avdit", "model": c,
         "layout": {"video": m["videoShape"], "audio": m["audioShape"], "segments": m["layout"]["numSegments"]},
-        "latents": {"path": o["data"], "codecs": m["codecs"], "data": m["data"], "segmentLayout": m["layout"], "audioHopSec": m["audioHopSec"]},
+        "diffusion": ck["config"].get("diffusion") if ck is not None else monl.SCHEDULE_DEFAULTS,
+        "latents": {"path": os.path.relpath(os.path.abspath(o["data"])).replace(os.sep, "/"), "codecs": m["codecs"], "data": m["data"], "segmentLayout": m["layout"], "audioHopSec": m["audioHopSec"]},
         "strategy": o["strategy"], "mixture": mixture,
         "train": {"batch": cfg["batch"], "selfCondRate": o["self_cond_rate"]},
     }
@@ -164,7 +166,7 @@ def run(rank, world, o):
     n_train = tr_v.shape[0]
     if n_train == 0:
         raise ValueError(f"{o['data']}: no training windows")
-    alpha_bars = monl.linear_schedule()
+    alpha_bars = monl.schedule_from_config(config["diffusion"], os.path.join(ck["dir"], "config.json") if ck else "train")
     B, lb = cfg["batch"], cfg["batch"] // world
     sc_rate = o["self_cond_rate"] if c["selfCondition"] else 0.0
     to_dev = lambda b: {n: T(v) for n, v in b.items()}  # noqa: E731

@@ -12,7 +12,25 @@ export interface Schedule {
   alphaBars: Float64Array; // index t = 0..T, ᾱ_0 = 1
 }
 
-export function linearSchedule(T = 1000, betaStart = 1e-4, betaEnd = 0.02): Schedule {
+/** What a checkpoint stores to rebuild its schedule (config.json "diffusion"). */
+export interface ScheduleConfig {
+  kind: 'linear';
+  T: number;
+  betaStart: number;
+  betaEnd: number;
+}
+
+/** The paper's schedule (paper-notes §8): the one default every new model is trained with. */
+export const SCHEDULE_DEFAULTS: ScheduleConfig = { kind: 'linear', T: 1000, betaStart: 1e-4, betaEnd: 0.02 };
+
+export function scheduleFromConfig(c: ScheduleConfig, source = 'schedule'): Schedule {
+  if (c.kind !== 'linear') throw new Error(`${source}: diffusion.kind "${c.kind}" is not known (this avdit has "linear")`);
+  if (!(Number.isInteger(c.T) && c.T >= 1 && c.betaStart > 0 && c.betaEnd < 1 && c.betaStart <= c.betaEnd))
+    throw new Error(`${source}: diffusion ${JSON.stringify(c)} is not a valid linear schedule (T ≥ 1, 0 < betaStart ≤ betaEnd < 1)`);
+  return linearSchedule(c.T, c.betaStart, c.betaEnd);
+}
+
+export function linearSchedule(T = SCHEDULE_DEFAULTS.T, betaStart = SCHEDULE_DEFAULTS.betaStart, betaEnd = SCHEDULE_DEFAULTS.betaEnd): Schedule {
   const betas = new Float64Array(T + 1);
   const alphaBars = new Float64Array(T + 1);
   alphaBars[0] = 1;

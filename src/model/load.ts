@@ -6,20 +6,23 @@ import { makeTokenLayout } from '../monl/layout.js';
 import type { SegmentLayout } from '../monl/segments.js';
 import { avditConsts, avditSpecs, validateAvdit, type AvditConfig, type AvditConsts } from './avdit.js';
 import type { Params } from '../engine/index.js';
+import { scheduleFromConfig, type Schedule, type ScheduleConfig } from '../diffusion/schedule.js';
 import type { TokenLayout } from '../monl/layout.js';
 
-/** A loaded network: config, token layout, weights on the device, constants. */
+/** A loaded network: config, token layout, weights on the device, constants, and the noise schedule it was trained with. */
 export interface AvditModel {
   config: AvditConfig;
   layout: TokenLayout;
   params: Params;
   consts: AvditConsts;
+  schedule: Schedule;
 }
 
 export interface AvditCheckpointConfig {
   kind: 'avdit';
   model: AvditConfig;
   layout: { video: number[]; audio: number[]; segments: number };
+  diffusion: ScheduleConfig;
   latents: {
     data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number };
     segmentLayout: SegmentLayout;
@@ -34,6 +37,7 @@ export const AVDIT_CONFIG_SCHEMA: Schema = {
   kind: 'string',
   model: { width: 'number', depth: 'number', heads: 'number', mlpRatio: 'number', patch: 'number', timeFreqs: 'number', selfCondition: 'boolean' },
   layout: { video: 'number[]', audio: 'number[]', segments: 'number' },
+  diffusion: { kind: 'string', T: 'number', betaStart: 'number', betaEnd: 'number' },
   latents: {
     data: { fps: 'number', sampleRate: 'number', windowFrames: 'number', width: 'number', height: 'number' },
     segmentLayout: { numSegments: 'number', bounds: 'object', videoSegment: 'number[]', audioSegment: 'number[]', frames: 'object' },
@@ -61,5 +65,6 @@ export function avditFromCheckpoint(
     cfg.latents.audioHopSec,
   );
   checkAgainstSpecs(ck.params, avditSpecs(config, layout), source);
-  return { config, layout, params: toDevice(ck.params), consts: avditConsts(config, layout), checkpoint: cfg };
+  const schedule = scheduleFromConfig(cfg.diffusion, `${source}/config.json`);
+  return { config, layout, params: toDevice(ck.params), consts: avditConsts(config, layout), schedule, checkpoint: cfg };
 }

@@ -8,7 +8,6 @@ import { makeClip, type AVClip } from '../media/clip.js';
 import type { VideoCodec, AudioCodec } from '../codecs/codec.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
 import type { ConditionMask } from '../monl/tasks.js';
-import { linearSchedule } from '../diffusion/schedule.js';
 import { drain, generateSteps, type AvditModel, type GuidanceMode, type Latents } from './generate.js';
 
 export interface Codecs {
@@ -66,7 +65,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     const L = codecs.audio.latentFrames(source.audio.length) * codecs.audio.config.hopSamples;
     given = { video: await codecs.video.encode(source.video, 1, T), audio: await codecs.audio.encode(source.audio.subarray(0, L), 1, d.sampleRate) };
   }
-  const it = generateSteps(model, linearSchedule(), {
+  const it = generateSteps(model, {
     mask: o.mask,
     given,
     steps: o.steps ?? SAMPLER_DEFAULTS.steps,

@@ -13,7 +13,6 @@ import { generate, generateSteps, type AvditModel } from './generate.js';
 
 await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
-const sched = linearSchedule();
 function model(selfCondition = false): AvditModel {
   const config = { ...AVDIT_PRESETS.tiny, selfCondition };
   const specs = avditSpecs(config, l);
@@ -32,7 +31,7 @@ function model(selfCondition = false): AvditModel {
       ]),
     ),
   );
-  return { config, layout: l, params, consts: avditConsts(config, l) };
+  return { config, layout: l, params, consts: avditConsts(config, l), schedule: linearSchedule() };
 }
 const m = model();
 const given = { video: normal(1, 3 * 64), audio: normal(2, 56 * 4) };
@@ -50,7 +49,7 @@ function assertGivenExact(out: { video: Float32Array; audio: Float32Array }, spe
 
 test('given cells come back bit-identical (named tasks and a free-form mask)', async () => {
   for (const spec of ['a2v', 'v2a', 'inpaint', 'continue', 'video:0,2 audio:all']) {
-    const out = await generate(m, sched, { mask: parseCondition(spec, 3), given, steps: 4, samples: 2, seed: 3 });
+    const out = await generate(m, { mask: parseCondition(spec, 3), given, steps: 4, samples: 2, seed: 3 });
     assertGivenExact(out, spec, 2);
     assert.ok(out.video.every(Number.isFinite) && out.audio.every(Number.isFinite));
   }
@@ -58,9 +57,9 @@ test('given cells come back bit-identical (named tasks and a free-form mask)', a
 
 test('same seed → same output; another seed → different generated cells', async () => {
   const o = { mask: parseCondition('a2v', 3), given, steps: 4 };
-  const a = await generate(m, sched, { ...o, seed: 1 });
-  const b = await generate(m, sched, { ...o, seed: 1 });
-  const c = await generate(m, sched, { ...o, seed: 2 });
+  const a = await generate(m, { ...o, seed: 1 });
+  const b = await generate(m, { ...o, seed: 1 });
+  const c = await generate(m, { ...o, seed: 2 });
   assert.deepEqual(a.video, b.video);
   assert.deepEqual(a.audio, b.audio);
   assert.notDeepEqual(a.video, c.video);
@@ -69,14 +68,14 @@ test('same seed → same output; another seed → different generated cells', as
 
 test('guidance s = 0 equals the unguided sampler; s > 0 changes the result; partial modes run', async () => {
   const o = { mask: parseCondition('inpaint', 3), given, steps: 4, seed: 5 };
-  const plain = await generate(m, sched, o);
-  const zero = await generate(m, sched, { ...o, guidance: 0 });
+  const plain = await generate(m, o);
+  const zero = await generate(m, { ...o, guidance: 0 });
   assert.deepEqual(zero.video, plain.video);
   assert.deepEqual(zero.audio, plain.audio);
-  const g = await generate(m, sched, { ...o, guidance: 2 });
+  const g = await generate(m, { ...o, guidance: 2 });
   assert.notDeepEqual(g.video, plain.video);
   assertGivenExact(g, 'inpaint');
-  for (const guidanceMode of ['video', 'audio'] as const) assertGivenExact(await generate(m, sched, { ...o, guidance: 1, guidanceMode }), 'inpaint');
+  for (const guidanceMode of ['video', 'audio'] as const) assertGivenExact(await generate(m, { ...o, guidance: 1, guidanceMode }), 'inpaint');
 });
 
 test('ancestral sampling (η = 1), self-conditioning and the replacement method keep given cells exact', async () => {
@@ -86,13 +85,13 @@ test('ancestral sampling (η = 1), self-conditioning and the replacement method 
     [sc, {}],
     [m, { method: 'replacement' as const }],
   ] as const) {
-    assertGivenExact(await generate(mm, sched, { mask: parseCondition('continue', 3), given, steps: 3, seed: 9, ...extra }), 'continue');
+    assertGivenExact(await generate(mm, { mask: parseCondition('continue', 3), given, steps: 3, seed: 9, ...extra }), 'continue');
   }
 });
 
 test('the generator yields every step with previews; bad given latents are refused', async () => {
   const updates = [];
-  const it = generateSteps(m, sched, { mask: parseCondition('joint', 3), steps: 4, previewEvery: 2 });
+  const it = generateSteps(m, { mask: parseCondition('joint', 3), steps: 4, previewEvery: 2 });
   for (let r = await it.next(); !r.done; r = await it.next()) updates.push(r.value);
   assert.deepEqual(
     updates.map((u) => u.step),
@@ -103,7 +102,7 @@ test('the generator yields every step with previews; bad given latents are refus
     [false, true, false, true],
   );
   await assert.rejects(
-    generate(m, sched, { mask: parseCondition('a2v', 3), given: { audio: new Float32Array(10) } }),
+    generate(m, { mask: parseCondition('a2v', 3), given: { audio: new Float32Array(10) } }),
     /audio latents have 10 values, expected 224/,
   );
 });
@@ -112,7 +111,7 @@ test('one given clip per sample: each sample keeps its own given cells', async (
   const other = { video: normal(11, 3 * 64), audio: normal(12, 56 * 4) };
   const cat = (a: Float32Array, b: Float32Array) => Float32Array.from([...a, ...b]);
   const mask = parseCondition('inpaint', 3);
-  const both = await generate(m, sched, {
+  const both = await generate(m, {
     mask,
     given: { video: cat(given.video, other.video), audio: cat(given.audio, other.audio) },
     steps: 3,
@@ -122,7 +121,7 @@ test('one given clip per sample: each sample keeps its own given cells', async (
   assertGivenExact({ video: both.video.subarray(0, 192), audio: both.audio.subarray(0, 224) }, 'inpaint');
   for (let i = 0; i < 64; i++) assert.equal(both.video[192 + i], other.video[i]); // sample 1, frame 0 is given
   await assert.rejects(
-    generate(m, sched, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }),
+    generate(m, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }),
     /expected 192 or 2×192/,
   );
 });

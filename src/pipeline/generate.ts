@@ -18,7 +18,6 @@ import { avditForward, type AvditConsts } from '../model/avdit.js';
 import type { AvditModel } from '../model/load.js';
 import type { TokenLayout } from '../monl/layout.js';
 import type { ConditionMask } from '../monl/tasks.js';
-import type { Schedule } from '../diffusion/schedule.js';
 import { ddimStep, predictX0Host, samplingTimesteps } from '../diffusion/samplers/ddim.js';
 import { foldIn, normal, type Key } from '../util/rng.js';
 
@@ -85,8 +84,8 @@ export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?
     );
 }
 
-export async function* generateSteps(model: AvditModel, sched: Schedule, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
-  const { config: c, layout: l } = model;
+export async function* generateSteps(model: AvditModel, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
+  const { config: c, layout: l, schedule: sched } = model;
   const B = o.samples ?? 1,
     steps = o.steps ?? SAMPLER_DEFAULTS.steps,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
@@ -232,6 +231,6 @@ export async function drain<Y, R>(it: AsyncGenerator<Y, R>, onYield?: (y: Y) => 
 }
 
 /** Runs the whole loop and returns the final latents. */
-export function generate(model: AvditModel, sched: Schedule, o: GenerateOptions, onStep?: (u: StepUpdate) => void): Promise<Latents> {
-  return drain(generateSteps(model, sched, o), onStep);
+export function generate(model: AvditModel, o: GenerateOptions, onStep?: (u: StepUpdate) => void): Promise<Latents> {
+  return drain(generateSteps(model, o), onStep);
 }

@@ -166,8 +166,8 @@ export async function train<B>(
   let history: TrainResult['history'] = [];
   if (opts.resume && (existsSync(join(ckDir, 'config.json')) || existsSync(join(`${ckDir}.old`, 'config.json')))) {
     const ck = loadCheckpoint<Record<string, unknown>>(ckDir);
-    // another kind of model or another latent layout would load (same tensor shapes) and train on nonsense
-    for (const k of ['kind', 'layout'] as const)
+    // another kind of model, latent layout or noise schedule would load (same tensor shapes) and train on nonsense
+    for (const k of ['kind', 'layout', 'diffusion'] as const)
       if (task.config[k] !== undefined && JSON.stringify(ck.config[k]) !== JSON.stringify(task.config[k]))
         throw new Error(`${ckDir}/config.json: ${k} ${JSON.stringify(ck.config[k])} differs from this run's ${JSON.stringify(task.config[k])}`);
     const o = ck.optimizer ?? {};

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ClipCache, type Window } from '../../data/node/cache.js';
 import { windowStarts } from '../../data/node/prepare.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
@@ -14,6 +14,7 @@ import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../codec.js';
 import { segmentLayout, type SegmentLayout } from '../../monl/segments.js';
 import { decodeSafetensors, encodeSafetensors, type HostParams } from '../../util/safetensors.js';
 import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
+import { recordedPath } from '../../util/node/paths.js';
 import { readJsonFile } from '../../util/node/json.js';
 
 export interface LatentManifest {
@@ -110,10 +111,10 @@ export async function encodeLatentCache(o: {
   }
   const manifest: LatentManifest = {
     version: 1,
-    source: resolve(o.cache),
+    source: recordedPath(o.cache),
     codecs: {
-      video: { path: resolve(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) },
-      audio: { path: resolve(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) },
+      video: { path: recordedPath(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) },
+      audio: { path: recordedPath(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) },
     },
     data: { fps: dc.fps, sampleRate: dc.sampleRate, windowFrames: T, width: dc.width, height: dc.height },
     videoShape: vShape,

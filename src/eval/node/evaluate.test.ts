@@ -8,13 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
 import { syntheticClip } from '../../media/synthetic.js';
-import { saveCheckpoint } from '../../util/node/checkpoint.js';
 import { fileSha256 } from '../../codecs/node/latents.js';
-import { segmentLayout } from '../../monl/segments.js';
 import { encode } from '../../media/node/ffmpeg.js';
-import { makeTokenLayout } from '../../monl/layout.js';
-import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
-import { randomParams, writeTinyCodecs } from '../../testing/node/tiny.js';
+import { writeTinyAvdit, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { parseCondition } from '../../monl/tasks.js';
 import { evaluate, scoreTask } from './evaluate.js';
 
@@ -28,9 +24,6 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   for (let i = 0; i < 8; i++) await encode(syntheticClip({ seed: 30 + i, numFrames: 24, width: 32, height: 32 }).clip, join(clips, `s${i}.mp4`));
   const tc = writeTinyCodecs(root),
     other = writeTinyCodecs(root, { seed: 5, name: 'other' });
-  const seg = segmentLayout(17, 8, 106, 0.02);
-  const model = { ...AVDIT_PRESETS.tiny };
-  const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
   const codecs = {
     video: { path: tc.video, sha256: fileSha256(join(tc.video, 'model.safetensors')) },
     audio: { path: tc.audio, sha256: fileSha256(join(tc.audio, 'model.safetensors')) },
@@ -39,16 +32,7 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
     ['mon', 'monl'],
     ['van', 'vanilla'],
   ]) {
-    saveCheckpoint(join(root, name), {
-      config: {
-        kind: 'avdit',
-        model,
-        strategy,
-        layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
-        latents: { codecs, data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 },
-      },
-      params: randomParams(avditSpecs(model, layout), name.length),
-    });
+    writeTinyAvdit(join(root, name), { seed: name.length, codecs, strategy });
   }
   const opts = {
     data: clips,

@@ -26,7 +26,6 @@ import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
 import type { Crop } from '../../media/node/ffmpeg.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
-import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
@@ -484,11 +483,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     results[ck.name] = {};
     for (const t of tasks) {
       const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) =>
-        decodeAll(
-          await generate(model, linearSchedule(), { mask: masks[t], given: cond, samples: B, steps, guidance, seed, method }),
-          masks[t],
-          sources,
-        );
+        decodeAll(await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, seed, method }), masks[t], sources);
       const perSeed: TaskScores[] = [];
       let first: AVClip[] | null = null;
       for (const seed of seeds) {

@@ -8,32 +8,17 @@ import { join } from 'node:path';
 import { initNodeEngine } from '../../engine/node.js';
 import { encode, decode, probe } from '../../media/node/ffmpeg.js';
 import { syntheticClip } from '../../media/synthetic.js';
-import { saveCheckpoint } from '../../util/node/checkpoint.js';
-import { segmentLayout } from '../../monl/segments.js';
-import { makeTokenLayout } from '../../monl/layout.js';
-import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
-import { randomParams, writeTinyCodecs } from '../../testing/node/tiny.js';
+import { writeTinyAvdit, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { generateFiles, spliceGivenAudio } from './generate-files.js';
 import { longFormA2V } from './long-form.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
-const seg = segmentLayout(17, 8, 106, 0.02);
-const model = { ...AVDIT_PRESETS.tiny };
-const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
 const opts = { model: join(root, 'avdit'), videoCodec: join(root, 'codec-v'), audioCodec: join(root, 'codec-a'), steps: 3 };
 
 test('setup: tiny codecs, a tiny AVDiT checkpoint and a condition clip', async () => {
   writeTinyCodecs(root, { griffinLimIters: 4 });
-  saveCheckpoint(join(root, 'avdit'), {
-    config: {
-      kind: 'avdit',
-      model,
-      layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
-      latents: { data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 }, segmentLayout: seg, audioHopSec: 0.02 },
-    },
-    params: randomParams(avditSpecs(model, layout), 3),
-  });
+  writeTinyAvdit(join(root, 'avdit'));
   await encode(syntheticClip({ seed: 4, numFrames: 24, width: 32, height: 32 }).clip, join(root, 'in.mp4'));
   await encode(syntheticClip({ seed: 5, numFrames: 10, width: 32, height: 32 }).clip, join(root, 'short.mp4'));
 });

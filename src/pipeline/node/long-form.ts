@@ -19,7 +19,6 @@ import { dirname, resolve } from 'node:path';
 import { refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
 import { SAMPLER_DEFAULTS, checkSamplerOptions } from '../defaults.js';
 import { outputPrefix } from './generate-files.js';
-import { linearSchedule } from '../../diffusion/schedule.js';
 import { generate } from '../generate.js';
 
 export interface LongFormOptions {
@@ -66,7 +65,6 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
   const numFrames = wantFrames; // the last window may run past the end: its extra frames are dropped
   const fsz = d.width * d.height * 3;
   const video = new Float32Array((T + (windows - 1) * hop) * fsz);
-  const sched = linearSchedule();
   const La = model.layout.audio.La;
   const aLen = La * codecs.audio.config.hopSamples;
   for (let w = 0; w < windows; w++) {
@@ -87,7 +85,7 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
       givenVideo = await codecs.video.encode(ctx, 1, T);
       mask = [Array.from({ length: S }, (_, s) => s < 2), Array(S).fill(true)];
     }
-    const lat = await generate(model, sched, {
+    const lat = await generate(model, {
       mask,
       given: { video: givenVideo, audio: givenAudio },
       steps,

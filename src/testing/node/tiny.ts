@@ -7,6 +7,9 @@ import { audioCodecSpecs, AUDIO_CODEC_DEFAULTS, type AudioCodecConfig } from '..
 import { normal } from '../../util/rng.js';
 import { encodeSafetensors, type HostParams } from '../../util/safetensors.js';
 import { segmentLayout } from '../../monl/segments.js';
+import { makeTokenLayout } from '../../monl/layout.js';
+import { AVDIT_PRESETS, avditSpecs } from '../../model/avdit.js';
+import { SCHEDULE_DEFAULTS } from '../../diffusion/schedule.js';
 import type { LatentManifest } from '../../codecs/node/latents.js';
 
 /** Normal(0, scale²) weights for every entry of a spec table, reproducible from `seed`. */
@@ -132,4 +135,29 @@ export function writeToyLatents(
     },
   };
   writeFileSync(join(dir, 'latents.json'), JSON.stringify(m));
+}
+
+/**
+ * A random tiny AVDiT checkpoint (tiny preset) for 17-frame 32×32 windows, the latent shapes of
+ * `writeTinyCodecs` ([5, 4, 4, 4] video, [106, 4] audio); `codecs` records the codecs it pairs with.
+ */
+export function writeTinyAvdit(dir: string, o: { seed?: number; codecs?: LatentManifest['codecs']; strategy?: string } = {}) {
+  const seg = segmentLayout(17, 8, 106, 0.02);
+  const model = { ...AVDIT_PRESETS.tiny };
+  const layout = makeTokenLayout(seg, { L: 5, h: 4, w: 4, C: 4 }, { La: 106, C: 4 }, model.patch, 8, 0.02);
+  const config = {
+    kind: 'avdit',
+    model,
+    ...(o.strategy ? { strategy: o.strategy } : {}),
+    layout: { video: [5, 4, 4, 4], audio: [106, 4], segments: 5 },
+    diffusion: SCHEDULE_DEFAULTS,
+    latents: {
+      data: { fps: 8, sampleRate: 16000, windowFrames: 17, width: 32, height: 32 },
+      segmentLayout: seg,
+      audioHopSec: 0.02,
+      ...(o.codecs ? { codecs: o.codecs } : {}),
+    },
+  };
+  saveCheckpoint(dir, { config, params: randomParams(avditSpecs(model, layout), o.seed ?? 3) });
+  return { config, model, layout };
 }

@@ -8,12 +8,15 @@ import { openLatentCache, type LatentManifest } from '../../codecs/node/latents.
 import { makeTokenLayout, type TokenLayout } from '../../monl/layout.js';
 import { avditConsts, avditSpecs, validateAvdit, type AvditConfig, type AvditConsts } from '../../model/avdit.js';
 import { STRATEGIES, validateMixture, type Mixture } from '../../monl/strategies.js';
-import { linearSchedule } from '../../diffusion/schedule.js';
+import { scheduleFromConfig, SCHEDULE_DEFAULTS, type ScheduleConfig } from '../../diffusion/schedule.js';
 import { makeMonlBatch, monlBatchTensors, monlLoss, type MonlBatchTensors } from '../monl-loss.js';
-import type { TrainTask } from '../trainer.js';
+import { TRAINER_DEFAULTS, type TrainerConfig, type TrainTask } from '../trainer.js';
+import { recordedPath } from '../../util/node/paths.js';
 import { randint, type Key } from '../../util/rng.js';
 
 export interface MonlTrainOptions {
+  /** the noise schedule (stored in the checkpoint; SCHEDULE_DEFAULTS unless you know why) */
+  diffusion?: ScheduleConfig;
   batch: number;
   mixtureName: string;
   mixture: Mixture;
@@ -21,6 +24,12 @@ export interface MonlTrainOptions {
   selfCondRate: number;
   valWindows: number;
 }
+
+/** `avdit train`'s defaults, one object for the CLI, the library and python/avdit_torch (a test compares them). */
+export const AVDIT_TRAIN_DEFAULTS: { trainer: TrainerConfig; task: Omit<MonlTrainOptions, 'mixture' | 'mixtureName' | 'diffusion'> } = {
+  trainer: { ...TRAINER_DEFAULTS, steps: 4000, lr: 5e-4, warmupSteps: 200, checkpointEvery: 250, logEvery: 25, emaDecay: 0.999 },
+  task: { batch: 16, selfCondRate: 0.9, valWindows: 64 },
+};
 
 export function layoutFromManifest(m: LatentManifest, patch: number): TokenLayout {
   const [L, h, w, C] = m.videoShape;
@@ -46,7 +55,8 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   const lc = openLatentCache(latentDir);
   const m = lc.manifest;
   const l = layoutFromManifest(m, c.patch);
-  const sched = linearSchedule();
+  const diffusion = o.diffusion ?? SCHEDULE_DEFAULTS;
+  const sched = scheduleFromConfig(diffusion);
   const consts = avditConsts(c, l);
   const perV = m.videoShape.reduce((a, b) => a * b, 1),
     perA = m.audioShape.reduce((a, b) => a * b, 1);
@@ -61,7 +71,8 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
       kind: 'avdit',
       model: c,
       layout: { video: m.videoShape, audio: m.audioShape, segments: m.layout.numSegments },
-      latents: { path: latentDir, codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec },
+      diffusion,
+      latents: { path: recordedPath(latentDir), codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec },
       strategy: o.mixtureName,
       mixture: o.mixture,
       train: { batch: o.batch, selfCondRate: o.selfCondRate },
