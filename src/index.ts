@@ -16,10 +16,13 @@ export { makeClip, sliceClip, type AVClip } from './media/clip.js';
 
 // ---- pieces for your own loops ----
 export { VideoCodec, AudioCodec, type CodecCheckpoint } from './codecs/codec.js';
-export { avditFromCheckpoint, type AvditCheckpointConfig } from './model/load.js';
+export { avditFromCheckpoint, type AvditCheckpointConfig, type AvditModel } from './model/load.js';
 export { AVDIT_PRESETS, avditForward, avditSpecs, type AvditConfig } from './model/avdit.js';
 export { MIXTURES, parseMixture } from './monl/strategies.js';
 export { generate, generateSteps, type GenerateOptions, type Latents } from './pipeline/generate.js';
 export { generateClipSteps, decodeClips, restoreGivenCells, type Codecs, type LoadedModel, type ClipStep } from './pipeline/clip-generate.js';
-export { linearSchedule } from './diffusion/schedule.js';
+export { generatedElements, cellsToFrames, frameCells, maskCells, type ElementPlan } from './monl/cells.js';
+export { unconditionalInputs, guide, type GuidanceMode } from './pipeline/guidance.js';
+export { ddimStep, samplingTimesteps, predictX0Host } from './diffusion/samplers/ddim.js';
+export { linearSchedule, scheduleFromConfig, SCHEDULE_DEFAULTS, type Schedule, type ScheduleConfig } from './diffusion/schedule.js';
 export { decodeSafetensors, encodeSafetensors, type HostParams } from './util/safetensors.js';

@@ -20,10 +20,12 @@ import type { TokenLayout } from '../monl/layout.js';
 import type { ConditionMask } from '../monl/tasks.js';
 import { ddimStep, predictX0Host, samplingTimesteps } from '../diffusion/samplers/ddim.js';
 import { foldIn, normal, type Key } from '../util/rng.js';
+import { generatedElements, maskCells } from '../monl/cells.js';
+import { guide, unconditionalInputs, type GuidanceMode } from './guidance.js';
+
+export type { GuidanceMode } from './guidance.js';
 
 export type { AvditModel } from '../model/load.js';
-
-export type GuidanceMode = 'all' | 'video' | 'audio';
 
 export interface GenerateOptions {
   /** which cells are given: mask[m][s] */
@@ -55,19 +57,6 @@ export interface StepUpdate {
   preview?: Latents;
 }
 
-/** Per-element "generated" flags and given values for B samples. */
-function elementPlan(l: TokenLayout, mask: ConditionMask, B: number) {
-  const { L, h, w, C } = l.video;
-  const { La, C: Ca } = l.audio;
-  const perFrame = h * w * C;
-  const audioSeg = Array.from({ length: La }, (_, j) => l.segment[l.video.tokens + j]);
-  const genV = new Uint8Array(B * L * perFrame),
-    genA = new Uint8Array(B * La * Ca);
-  for (let i = 0; i < genV.length; i++) genV[i] = mask[0][Math.floor(i / perFrame) % L] ? 0 : 1;
-  for (let i = 0; i < genA.length; i++) genA[i] = mask[1][audioSeg[Math.floor(i / Ca) % La]] ? 0 : 1;
-  return { genV, genA, nV: L * perFrame, nA: La * Ca };
-}
-
 export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?: Float32Array; audio?: Float32Array }, B = 1): void {
   const nV = l.video.L * l.video.h * l.video.w * l.video.C,
     nA = l.audio.La * l.audio.C;
@@ -84,6 +73,20 @@ export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?
     );
 }
 
+/**
+ * The loop, step by step:
+ *   1. plan: which latent elements are generated (from the mask); given latents tiled to B samples
+ *   2. start: generated elements from N(0, I), given ones clean; fixed noise h for hidden/replaced cells
+ *   3. for each timestep t (→ t_prev) of the respaced schedule:
+ *      a. timesteps per cell: 0 for given cells (MoNL), t for the rest (replacement: t everywhere)
+ *      b. replacement only: given elements ← q(x_t | x0) with the fixed noise
+ *      c. guidance: append the unconditional copy (guidance.ts)
+ *      d. ε̂ = AVDiT(x, t) in one batched forward; combine the two halves when guided
+ *      e. self-conditioning: keep x̂0 for the next step
+ *      f. DDIM (η) moves the generated elements to t_prev
+ *      g. preview x̂0 every `previewEvery` steps
+ *   4. return: given elements exactly as given
+ */
 export async function* generateSteps(model: AvditModel, o: GenerateOptions): AsyncGenerator<StepUpdate, Latents> {
   const { config: c, layout: l, schedule: sched } = model;
   const B = o.samples ?? 1,
@@ -92,110 +95,107 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     s = o.guidance ?? SAMPLER_DEFAULTS.guidance,
     seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl',
-    mode = o.guidanceMode ?? 'all';
+    guided = s !== 0 && method === 'monl';
   checkGiven(l, o.mask, o.given, B);
-  const { genV, genA, nV, nA } = elementPlan(l, o.mask, B);
-  const S = l.numSegments,
-    MS = 2 * S;
-  const tile = (x: Float32Array | undefined, n: number) => {
-    const out = new Float32Array(B * n);
-    if (x && x.length === B * n) out.set(x);
-    else if (x) for (let b = 0; b < B; b++) out.set(x, b * n);
-    return out;
-  };
-  const cleanV = tile(o.given?.video, nV),
-    cleanA = tile(o.given?.audio, nA);
-  // start: generated elements from N(0, I), given elements clean
-  const z0V = normal(foldIn(seed, 1), B * nV),
-    z0A = normal(foldIn(seed, 2), B * nA);
-  let xV: Float32Array = Float32Array.from(cleanV, (v, i) => (genV[i] ? z0V[i] : v));
-  let xA: Float32Array = Float32Array.from(cleanA, (v, i) => (genA[i] ? z0A[i] : v));
-  // fixed noise that stands in for the given cells in the unconditional pass (h_T) and for replacement
-  const hV = normal(foldIn(seed, 3), B * nV),
-    hA = normal(foldIn(seed, 4), B * nA);
-  let scV: Float32Array = new Float32Array(B * nV),
-    scA: Float32Array = new Float32Array(B * nA); // self-conditioning estimates
+  const MS = 2 * l.numSegments;
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
+
+  // 1. plan
+  const gen = generatedElements(l, o.mask, B);
+  const { nV, nA } = gen;
+  const clean = { video: tile(o.given?.video, nV, B), audio: tile(o.given?.audio, nA, B) };
+  const givenCells = maskCells(o.mask);
+
+  // 2. start
+  const z0V = normal(foldIn(seed, 1), B * nV),
+    z0A = normal(foldIn(seed, 2), B * nA);
+  let xV: Float32Array = Float32Array.from(clean.video, (v, i) => (gen.video[i] ? z0V[i] : v));
+  let xA: Float32Array = Float32Array.from(clean.audio, (v, i) => (gen.audio[i] ? z0A[i] : v));
+  const hidden = { video: normal(foldIn(seed, 3), B * nV), audio: normal(foldIn(seed, 4), B * nA) };
+  let sc: { video: Float32Array; audio: Float32Array } = { video: new Float32Array(B * nV), audio: new Float32Array(B * nA) }; // self-conditioning estimates
   const forward = forwardFor(model);
   const ts = samplingTimesteps(sched, steps);
+
+  // 3. the steps
   for (let k = 0; k + 1 < ts.length; k++) {
     const t = ts[k],
-      tPrev = ts[k + 1];
-    const tc = new Float32Array(B * MS);
-    for (let b = 0; b < B; b++)
-      for (let m = 0; m < 2; m++) for (let sg = 0; sg < S; sg++) tc[b * MS + m * S + sg] = method === 'monl' && o.mask[m][sg] ? 0 : t;
-    let inV: Float32Array = xV,
-      inA: Float32Array = xA;
-    if (method === 'replacement') {
-      const ab = sched.alphaBars[t];
-      inV = Float32Array.from(xV, (v, i) => (genV[i] ? v : Math.sqrt(ab) * cleanV[i] + Math.sqrt(1 - ab) * hV[i]));
-      inA = Float32Array.from(xA, (v, i) => (genA[i] ? v : Math.sqrt(ab) * cleanA[i] + Math.sqrt(1 - ab) * hA[i]));
-    }
-    const guided = s !== 0 && method === 'monl';
-    let batchV: Float32Array = inV,
-      batchA: Float32Array = inA,
-      batchT: Float32Array = tc,
-      batchSV: Float32Array = scV,
-      batchSA: Float32Array = scA,
+      tPrev = ts[k + 1],
+      ab = sched.alphaBars[t];
+    // a. timesteps per cell
+    const tc = Float32Array.from({ length: B * MS }, (_, i) => (method === 'monl' && givenCells[i % MS] ? 0 : t));
+    // b. replacement: given elements noised to t
+    const noised = (x: Float32Array, x0: Float32Array, g: Uint8Array, z: Float32Array) =>
+      Float32Array.from(x, (v, i) => (g[i] ? v : Math.sqrt(ab) * x0[i] + Math.sqrt(1 - ab) * z[i]));
+    const input =
+      method === 'replacement'
+        ? { video: noised(xV, clean.video, gen.video, hidden.video), audio: noised(xA, clean.audio, gen.audio, hidden.audio), t: tc }
+        : { video: xV, audio: xA, t: tc };
+    // c. guidance: [conditional; unconditional]
+    let batch: Record<'video' | 'audio' | 't' | 'scV' | 'scA', Float32Array> = { ...input, scV: sc.video, scA: sc.audio },
       nb = B;
     if (guided) {
-      // unconditional copy: hidden given cells become noise at t = T
-      const hideV = mode !== 'audio',
-        hideA = mode !== 'video';
-      const uV = Float32Array.from(inV, (v, i) => (!genV[i] && hideV ? hV[i] : v));
-      const uA = Float32Array.from(inA, (v, i) => (!genA[i] && hideA ? hA[i] : v));
-      const uT = Float32Array.from(tc, (v, i) => {
-        const cell = i % MS,
-          m = cell < S ? 0 : 1,
-          sg = cell % S;
-        return o.mask[m][sg] && (m === 0 ? hideV : hideA) ? sched.T : v;
-      });
-      batchV = concat(inV, uV);
-      batchA = concat(inA, uA);
-      batchT = concat(tc, uT);
-      batchSV = concat(scV, scV);
-      batchSA = concat(scA, scA);
+      const u = unconditionalInputs(input, gen, hidden, o.mask, o.guidanceMode ?? 'all', sched.T);
+      batch = {
+        video: concat(input.video, u.video),
+        audio: concat(input.audio, u.audio),
+        t: concat(input.t, u.t),
+        scV: concat(sc.video, sc.video),
+        scA: concat(sc.audio, sc.audio),
+      };
       nb = 2 * B;
     }
+    // d. one forward
     const out = forward(
       refTree(model.params),
       refTree(model.consts),
-      ops.tensor(batchV, [nb, L, h, w, C]),
-      ops.tensor(batchA, [nb, La, Ca]),
-      ops.tensor(batchT, [nb, MS]),
-      ops.tensor(batchSV, [nb, L, h, w, C]),
-      ops.tensor(batchSA, [nb, La, Ca]),
+      ops.tensor(batch.video, [nb, L, h, w, C]),
+      ops.tensor(batch.audio, [nb, La, Ca]),
+      ops.tensor(batch.t, [nb, MS]),
+      ops.tensor(batch.scV, [nb, L, h, w, C]),
+      ops.tensor(batch.scA, [nb, La, Ca]),
     );
     let eV: Float32Array = await ops.read(out.video),
       eA: Float32Array = await ops.read(out.audio);
     if (guided) {
-      const comb = (e: Float32Array, n: number, gen: Uint8Array) =>
-        Float32Array.from({ length: n }, (_, i) => (gen[i] ? (1 + s) * e[i] - s * e[n + i] : e[i]));
-      eV = comb(eV, B * nV, genV);
-      eA = comb(eA, B * nA, genA);
+      eV = guide(eV, B * nV, gen.video, s);
+      eA = guide(eA, B * nA, gen.audio, s);
     }
-    const ab = sched.alphaBars[t];
-    if (c.selfCondition) {
-      scV = Float32Array.from(xV, (v, i) => predictX0Host(v, eV[i], ab));
-      scA = Float32Array.from(xA, (v, i) => predictX0Host(v, eA[i], ab));
-    }
+    // e. self-conditioning
+    if (c.selfCondition)
+      sc = {
+        video: Float32Array.from(xV, (v, i) => predictX0Host(v, eV[i], ab)),
+        audio: Float32Array.from(xA, (v, i) => predictX0Host(v, eA[i], ab)),
+      };
+    // f. DDIM
     const zV = eta > 0 ? normal(foldIn(seed, 100 + 2 * k), B * nV) : undefined;
     const zA = eta > 0 ? normal(foldIn(seed, 101 + 2 * k), B * nA) : undefined;
-    xV = ddimStep(sched, xV, eV, genV, t, tPrev, eta, zV);
-    xA = ddimStep(sched, xA, eA, genA, t, tPrev, eta, zA);
+    xV = ddimStep(sched, xV, eV, gen.video, t, tPrev, eta, zV);
+    xA = ddimStep(sched, xA, eA, gen.audio, t, tPrev, eta, zA);
+    // g. preview
     const every = o.previewEvery ?? 0;
     const preview =
       every > 0 && (k % every === every - 1 || tPrev === 0)
         ? {
-            video: Float32Array.from(xV, (v, i) => (genV[i] ? predictX0Host(inV[i], eV[i], ab) : cleanV[i])),
-            audio: Float32Array.from(xA, (v, i) => (genA[i] ? predictX0Host(inA[i], eA[i], ab) : cleanA[i])),
+            video: Float32Array.from(xV, (_, i) => (gen.video[i] ? predictX0Host(input.video[i], eV[i], ab) : clean.video[i])),
+            audio: Float32Array.from(xA, (_, i) => (gen.audio[i] ? predictX0Host(input.audio[i], eA[i], ab) : clean.audio[i])),
           }
         : undefined;
     yield { step: k + 1, total: ts.length - 1, t, preview };
   }
-  // given cells come back exactly as given
-  return { video: Float32Array.from(xV, (v, i) => (genV[i] ? v : cleanV[i])), audio: Float32Array.from(xA, (v, i) => (genA[i] ? v : cleanA[i])) };
+  // 4. given cells come back exactly as given
+  return {
+    video: Float32Array.from(xV, (v, i) => (gen.video[i] ? v : clean.video[i])),
+    audio: Float32Array.from(xA, (v, i) => (gen.audio[i] ? v : clean.audio[i])),
+  };
+}
+
+/** One clip's values for every sample, or the B samples' own values as they are. */
+function tile(x: Float32Array | undefined, n: number, B: number): Float32Array {
+  const out = new Float32Array(B * n);
+  if (x && x.length === B * n) out.set(x);
+  else if (x) for (let b = 0; b < B; b++) out.set(x, b * n);
+  return out;
 }
 
 type Forward = (p: Params, k: AvditConsts, v: Tensor, a: Tensor, t: Tensor, sv: Tensor, sa: Tensor) => { video: Tensor; audio: Tensor };

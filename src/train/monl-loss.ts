@@ -13,6 +13,7 @@
 import { ops, refTree, type Params, type Tensor } from '../engine/index.js';
 import { avditForward, type AvditConfig, type AvditConsts } from '../model/avdit.js';
 import type { TokenLayout } from '../monl/layout.js';
+import { cellsToFrames } from '../monl/cells.js';
 import { drawTimesteps, STRATEGIES, type Mixture, type Strategy } from '../monl/strategies.js';
 import { noiseCoefficients, type Schedule } from '../diffusion/schedule.js';
 import { foldIn, normal, uniform, type Key } from '../util/rng.js';
@@ -49,15 +50,10 @@ export function makeMonlBatch(
     M = 2;
   const mix = fixedStrategy ? { vanilla: 0, perModality: 0, perSegment: 0, perCell: 0, [fixedStrategy]: 1 } : mixture;
   const { t, strategies } = drawTimesteps(foldIn(key, 1), batch, M, S, sched.T, mix);
-  const { L, h, w, C } = l.video;
-  const { La, C: Ca } = l.audio;
+  const { h, w, C } = l.video;
+  const Ca = l.audio.C;
   const perFrame = h * w * C;
-  const tv = new Int32Array(batch * L),
-    ta = new Int32Array(batch * La);
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < L; i++) tv[b * L + i] = t[b * M * S + i]; // video latent frame i is segment i
-    for (let j = 0; j < La; j++) ta[b * La + j] = t[b * M * S + S + l.segment[l.video.tokens + j]];
-  }
+  const { video: tv, audio: ta } = cellsToFrames(l, t, batch); // timestep of every latent frame
   const cv = noiseCoefficients(sched, tv),
     ca = noiseCoefficients(sched, ta);
   const epsVideo = normal(foldIn(key, 2), x0Video.length),
