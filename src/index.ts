@@ -12,6 +12,7 @@ export type { Tensor, Params, EngineInfo, DeviceRequest, AdamWConfig, AdamWState
 export { AvditPipeline, type BundleReader, type GenerateRequest } from './api.js';
 export { TASKS, parseCondition, formatCondition, type ConditionMask } from './monl/tasks.js';
 export { SAMPLER_DEFAULTS } from './pipeline/defaults.js';
+export { stepTimer } from './pipeline/step-timer.js';
 export { makeClip, sliceClip, type AVClip } from './media/clip.js';
 
 // ---- pieces for your own loops ----

@@ -16,9 +16,17 @@ export type Device = 'wasm' | 'webgpu' | 'cpu';
 let jaxModule: JaxModule | null = null;
 let current: Device | null = null;
 
-/** Imports jax-js once. */
-export async function loadJax(): Promise<JaxModule> {
-  jaxModule ??= await import('@jax-js/jax');
+/**
+ * Imports jax-js once. Its wasm backend runs kernels on a pool of `navigator.hardwareConcurrency` workers when
+ * it finds a global `Worker` and SharedArrayBuffer at import time; `threads` > 1 sets that count (the first
+ * call's counts). jax-js 0.1 has no inline mode once workers exist: fewer than 2 threads needs a realm without
+ * `Worker` (Node without the thread shim; a page that is not cross-origin isolated).
+ */
+export async function loadJax(threads?: number): Promise<JaxModule> {
+  if (jaxModule) return jaxModule;
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (threads !== undefined && threads > 1 && nav) Object.defineProperty(nav, 'hardwareConcurrency', { value: threads, configurable: true });
+  jaxModule = await import('@jax-js/jax');
   return jaxModule;
 }
 

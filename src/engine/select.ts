@@ -45,7 +45,7 @@ export async function initEngine(request: DeviceRequest = 'auto', threads = 1): 
       throw new Error(`avdit engine already running on ${info.device}; cannot switch to ${request} in the same process`);
     return info;
   }
-  const jax = await loadJax();
+  const jax = await loadJax(threads);
   let device: Device = 'wasm';
   let adapter: string | undefined;
   if (request === 'webgpu' || request === 'auto') {

@@ -24,6 +24,8 @@ interface StudioState {
   preset: TaskName | null;
   busy: boolean;
   nextId: number;
+  /** x̂0 preview every this many steps; null: about 5 per run (the end-to-end test sets 0 to time the model alone) */
+  previewEvery: number | null;
   lastResult: {
     clip: AVClip;
     source: AVClip | null;
@@ -46,6 +48,7 @@ const state: StudioState = {
   preset: null,
   busy: false,
   nextId: 1,
+  previewEvery: null,
   lastResult: null,
   lastError: null,
 };
@@ -231,7 +234,7 @@ function generate(): void {
   refresh();
   ($('progress') as HTMLProgressElement).value = 0;
   $('progress-text').textContent = 'encoding the given cells and compiling…';
-  const previewEvery = Math.max(1, Math.round(steps / 5));
+  const previewEvery = state.previewEvery ?? Math.max(1, Math.round(steps / 5));
   const msg: ToWorker = {
     type: 'generate',
     id,
@@ -321,8 +324,10 @@ worker.onerror = (e) => showMessage(`the model worker failed: ${e.message}`);
 // ---- wiring -------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const device = (new URLSearchParams(location.search).get('device') ?? 'auto') as DeviceRequest;
-  worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href } satisfies ToWorker);
+  const query = new URLSearchParams(location.search);
+  const device = (query.get('device') ?? 'auto') as DeviceRequest;
+  const threads = query.has('threads') ? Math.max(1, Math.round(Number(query.get('threads'))) || 1) : undefined;
+  worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href, threads } satisfies ToWorker);
   for (const name of Object.keys(TASKS) as TaskName[]) {
     const b = document.createElement('button');
     b.textContent = name;

@@ -4,7 +4,7 @@ import type { ConditionMask } from '../monl/tasks.js';
 import type { DeviceRequest } from '../engine/index.js';
 
 export type ToWorker =
-  | { type: 'init'; device: DeviceRequest; base: string }
+  | { type: 'init'; device: DeviceRequest; base: string; threads?: number }
   | { type: 'generate'; id: number; source?: AVClip; mask: ConditionMask; steps: number; guidance: number; seed: number; previewEvery: number };
 
 export interface ModelFacts {

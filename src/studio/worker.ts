@@ -5,7 +5,7 @@
  * `generateClipSteps` as the CLI), posting
  * step progress and x̂0 previews.
  */
-import { initEngine, AvditPipeline } from '../index.js';
+import { initEngine, AvditPipeline, stepTimer } from '../index.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const scope = self as unknown as {
@@ -21,7 +21,7 @@ async function init(device: ToWorker & { type: 'init' }): Promise<void> {
   const t0 = performance.now();
   post({ type: 'status', text: 'starting the engine…' });
   // as any: the worker's `self` type (lib webworker) is not in this build's lib set
-  const threads = (self as any).crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1;
+  const threads = (self as any).crossOriginIsolated ? (device.threads ?? (navigator.hardwareConcurrency || 1)) : 1;
   const info = await initEngine(device.device, threads);
   post({ type: 'status', text: `loading the model on ${info.device}…` });
   pipe = await AvditPipeline.fromPretrained(`${device.base}models`);
@@ -53,9 +53,7 @@ async function init(device: ToWorker & { type: 'init' }): Promise<void> {
 async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
   if (!pipe) throw new Error('the model is not loaded yet');
   const t0 = performance.now();
-  let tStep = t0,
-    first = 0,
-    rest = 0;
+  const timer = stepTimer();
   const it = pipe.steps({
     task: req.mask,
     clip: req.source,
@@ -73,19 +71,15 @@ async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
           type: 'done',
           id: req.id,
           clip,
-          firstStepMs: first,
-          msPerStep: req.steps > 1 ? rest / (req.steps - 1) : first,
+          firstStepMs: timer.firstMs,
+          msPerStep: timer.msPerStep,
           totalMs: performance.now() - t0,
         },
         [clip.video.buffer, clip.audio.buffer],
       );
       return;
     }
-    const now = performance.now();
-    if (r.value.step === 1)
-      first = now - tStep; // includes encoding the given cells and compiling the forward
-    else rest += now - tStep;
-    tStep = now;
+    timer.lap(r.value.step);
     const preview = r.value.previewFrames;
     post(
       {
@@ -93,7 +87,7 @@ async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
         id: req.id,
         step: r.value.step,
         total: r.value.total,
-        msPerStep: r.value.step > 1 ? rest / (r.value.step - 1) : first,
+        msPerStep: timer.msPerStep,
         preview,
       },
       preview ? [preview.buffer] : [],
