@@ -68,6 +68,9 @@ function assertSameRun(a: string, b: string, steps: number) {
   assert.ok(maxAbsDiff(ca.params, cb.params) < 1e-4, `weights differ by ${maxAbsDiff(ca.params, cb.params)}`);
   assert.ok(maxAbsDiff(ca.optimizer!, cb.optimizer!) < 1e-4, `optimizer state differs by ${maxAbsDiff(ca.optimizer!, cb.optimizer!)}`);
   assert.deepEqual(ca.trainer, cb.trainer);
+  // both keep the same best step as an fp16 export
+  const best = (d: string) => JSON.parse(readFileSync(join(d, 'best', 'config.json'), 'utf8')).exportedStep;
+  assert.equal(best(a), best(b));
 }
 
 test('avdit_torch draws the same keys, uniforms and normals as avdit', { skip }, () => {

@@ -190,6 +190,12 @@ def run(rank, world, o):
             optim.update({f"raw.{n}": v for n, v in host(params).items()})
         save_checkpoint(ck_dir, config, host(ema if ema_on else params), optim, {"step": at, "seed": cfg["seed"], "trainer": tcfg})
 
+    best = None  # (step, score) of the best validation so far
+    bp = os.path.join(out, "best", "config.json")
+    if ck is not None and os.path.exists(bp):
+        b = json.load(open(bp))
+        if isinstance(b.get("validationScore"), (int, float)) and isinstance(b.get("exportedStep"), int) and b["exportedStep"] <= start:
+            best = (b["exportedStep"], b["validationScore"])
     n_par = sum(int(np.prod(s)) for s, _ in sp.values())
     log(f"AVDiT (width {c['width']}, depth {c['depth']}, heads {c['heads']}, {n_par / 1e6:.2f}M parameters), strategy {o['strategy']}, "
         f"PyTorch {torch.__version__} on {dev.type} × {world} process{'es' if world > 1 else ''}, {torch.get_num_threads()} threads each")
@@ -258,6 +264,12 @@ def run(rank, world, o):
                 if history and history[-1]["step"] == s:
                     history[-1].update({f"val_{n}": x for n, x in v.items()})
                 log(f"  validation at step {s}: " + "  ".join(f"{n} {_fmt(x, 4)}" for n, x in v.items()))
+                score = sum(v.values()) / len(v) if v else math.nan
+                if math.isfinite(score) and (best is None or score < best[1]):  # keep the best weights (fp16), as avdit does
+                    best = (s, score)
+                    w = {n: x.detach().cpu().numpy() for n, x in (ema if ema_on else params).items()}
+                    save_checkpoint(os.path.join(out, "best"), {**config, "exportedStep": s, "validationScore": score}, w, dtype="F16")
+                    log(f"  best so far (validation score {_fmt(score, 4)}): fp16 export in {os.path.join(out, 'best')}")
                 with open(metrics_path, "w") as f:
                     f.writelines(json.dumps(x) + "\n" for x in history)
             if world > 1:

@@ -76,6 +76,9 @@ export interface TrainTask<B = Tensor[]> {
   extras?(params: Params): Promise<HostParams>;
   /** validation metrics, run at every checkpoint. */
   validate?(params: Params): Promise<Record<string, number>>;
+  /** one number from the validation metrics, lower is better: when given, the run keeps its best weights in
+   * `<out>/best` (an fp16 inference export: config.json with `exportedStep` and `validationScore`) */
+  validationScore?(metrics: Record<string, number>): number;
 }
 
 export interface TrainResult {
@@ -197,6 +200,15 @@ export async function train<B>(
     writeFileSync(metricsPath, '');
   }
 
+  // the best validation so far (a resumed run reads it back from <out>/best)
+  const bestDir = join(outDir, 'best');
+  let best: { step: number; score: number } | null = null;
+  if (opts.resume && existsSync(join(bestDir, 'config.json'))) {
+    const b = readJsonFile<{ exportedStep?: number; validationScore?: number }>(join(bestDir, 'config.json'));
+    if (typeof b.validationScore === 'number' && typeof b.exportedStep === 'number' && b.exportedStep <= start)
+      best = { step: b.exportedStep, score: b.validationScore };
+  }
+
   const metricNames: string[] = [];
   const step = jit((s: State, batch: B, scalars: Tensor[]) => {
     const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: B) => task.loss(p, b))(refTree(s.params), batch);
@@ -293,6 +305,20 @@ export async function train<B>(
             .join('  ')}`,
         );
         writeFileSync(metricsPath, history.map((x) => JSON.stringify(x) + '\n').join(''));
+        const score = task.validationScore?.(v);
+        if (score !== undefined && Number.isFinite(score) && (best === null || score < best.score)) {
+          best = { step: s, score };
+          const inference = state.ema ?? state.params;
+          saveCheckpoint(
+            bestDir,
+            {
+              config: { ...task.config, exportedStep: s, validationScore: score },
+              params: { ...(await toHost(inference)), ...(task.extras ? await task.extras(inference) : {}) },
+            },
+            'F16',
+          );
+          log(`  best so far (validation score ${score.toPrecision(4)}): fp16 export in ${bestDir}`);
+        }
       }
       tWin = performance.now();
     }

@@ -41,4 +41,21 @@ test('MoNL training on toy latents: loss falls; per-strategy terms and per-patte
   for (const k of ['val_vanilla', 'val_perModality', 'val_perSegment', 'val_perCell'])
     assert.ok(Number.isFinite(last[k]) && last[k] > 0, `${k}: ${last[k]}`);
   assert.ok(logs.some((s) => /validation at step 60: vanilla/.test(s)));
+  // the best checkpoint: the step whose mean validation loss over the four patterns is lowest, as an fp16 export
+  const vals = readFileSync(join(root, 'run', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((x) => 'val_vanilla' in x)
+    .map((x) => ({ step: x.step, score: (x.val_vanilla + x.val_perModality + x.val_perSegment + x.val_perCell) / 4 }));
+  assert.deepEqual(
+    vals.map((x) => x.step),
+    [30, 60],
+  );
+  const want = vals.reduce((a, b) => (b.score < a.score ? b : a));
+  const best = JSON.parse(readFileSync(join(root, 'run', 'best', 'config.json'), 'utf8'));
+  assert.equal(best.exportedStep, want.step);
+  assert.ok(Math.abs(best.validationScore - want.score) < 1e-12);
+  const header = readFileSync(join(root, 'run', 'best', 'model.safetensors'));
+  assert.match(header.subarray(8, 300).toString(), /"dtype":"F16"/);
 });

@@ -87,6 +87,8 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
     loss(p, b) {
       return monlLoss(p, c, l, b.consts, b.data);
     },
+    /** the mean validation loss over the four noise patterns */
+    validationScore: (v) => STRATEGIES.reduce((a, s) => a + v[s], 0) / STRATEGIES.length,
     async validate(p) {
       const out: Record<string, number> = {};
       if (valIdx.length === 0) return out;
