@@ -6,6 +6,7 @@ import { HelpRequested } from './args.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { mediaCommand, MEDIA_HELP } from './commands/media.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
+import { reportCommand, REPORT_HELP } from './commands/report.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { generateCommand, longCommand, GENERATE_HELP, LONG_HELP } from './commands/generate.js';
 import { studioCommand, STUDIO_HELP } from './commands/studio.js';
@@ -29,6 +30,7 @@ commands:
   encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
+  report --run <run> --data <cache> --video-codec … --audio-codec …   a run's progress page (curves, influence, strips)
   generate --model <ckpt> --task a2v --input clip.mp4 --out out/x   any task or free-form condition
   long --model <ckpt> --input audio.wav --seconds 10 --out out/long   long-form audio→video
   export <checkpoint> --out <dir>       weights + config only (fp16 by default), for bundling
@@ -44,6 +46,8 @@ ${CODEC_HELP}
 ${ENCODE_HELP}
 
 ${TRAIN_HELP}
+
+${REPORT_HELP}
 
 ${GENERATE_HELP}
 
@@ -66,6 +70,7 @@ export const COMMAND_TABLE: string[][] = [
   ['encode'],
   ['decode'],
   ['train'],
+  ['report'],
   ['generate'],
   ['long'],
   ['eval'],
@@ -86,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
       return codecCommand(rest);
     case 'train':
       return trainCommand(rest);
+    case 'report':
+      return reportCommand(rest);
     case 'eval':
       return evalCommand(rest);
     case 'studio':
