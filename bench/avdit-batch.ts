@@ -1,6 +1,20 @@
 /** Shared by the AVDiT parity test and benchmark: one MoNL batch and constants as named host tensors for the twin. */
-import type { AvditConfig } from '../src/model/avdit.js';
-import { avditConstsHost } from '../src/model/avdit.js';
+import type { AvditConfig, AvditConsts } from '../src/model/avdit.js';
+import { avditConsts, avditConstsHost, avditSpecs } from '../src/model/avdit.js';
+import {
+  ops,
+  jit,
+  refTree,
+  valueAndGrad,
+  blockUntilReady,
+  adamwInit,
+  adamwUpdate,
+  adamwScalars,
+  ADAMW_DEFAULTS,
+  type Params,
+  type Tensor,
+} from '../src/engine/index.js';
+import { monlBatchTensors, monlLoss, type MonlBatchTensors } from '../src/train/monl-loss.js';
 import type { TokenLayout } from '../src/monl/layout.js';
 import { makeMonlBatch } from '../src/train/monl-loss.js';
 import { linearSchedule } from '../src/diffusion/schedule.js';
@@ -35,4 +49,45 @@ export function twinBatch(c: AvditConfig, l: TokenLayout, B: number, seed: numbe
     cellModOH: { data: k.cellModOH, shape: [MS, 2] },
   };
   return { bt, host, twinConfig: { model: c, lay: { video: [L, h, w, C], nv: l.video.tokens } } };
+}
+
+/**
+ * The benches' AVDiT training step (MoNL loss + backward + AdamW) on random weights (a zero-initialised model
+ * would make the gradients trivial) and one fixed batch: `run()` does one step and returns its loss.
+ */
+export async function avditTrainBench(c: AvditConfig, l: TokenLayout, B: number) {
+  const specs = avditSpecs(c, l);
+  const w = Object.fromEntries(
+    Object.entries(specs).map(([k, s], i) => [
+      k,
+      {
+        shape: s.shape,
+        data: normal(
+          i + 1,
+          s.shape.reduce((a, b) => a * b, 1),
+          0.02,
+        ),
+      },
+    ]),
+  );
+  const { bt, host, twinConfig } = twinBatch(c, l, B, 5, 1);
+  const k = avditConsts(c, l);
+  let p: Params = Object.fromEntries(Object.entries(w).map(([n, t]) => [n, ops.tensor(t.data, t.shape)]));
+  let st: any = adamwInit(p);
+  const step = jit((pp: Params, s: any, kk: AvditConsts, b: MonlBatchTensors, sc: Tensor[]) => {
+    const [loss, g] = valueAndGrad((q: Params) => monlLoss(q, c, l, kk, b)[0])(refTree(pp));
+    const u = adamwUpdate(pp, g, s, sc, ADAMW_DEFAULTS);
+    return { p: u.params, s: u.state, loss };
+  });
+  const lossJ = jit((pp: Params, kk: AvditConsts, b: MonlBatchTensors) => monlLoss(pp, c, l, kk, b)[0]);
+  const ours = (await ops.read(lossJ(refTree(p), refTree(k), monlBatchTensors(bt, l, B, 1, 0))))[0];
+  let n = 0;
+  const run = async () => {
+    const r = step(p, st, refTree(k), monlBatchTensors(bt, l, B, 1, 0), adamwScalars(1e-5, ++n, ADAMW_DEFAULTS));
+    p = r.p;
+    st = r.s;
+    await blockUntilReady(p);
+    return ops.read(r.loss);
+  };
+  return { specs, w, host, twinConfig, ours, run };
 }

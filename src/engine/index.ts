@@ -11,3 +11,4 @@ export { jit, valueAndGrad, valueAndGradAux, grad, refTree, disposeTree, blockUn
 export { adamwInit, adamwUpdate, adamwScalars, clipByGlobalNorm, emaUpdate, ADAMW_DEFAULTS, type AdamWConfig, type AdamWState } from './adamw.js';
 export { initEngine, engineInfo, parseDevice, SUPPORTED_DEVICES, type EngineInfo, type DeviceRequest } from './select.js';
 export type { Device } from './runtime.js';
+export { profileKernels, type KernelTime } from './profile.js';
