@@ -103,6 +103,23 @@ function erfHost(x: number): number {
 
 // ---- cases ----------------------------------------------------------------------------------
 
+/** jax-js's wasm e^x (wasm_exp in its builtins), step by step in float32: round(x/ln2) = k, r = x − k·ln2, 2^k·P(r). */
+function wasmExp(x: number): number {
+  const f = Math.fround;
+  const v = f(x * f(1 / Math.LN2));
+  const fl = Math.floor(v),
+    d = v - fl;
+  const kf = Number.isNaN(v) ? NaN : !Number.isFinite(v) ? v : d < 0.5 ? fl : d > 0.5 ? fl + 1 : fl % 2 === 0 ? fl : fl + 1; // f32.nearest
+  const k = Number.isNaN(kf) ? 0 : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, kf)); // i32.trunc_sat
+  if (k > 127) return Infinity;
+  if (k < -126) return 0;
+  const r = f(x - f(kf * f(Math.LN2)));
+  const as = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720].map(f);
+  let p = as[as.length - 1];
+  for (let i = as.length - 2; i >= 0; i--) p = f(f(p * r) + as[i]);
+  return f(p * 2 ** k);
+}
+
 function unaryCase(name: string, f: (x: Tensor) => Tensor, ref: (x: number) => number, xs: Float32Array, tol = 1e-5): ConformanceCase {
   return { name, run: async () => assertClose(await get(f(t(xs, [xs.length]))), Array.from(xs, ref), tol, name) };
 }
@@ -188,6 +205,27 @@ export function conformanceCases(): ConformanceCase[] {
     },
     unaryCase('neg', ops.neg, (v) => -v, xs, 0),
     unaryCase('exp', ops.exp, Math.exp, xs),
+    {
+      // patches/ (scripts/patch-jax.mjs): kernels of ≥ 4 elements run e^x, 1/x and comparisons on 4 SIMD lanes; every
+      // lane must give the bits of jax-js's scalar algorithm (emulated here in float32), extremes and tails included
+      name: 'SIMD lanes = jax-js scalar algorithm, bit for bit: exp, 1/x, where(x > 0) on lengths 4k and 4k + 3, extremes',
+      run: async () => {
+        const special = [-1000, -104, -88, -87.5, -1e-30, 0, 1e-30, 0.3466, 87.5, 88.7, 89, 1000, -Infinity, Infinity, NaN];
+        const v = Float32Array.from([...special, ...Array.from(rand(49, 7), (x) => 12 * x)]);
+        const cases: [string, (x: Tensor) => Tensor, (x: number) => number][] = [
+          ['exp', ops.exp, wasmExp],
+          ['1/x', (x) => ops.div(1, x), (x) => Math.fround(1 / x)],
+          ['where(x > 0, x, x/2)', (x) => ops.where(ops.greater(x.ref, 0), x.ref, ops.mul(x, 0.5)), (x) => (x > 0 ? x : Math.fround(x * 0.5))],
+        ];
+        for (const [name, f, ref] of cases)
+          for (const n of [64, 63]) {
+            const got = await get(f(t(v.subarray(0, n), [n])));
+            for (let i = 0; i < n; i++)
+              if (!Object.is(got[i], ref(v[i])) && !(Number.isNaN(got[i]) && Number.isNaN(ref(v[i]))))
+                throw new Error(`${name}(${v[i]}) = ${got[i]} in a ${n}-element kernel; jax-js's algorithm gives ${ref(v[i])}`);
+          }
+      },
+    },
     unaryCase('log', ops.log, Math.log, pos),
     unaryCase('sqrt', ops.sqrt, Math.sqrt, pos),
     unaryCase('square', ops.square, (v) => v * v, xs),
