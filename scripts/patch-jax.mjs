@@ -12,16 +12,31 @@ const VERSION = '0.1.25';
 
 const EDITS = [
   // 1. Exp and Reciprocal (x⁻¹) may appear in SIMD kernels; comparisons (bool intermediates) too
-  ['simdSupportedOps.set("float32", /* @__PURE__ */ new Set([', `${MARKER}\nsimdSupportedOps.set("float32", /* @__PURE__ */ new Set([\n\t"Reciprocal",\n\t"Exp",`],
-  ['simdSupportedOps.set("int32", /* @__PURE__ */ new Set([', 'simdSupportedOps.set("bool", /* @__PURE__ */ new Set([\n\t"Cmplt",\n\t"Cmpne",\n\t"Add",\n\t"Mul",\n\t"Const",\n\t"Where"\n]));\nsimdSupportedOps.set("int32", /* @__PURE__ */ new Set(['],
+  [
+    'simdSupportedOps.set("float32", /* @__PURE__ */ new Set([',
+    `${MARKER}\nsimdSupportedOps.set("float32", /* @__PURE__ */ new Set([\n\t"Reciprocal",\n\t"Exp",`,
+  ],
+  [
+    'simdSupportedOps.set("int32", /* @__PURE__ */ new Set([',
+    'simdSupportedOps.set("bool", /* @__PURE__ */ new Set([\n\t"Cmplt",\n\t"Cmpne",\n\t"Add",\n\t"Mul",\n\t"Const",\n\t"Where"\n]));\nsimdSupportedOps.set("int32", /* @__PURE__ */ new Set([',
+  ],
   // 2. a kernel whose result is bool keeps the scalar path (bool arrays are not stored as 32-bit lanes)
-  ['function isSimdEligible(tunedExp, kernel) {\n\tif (kernel.size < 4) return false;', 'function isSimdEligible(tunedExp, kernel) {\n\tif (kernel.size < 4) return false;\n\tif (tunedExp.dtype === "bool") return false;'],
+  [
+    'function isSimdEligible(tunedExp, kernel) {\n\tif (kernel.size < 4) return false;',
+    'function isSimdEligible(tunedExp, kernel) {\n\tif (kernel.size < 4) return false;\n\tif (tunedExp.dtype === "bool") return false;',
+  ],
   // 3. their SIMD code: 1 / x lane-wise, and e^x through a v128 version of the scalar polynomial (same steps, same bits)
-  ['\t\t} else if (op === "Ceil") {\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.ceil();\n\t\t} else if (op === "Const") if (isInt) {',
-   '\t\t} else if (op === "Ceil") {\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.ceil();\n\t\t} else if (op === "Reciprocal") {\n\t\t\tcg.f32.const(1);\n\t\t\tcg.f32x4.splat();\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.div();\n\t\t} else if (op === "Exp") {\n\t\t\tgen(src[0]);\n\t\t\tcg.call(funcs.expSimd);\n\t\t} else if (op === "Const") if (isInt) {'],
-  ['if (distinctOps.has("Exp") || distinctOps.has("Erf") || distinctOps.has("Erfc")) funcs.exp = wasm_exp(cg);',
-   'if (distinctOps.has("Exp") || distinctOps.has("Erf") || distinctOps.has("Erfc")) funcs.exp = wasm_exp(cg);\n\tif (distinctOps.has("Exp")) funcs.expSimd = wasm_exp_simd(cg);'],
-  ['function wasm_log(cg) {', `/** e^x on four lanes: wasm_exp's range reduction and polynomial, lane-wise (bit-identical results). */
+  [
+    '\t\t} else if (op === "Ceil") {\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.ceil();\n\t\t} else if (op === "Const") if (isInt) {',
+    '\t\t} else if (op === "Ceil") {\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.ceil();\n\t\t} else if (op === "Reciprocal") {\n\t\t\tcg.f32.const(1);\n\t\t\tcg.f32x4.splat();\n\t\t\tgen(src[0]);\n\t\t\tcg.f32x4.div();\n\t\t} else if (op === "Exp") {\n\t\t\tgen(src[0]);\n\t\t\tcg.call(funcs.expSimd);\n\t\t} else if (op === "Const") if (isInt) {',
+  ],
+  [
+    'if (distinctOps.has("Exp") || distinctOps.has("Erf") || distinctOps.has("Erfc")) funcs.exp = wasm_exp(cg);',
+    'if (distinctOps.has("Exp") || distinctOps.has("Erf") || distinctOps.has("Erfc")) funcs.exp = wasm_exp(cg);\n\tif (distinctOps.has("Exp")) funcs.expSimd = wasm_exp_simd(cg);',
+  ],
+  [
+    'function wasm_log(cg) {',
+    `/** e^x on four lanes: wasm_exp's range reduction and polynomial, lane-wise (bit-identical results). */
 function wasm_exp_simd(cg) {
 	return cg.function([cg.v128], [cg.v128], () => {
 		const kf = cg.local.declare(cg.v128);
@@ -76,7 +91,8 @@ function wasm_exp_simd(cg) {
 		cg.v128.bitselect();
 	});
 }
-function wasm_log(cg) {`],
+function wasm_log(cg) {`,
+  ],
 ];
 
 const require = createRequire(import.meta.url);
