@@ -22,7 +22,7 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const S = 'globalThis.avditStudio.state';
   await page.waitForFunction(`${S}.model || ${S}.lastError`, null, { timeout: 120_000 });
   assert.equal(await page.evaluate(`${S}.lastError`), null);
-  assert.match((await page.textContent('#engine'))!, /model ready: AVDiT 2\.82M parameters \(monl\) on wasm/);
+  assert.match((await page.textContent('#engine'))!, /model ready: AVDiT 2\.86M parameters \(monl\) on wasm/);
 
   // the first bundled example is loaded on its own
   await page.waitForFunction(`${S}.clip !== null`);
