@@ -172,7 +172,11 @@ export async function train<B>(
     // another kind of model, latent layout or noise schedule would load (same tensor shapes) and train on nonsense
     for (const k of ['kind', 'layout', 'diffusion'] as const)
       if (task.config[k] !== undefined && JSON.stringify(ck.config[k]) !== JSON.stringify(task.config[k]))
-        throw new Error(`${ckDir}/config.json: ${k} ${JSON.stringify(ck.config[k])} differs from this run's ${JSON.stringify(task.config[k])}`);
+        throw new Error(
+          ck.config[k] === undefined
+            ? `${ckDir}/config.json: has no "${k}" (written before avdit stored it); add "${k}": ${JSON.stringify(task.config[k])} to resume it`
+            : `${ckDir}/config.json: ${k} ${JSON.stringify(ck.config[k])} differs from this run's ${JSON.stringify(task.config[k])}`,
+        );
     const o = ck.optimizer ?? {};
     // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
     const pick = (prefix: string) =>
