@@ -91,7 +91,10 @@ def run(rank, world, o):
     """One process of a (possibly distributed) run; o: the options of `python3 -m avdit_torch train`."""
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if o["device"] == "cuda" else "gloo", rank=rank, world_size=world)
-    dev = torch.device(f"cuda:{rank % torch.cuda.device_count()}" if o["device"] == "cuda" else "cpu")
+    local = int(os.environ.get("LOCAL_RANK", rank))  # torchrun sets it; --nproc ranks are local already
+    dev = torch.device(f"cuda:{local % max(1, torch.cuda.device_count())}" if o["device"] == "cuda" else "cpu")
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)
     torch.set_num_threads(o.get("threads") or max(1, (os.cpu_count() or 1) // world))
     lead = rank == 0
     log = (lambda s: print(s, flush=True)) if lead else (lambda s: None)
