@@ -29,7 +29,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   await initNodeEngine({ device: f.device() });
   const r = await campaignReport({ run, data, videoCodec, audioCodec, input, crop, windows, steps, log: (s) => console.log(s) });
   const show = Object.entries(r.point)
-    .filter(([k]) => k !== 'step')
+    .filter(([k, v]) => k !== 'step' && v !== undefined)
     .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : v}`)
     .join(', ');
   console.log(`step ${r.point.step}: ${show}\nreport: ${r.png}, ${r.md}`);

@@ -58,6 +58,14 @@ export function linePlot(series: Series[], opts: { title?: string; logY?: boolea
       if (!Number.isFinite(s.y[i]) || (opts.logY && s.y[i] <= 0)) continue;
       const p: [number, number] = [px(s.x[i]), py(s.y[i])];
       if (prev) line(img, prev, p, col);
+      // a marker on every point of a short series (one point draws no line)
+      if (s.x.length <= 40)
+        for (let dy = -2; dy <= 2; dy++)
+          for (let dx = -2; dx <= 2; dx++) {
+            const xx = Math.round(p[0]) + dx,
+              yy = Math.round(p[1]) + dy;
+            if (xx >= 0 && xx < W && yy >= 0 && yy < H) img.data.set(col, (yy * W + xx) * 3);
+          }
       prev = p;
     }
     const lx = W - right - 170,

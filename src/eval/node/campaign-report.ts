@@ -130,7 +130,7 @@ export async function campaignReport(o: ReportOptions): Promise<{ png: string; m
         FOLLOWED.filter(([, m]) => m.startsWith('influence')).map(([t, m]) => `${t} ${m}`),
         progress,
       ),
-      { title: 'condition influence (≥ 1: the condition matters)', width: 560, height: 300 },
+      { title: 'condition influence (>= 1: the condition matters)', width: 560, height: 300 },
     ),
   ];
 
