@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { initNodeEngine } from '../engine/node.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { initHostParams, toDevice } from '../nn/params.js';
+import { randomParams } from '../testing/node/tiny.js';
 import { normal } from '../util/rng.js';
 import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
@@ -18,24 +19,8 @@ const B = 3;
 const MS = 6;
 const xv = () => ops.tensor(normal(1, B * 3 * 4 * 4 * 4), [B, 3, 4, 4, 4]);
 const xa = () => ops.tensor(normal(2, B * 56 * 4), [B, 56, 4]);
-const randomParams = (c: AvditConfig): Params => {
-  const specs = avditSpecs(c, l);
-  return toDevice(
-    Object.fromEntries(
-      Object.entries(specs).map(([k, s], i) => [
-        k,
-        {
-          shape: s.shape,
-          data: normal(
-            100 + i,
-            s.shape.reduce((a, b) => a * b, 1),
-            0.2,
-          ),
-        },
-      ]),
-    ),
-  );
-};
+/** random (not zero) weights everywhere, so every path carries signal */
+const randomWeights = (c: AvditConfig): Params => toDevice(randomParams(avditSpecs(c, l), 1, 0.2));
 
 test('patchify / unpatchify round trip', async () => {
   const x = normal(3, 2 * 3 * 4 * 4 * 4);
@@ -65,7 +50,7 @@ test('adaLN-Zero init: the untrained model predicts zeros, with the right shapes
 });
 
 test('with all timesteps equal, the per-cell path equals the single-timestep (DiT) path', async () => {
-  const p = randomParams(cfg);
+  const p = randomWeights(cfg);
   const k = avditConsts(cfg, l);
   const ts = [0, 250, 999];
   const cells = ops.tensor(
@@ -84,7 +69,7 @@ test('with all timesteps equal, the per-cell path equals the single-timestep (Di
 });
 
 test('per-token timesteps matter: changing one cell changes the output', async () => {
-  const p = randomParams(cfg);
+  const p = randomWeights(cfg);
   const k = avditConsts(cfg, l);
   const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, t: Tensor) => avditForward(pp, cfg, l, kk, { video: v, audio: a }, t));
   const t0 = Float32Array.from({ length: B * MS }, () => 500);
@@ -102,7 +87,7 @@ test('per-token timesteps matter: changing one cell changes the output', async (
 
 test('a batch of one equals its item in a batch (self-conditioned model too)', async () => {
   const c2 = { ...cfg, selfCondition: true };
-  const p = randomParams(c2);
+  const p = randomWeights(c2);
   const k = avditConsts(c2, l);
   const f = jit((pp: Params, kk: any, v: Tensor, a: Tensor, sv: Tensor, sa: Tensor, t: Tensor) =>
     avditForward(pp, c2, l, kk, { video: v, audio: a, selfCond: { video: sv, audio: sa } }, t),

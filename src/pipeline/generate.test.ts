@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initNodeEngine } from '../engine/node.js';
 import { toDevice } from '../nn/params.js';
+import { randomParams } from '../testing/node/tiny.js';
 import { normal } from '../util/rng.js';
 import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
@@ -15,22 +16,7 @@ await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
 function model(selfCondition = false): AvditModel {
   const config = { ...AVDIT_PRESETS.tiny, selfCondition };
-  const specs = avditSpecs(config, l);
-  const params = toDevice(
-    Object.fromEntries(
-      Object.entries(specs).map(([k, s], i) => [
-        k,
-        {
-          shape: s.shape,
-          data: normal(
-            50 + i,
-            s.shape.reduce((a, b) => a * b, 1),
-            0.1,
-          ),
-        },
-      ]),
-    ),
-  );
+  const params = toDevice(randomParams(avditSpecs(config, l), 5, 0.1));
   return { config, layout: l, params, consts: avditConsts(config, l), schedule: linearSchedule() };
 }
 const m = model();

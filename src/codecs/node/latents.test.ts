@@ -33,46 +33,28 @@ test('encode writes every window of both splits as normalised latents; decode tu
   const direct = await codecs.video.encode(clip.video, 1, 17);
   assert.deepEqual(lc.tensors['train.video'].data.subarray(320, 640), direct);
   const out = join(root, 'one.mp4');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(process.cwd(), 'dist/cli/main.js'),
-      'decode',
-      '--latents',
-      join(root, 'lat'),
-      '--video',
-      join(root, 'x-v'),
-      '--audio',
-      join(root, 'x-a'),
-      '--out',
-      out,
-      '--split',
-      'train',
-      '--index',
-      '1',
-    ],
-    { encoding: 'utf8' },
-  );
+  const decode = (...extra: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        join(process.cwd(), 'dist/cli/main.js'),
+        'decode',
+        '--latents',
+        join(root, 'lat'),
+        '--video',
+        join(root, 'x-v'),
+        '--audio',
+        join(root, 'x-a'),
+        '--out',
+        out,
+        ...extra,
+      ],
+      { encoding: 'utf8' },
+    );
+  const r = decode('--split', 'train', '--index', '1');
   assert.equal(r.status, 0, r.stderr);
   const info = await probe(out);
   assert.ok(Math.abs(info.durationSec - 2.125) < 0.15, `duration ${info.durationSec}`);
-  const bad = spawnSync(
-    process.execPath,
-    [
-      join(process.cwd(), 'dist/cli/main.js'),
-      'decode',
-      '--latents',
-      join(root, 'lat'),
-      '--video',
-      join(root, 'x-v'),
-      '--audio',
-      join(root, 'x-a'),
-      '--out',
-      out,
-      '--index',
-      '99',
-    ],
-    { encoding: 'utf8' },
-  );
+  const bad = decode('--index', '99');
   assert.match(bad.stderr, /--index 99 is outside the \d+ val windows/);
 });
