@@ -191,7 +191,9 @@ def run(rank, world, o):
         optim = {**{f"m.{n}": v for n, v in host(mom).items()}, **{f"v.{n}": v for n, v in host(vel).items()}}
         if ema_on:
             optim.update({f"raw.{n}": v for n, v in host(params).items()})
-        save_checkpoint(ck_dir, config, host(ema if ema_on else params), optim, {"step": at, "seed": cfg["seed"], "trainer": tcfg})
+        weights = host(ema if ema_on else params)
+        save_checkpoint(ck_dir, config, weights, optim, {"step": at, "seed": cfg["seed"], "trainer": tcfg})
+        return weights  # the best-weights export reuses them
 
     best = None  # (step, score) of the best validation so far
     bp = os.path.join(out, "best", "config.json")
@@ -262,7 +264,7 @@ def run(rank, world, o):
             acc, cnt, acc_n = {}, {}, 0
         if s % cfg["checkpointEvery"] == 0 or s == last:
             if lead:
-                save(s)
+                saved = save(s)
                 v = validate()
                 if history and history[-1]["step"] == s:
                     history[-1].update({f"val_{n}": x for n, x in v.items()})
@@ -270,8 +272,7 @@ def run(rank, world, o):
                 score = sum(v.values()) / len(v) if v else math.nan
                 if math.isfinite(score) and (best is None or score < best[1]):  # keep the best weights (fp16), as avdit does
                     best = (s, score)
-                    w = {n: x.detach().cpu().numpy() for n, x in (ema if ema_on else params).items()}
-                    save_checkpoint(os.path.join(out, "best"), {**config, "exportedStep": s, "validationScore": score}, w, dtype="F16")
+                    save_checkpoint(os.path.join(out, "best"), {**config, "exportedStep": s, "validationScore": score}, saved, dtype="F16")
                     log(f"  best so far (validation score {_fmt(score, 4)}): fp16 export in {os.path.join(out, 'best')}")
                 with open(metrics_path, "w") as f:
                     f.writelines(json.dumps(x) + "\n" for x in history)

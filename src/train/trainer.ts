@@ -231,7 +231,8 @@ export async function train<B>(
     return { state: next, stats };
   });
 
-  const save = async (at: number) => {
+  /** writes the checkpoint; returns the inference weights it read to the host (the best-weights export reuses them) */
+  const save = async (at: number): Promise<HostParams> => {
     const inference = state.ema ?? state.params;
     const params = { ...(await toHost(inference)), ...(task.extras ? await task.extras(inference) : {}) };
     const optimizer: HostParams = {};
@@ -249,6 +250,7 @@ export async function train<B>(
         ),
       );
     }
+    return params;
   };
 
   let last = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
@@ -298,7 +300,7 @@ export async function train<B>(
       accN = 0;
     }
     if (s % cfg.checkpointEvery === 0 || s === last) {
-      await save(s);
+      const saved = await save(s);
       if (task.validate) {
         const v = await task.validate(state.ema ?? state.params);
         const h = history[history.length - 1];
@@ -312,15 +314,7 @@ export async function train<B>(
         const score = task.validationScore?.(v);
         if (score !== undefined && Number.isFinite(score) && (best === null || score < best.score)) {
           best = { step: s, score };
-          const inference = state.ema ?? state.params;
-          saveCheckpoint(
-            bestDir,
-            {
-              config: { ...task.config, exportedStep: s, validationScore: score },
-              params: { ...(await toHost(inference)), ...(task.extras ? await task.extras(inference) : {}) },
-            },
-            'F16',
-          );
+          saveCheckpoint(bestDir, { config: { ...task.config, exportedStep: s, validationScore: score }, params: saved }, 'F16');
           log(`  best so far (validation score ${score.toPrecision(4)}): fp16 export in ${bestDir}`);
         }
       }

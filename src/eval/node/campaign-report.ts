@@ -70,7 +70,12 @@ export function readProgress(path: string): ProgressPoint[] {
 export async function campaignReport(o: ReportOptions): Promise<{ png: string; md: string; point: ProgressPoint }> {
   const log = o.log ?? (() => {});
   const model = existsSync(join(o.run, 'best', 'config.json')) ? join(o.run, 'best') : join(o.run, 'checkpoint');
-  const cfg = readJsonFile<{ exportedStep?: number; validationScore?: number }>(join(model, 'config.json'), 'checkpoint config');
+  const cfg = readJsonFile<{
+    exportedStep?: number;
+    validationScore?: number;
+    latents: { segmentLayout: { frames: [number, number][]; bounds: [number, number][] } };
+  }>(join(model, 'config.json'), 'checkpoint config');
+  const seg = cfg.latents.segmentLayout;
   const step = cfg.exportedStep ?? Number(readJsonFile<{ step?: number }>(join(o.run, 'checkpoint', 'trainer.json'), 'trainer state').step ?? 0);
   const out = join(o.run, 'report');
   ensureWritableDir(out);
@@ -147,8 +152,6 @@ export async function campaignReport(o: ReportOptions): Promise<{ png: string; m
       steps: o.steps ?? 10,
       out: join(out, `strip-${t}`),
     });
-    const seg = readJsonFile<{ latents: { segmentLayout: { frames: [number, number][]; bounds: [number, number][] } } }>(join(model, 'config.json'))
-      .latents.segmentLayout;
     strips.push(renderStrip(r.clip, seg, parseCondition(t, seg.frames.length), `${t} (step ${step})`, 1));
   }
 
