@@ -87,19 +87,28 @@ test('avdit_torch draws the same keys, uniforms and normals as avdit', { skip },
   assert.equal(n.filter((x: number, i: number) => x !== ours[i]).length, 0, 'normals differ');
 });
 
-test("avdit_torch's presets, mixtures, schedule and training defaults are avdit's", { skip }, async () => {
+test("avdit_torch's presets, mixtures, schedules and training defaults are avdit's", { skip }, async () => {
   const { AVDIT_PRESETS } = await import('../src/model/avdit.js');
   const { MIXTURES } = await import('../src/monl/strategies.js');
-  const { SCHEDULE_DEFAULTS } = await import('../src/diffusion/schedule.js');
+  const { SCHEDULE_DEFAULTS, COSINE_DEFAULTS, scheduleFromConfig } = await import('../src/diffusion/schedule.js');
   const { AVDIT_TRAIN_DEFAULTS } = await import('../src/train/node/monl-task.js');
   const r = run('/usr/bin/python3', [
     '-c',
-    'import json; from avdit_torch import model, monl, train; print(json.dumps([model.PRESETS, monl.MIXTURES, monl.SCHEDULE_DEFAULTS, train.TRAINER_DEFAULTS, train.TASK_DEFAULTS]))',
+    'import json; from avdit_torch import model, monl, train; k = monl.SCHEDULE_KINDS; print(json.dumps([model.PRESETS, monl.MIXTURES, monl.SCHEDULE_DEFAULTS, train.TRAINER_DEFAULTS, train.TASK_DEFAULTS, k["cosine"], {n: list(monl.schedule_from_config(c)) for n, c in k.items()}]))',
   ]);
   ok(r, 'python');
-  const [presets, mixtures, schedule, trainer, task] = JSON.parse(r.out);
+  const [presets, mixtures, schedule, trainer, task, cosine, tables] = JSON.parse(r.out);
   assert.deepEqual(presets, AVDIT_PRESETS);
   assert.deepEqual(schedule, SCHEDULE_DEFAULTS);
+  assert.deepEqual(cosine, COSINE_DEFAULTS);
+  for (const [name, c] of [
+    ['linear', SCHEDULE_DEFAULTS],
+    ['cosine', COSINE_DEFAULTS],
+  ] as const) {
+    const ours = scheduleFromConfig(c).alphaBars;
+    const worst = Math.max(...tables[name].map((x: number, i: number) => Math.abs(x - ours[i])));
+    assert.ok(worst < 1e-12, `${name} ᾱ tables differ by ${worst}`);
+  }
   assert.deepEqual(trainer, AVDIT_TRAIN_DEFAULTS.trainer);
   assert.deepEqual(task, AVDIT_TRAIN_DEFAULTS.task);
   for (const [k, m] of Object.entries(MIXTURES)) for (const [s, w] of Object.entries(m)) assert.ok(Math.abs(mixtures[k][s] - w) < 1e-15, `${k}.${s}`);
@@ -109,6 +118,34 @@ test('training parity: 12 steps in PyTorch and in avdit give the same loss curve
   ok(avditTrain([...MODEL, ...SCHEDULE, '--out', join(root, 'ts')]), 'avdit train');
   ok(torchTrain([...MODEL, ...SCHEDULE, '--out', join(root, 'py')]), 'avdit_torch train');
   assertSameRun(join(root, 'py'), join(root, 'ts'), 12);
+});
+
+test('recipe options: --schedule cosine trains the same in both trainers; --min-snr weights each cell by min(SNR, γ)/SNR', { skip }, () => {
+  const short = ['--steps', '4', '--batch', '8', '--lr', '3e-3', '--warmup', '1', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '4'];
+  ok(avditTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-ts')]), 'avdit train --schedule cosine');
+  ok(torchTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-py')]), 'avdit_torch train --schedule cosine');
+  assertSameRun(join(root, 'cos-py'), join(root, 'cos-ts'), 4);
+  assert.equal(JSON.parse(readFileSync(join(root, 'cos-ts', 'checkpoint', 'config.json'), 'utf8')).diffusion.kind, 'cosine');
+  ok(torchTrain([...MODEL, ...short, '--min-snr', '5', '--out', join(root, 'snr')]), 'avdit_torch train --min-snr 5');
+  const cfg = JSON.parse(readFileSync(join(root, 'snr', 'checkpoint', 'config.json'), 'utf8'));
+  assert.equal(cfg.train.minSnr, 5);
+  // weighting only lowers the loss of low-noise cells: the first step's weighted loss is below the plain one
+  assert.ok(metrics(join(root, 'snr'))[0].loss < metrics(join(root, 'py'))[0].loss);
+  const r = run('/usr/bin/python3', [
+    '-c',
+    'import json; from avdit_torch import monl; import numpy as np; ab = monl.linear_schedule(); print(json.dumps(monl.min_snr_weights(ab, np.array([1, 100, 500, 999]), 5.0).tolist()))',
+  ]);
+  ok(r, 'python');
+  const ab = (t: number) => {
+    let a = 1;
+    for (let i = 1; i <= t; i++) a *= 1 - (1e-4 + ((0.02 - 1e-4) * (i - 1)) / 999);
+    return a;
+  };
+  JSON.parse(r.out).forEach((w: number, i: number) => {
+    const t = [1, 100, 500, 999][i],
+      snr = ab(t) / (1 - ab(t));
+    assert.ok(Math.abs(w - Math.min(snr, 5) / snr) < 1e-6, `t=${t}: ${w}`);
+  });
 });
 
 test('resume across the bridge: avdit → PyTorch and PyTorch → avdit continue the same run', { skip }, () => {

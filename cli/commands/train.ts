@@ -7,6 +7,7 @@ import { AVDIT_PRESETS, type AvditPreset } from '../../src/model/avdit.js';
 import { MIXTURES, parseMixture } from '../../src/monl/strategies.js';
 import { monlTrainTask, AVDIT_TRAIN_DEFAULTS } from '../../src/train/node/monl-task.js';
 import { countParams } from '../../src/nn/params.js';
+import { COSINE_DEFAULTS, SCHEDULE_DEFAULTS } from '../../src/diffusion/schedule.js';
 
 export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy monl] [--preset small] [options]
     --strategy ${Object.keys(MIXTURES).join('|')}   (monl = uniform over the four strategies)
@@ -14,6 +15,7 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     (--patch 4 on the v2 codec's 16×16 latents keeps the v1 token count: 5 × 4 × 4 = 80 video tokens)
     --steps 4000 --batch 16 --lr 5e-4 --warmup 200 --ema 0.999 --seed 0 --self-cond-rate 0.9
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
+    --schedule linear|cosine   noise schedule of a new run (linear: the paper's; cosine: Nichol & Dhariwal 2021)
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
     --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
@@ -35,6 +37,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'device',
       'val-windows',
       'stop-after',
+      'schedule',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -61,7 +64,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const cfg = { ...trainerFlags(f, d.trainer), emaDecay: f.num('ema', d.trainer.emaDecay, { min: 0, max: 1 }) };
   checkRunFolder(out, { resume: f.bool('resume'), force: f.bool('force') });
   const info = await initNodeEngine({ device: f.device() });
-  const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows });
+  const diffusion = f.choice('schedule', ['linear', 'cosine'], 'linear') === 'cosine' ? COSINE_DEFAULTS : SCHEDULE_DEFAULTS;
+  const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows, diffusion });
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,
   );

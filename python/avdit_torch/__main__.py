@@ -50,6 +50,9 @@ def parser():
     t.add_argument("--ema", type=float, default=D["emaDecay"])
     t.add_argument("--seed", type=int, default=D["seed"])
     t.add_argument("--self-cond-rate", type=float, default=TASK_DEFAULTS["selfCondRate"])
+    t.add_argument("--schedule", choices=["linear", "cosine"], help="noise schedule of a new run (default linear, the paper's)")
+    t.add_argument("--self-condition", action="store_true", help="a new run's model gets self-conditioning (the small preset has none)")
+    t.add_argument("--min-snr", type=float, default=0, help="Min-SNR-γ loss weighting, γ (0: off, plain ε-MSE)")
     t.add_argument("--val-windows", type=int, default=TASK_DEFAULTS["valWindows"])
     t.add_argument("--checkpoint-every", type=positive, default=D["checkpointEvery"])
     t.add_argument("--log-every", type=positive, default=D["logEvery"])
@@ -85,13 +88,16 @@ def options(a):
         raise ValueError(f"--lr must be in (0, 1], got {a.lr}")
     if not (0 <= a.ema < 1):
         raise ValueError(f"--ema must be in [0, 1), got {a.ema}")
+    if a.min_snr < 0:
+        raise ValueError(f"--min-snr must be ≥ 0 (0: off), got {a.min_snr}")
     if not (0 <= a.seed < 2 ** 32):
         raise ValueError(f"--seed must be a whole number in [0, 2^32), got {a.seed}")
     return {
         "data": a.data, "out": a.out, "strategy": a.strategy, "preset": a.preset, "width": a.width, "depth": a.depth,
         "heads": a.heads, "patch": a.patch, "batch": a.batch, "self_cond_rate": a.self_cond_rate, "val_windows": a.val_windows,
         "resume": a.resume, "force": a.force, "device": a.device, "threads": a.threads, "for_seconds": a.for_seconds,
-        "stop_after": a.stop_after,
+        "stop_after": a.stop_after, "schedule": a.schedule, "min_snr": a.min_snr,
+        "self_condition": a.self_condition,
         "trainer": {"steps": a.steps, "lr": a.lr, "warmupSteps": a.warmup, "emaDecay": a.ema, "seed": a.seed,
                     "checkpointEvery": a.checkpoint_every, "logEvery": a.log_every},
     }

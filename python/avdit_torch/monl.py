@@ -28,10 +28,18 @@ MIXTURES = {
 SCHEDULE_DEFAULTS = {"kind": "linear", "T": 1000, "betaStart": 1e-4, "betaEnd": 0.02}
 
 
+SCHEDULE_KINDS = {"linear": {"kind": "linear", "T": 1000, "betaStart": 1e-4, "betaEnd": 0.02}, "cosine": {"kind": "cosine", "T": 1000, "s": 0.008}}
+
+
 def schedule_from_config(c, source="schedule"):
     """ᾱ table of a checkpoint's "diffusion" entry (src/diffusion/schedule.ts scheduleFromConfig)."""
-    if not isinstance(c, dict) or c.get("kind") != "linear":
-        raise ValueError(f"{source}: diffusion {c!r} is not a known schedule (this trainer has \"linear\")")
+    if not isinstance(c, dict) or c.get("kind") not in SCHEDULE_KINDS:
+        raise ValueError(f"{source}: diffusion {c!r} is not a known schedule (this trainer has \"linear\" and \"cosine\")")
+    if c["kind"] == "cosine":
+        T, s = c.get("T"), c.get("s")
+        if not (isinstance(T, int) and T >= 1 and isinstance(s, (int, float)) and 0 <= s < 1):
+            raise ValueError(f"{source}: diffusion {c!r} is not a valid cosine schedule (T ≥ 1, 0 ≤ s < 1)")
+        return cosine_schedule(T, s)
     T, b0, b1 = c.get("T"), c.get("betaStart"), c.get("betaEnd")
     if not (isinstance(T, int) and T >= 1 and isinstance(b0, (int, float)) and isinstance(b1, (int, float)) and 0 < b0 <= b1 < 1):
         raise ValueError(f"{source}: diffusion {c!r} is not a valid linear schedule (T ≥ 1, 0 < betaStart ≤ betaEnd < 1)")
@@ -45,6 +53,27 @@ def linear_schedule(T=1000, beta_start=1e-4, beta_end=0.02):
         beta = beta_start + ((beta_end - beta_start) * (t - 1)) / max(1, T - 1)
         ab.append(ab[-1] * (1 - beta))
     return np.array(ab)
+
+
+def cosine_schedule(T=1000, s=0.008):
+    """Nichol & Dhariwal 2021: ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), β clipped to 0.999
+    (the same float64 steps as src/diffusion/schedule.ts cosineSchedule)."""
+    f = lambda t: math.cos(((t / T + s) / (1 + s)) * math.pi / 2) ** 2  # noqa: E731
+    ab = [1.0]
+    for t in range(1, T + 1):
+        beta = min(0.999, 1 - f(t) / f(t - 1))
+        ab.append(ab[-1] * (1 - beta))
+    return np.array(ab)
+
+
+def min_snr_weights(alpha_bars, t, gamma):
+    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ);
+    1 where γ is 0 (off)."""
+    if not gamma:
+        return np.ones(t.shape, np.float32)
+    ab = alpha_bars[t]
+    snr = ab / (1 - ab)
+    return (np.minimum(snr, gamma) / snr).astype(np.float32)
 
 
 def tie(strategy, t_ref, M, N):
@@ -74,7 +103,7 @@ def draw_timesteps(key, batch, M, N, T, mixture):
     return t, strategies
 
 
-def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None):
+def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0):
     """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy)."""
     B, S = x0v.shape[0], lay.S
     if fixed:
@@ -99,6 +128,8 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None):
         "sigVideo": sv.reshape(B, L, 1, 1, 1), "noiVideo": nv_.reshape(B, L, 1, 1, 1),
         "sigAudio": sa.reshape(B, La, 1), "noiAudio": na_.reshape(B, La, 1),
         "tCells": tm.astype(np.float32), "strategyOH": oh,
+        "wVideo": min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1),
+        "wAudio": min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1),
     }
 
 
@@ -117,8 +148,8 @@ def per_example_loss(p, c, lay, k, b, use_sc):
             sca = ((b["xtAudio"] - b["noiAudio"] * fa) / b["sigAudio"]).clamp(-4, 4) * use_sc
     ov, oa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], scv, sca)
     B = ov.shape[0]
-    se_v = (ov - b["epsVideo"]).pow(2).reshape(B, -1).sum(1)
-    se_a = (oa - b["epsAudio"]).pow(2).reshape(B, -1).sum(1)
+    se_v = ((ov - b["epsVideo"]).pow(2) * b["wVideo"]).reshape(B, -1).sum(1)
+    se_a = ((oa - b["epsAudio"]).pow(2) * b["wAudio"]).reshape(B, -1).sum(1)
     return se_v, se_a
 
 

@@ -73,6 +73,8 @@ def model_config(o, ck):
     for k in ("width", "depth", "heads", "patch"):
         if o.get(k) is not None:
             c[k] = o[k]
+    if o.get("self_condition"):
+        c["selfCondition"] = True
     return model.validate(c, "train")
 
 
@@ -119,11 +121,13 @@ def run(rank, world, o):
     config = {
         "kind": "avdit", "model": c,
         "layout": {"video": m["videoShape"], "audio": m["audioShape"], "segments": m["layout"]["numSegments"]},
-        "diffusion": ck["config"].get("diffusion") if ck is not None else monl.SCHEDULE_DEFAULTS,
+        "diffusion": ck["config"].get("diffusion") if ck is not None else monl.SCHEDULE_KINDS[o.get("schedule") or "linear"],
         "latents": {"path": os.path.relpath(os.path.abspath(o["data"])).replace(os.sep, "/"), "codecs": m["codecs"], "data": m["data"], "segmentLayout": m["layout"], "audioHopSec": m["audioHopSec"]},
         "strategy": o["strategy"], "mixture": mixture,
-        "train": {"batch": cfg["batch"], "selfCondRate": o["self_cond_rate"]},
+        "train": {"batch": cfg["batch"], "selfCondRate": o["self_cond_rate"], **({"minSnr": o["min_snr"]} if o.get("min_snr") else {})},
     }
+    if ck is not None and o.get("schedule") and ck["config"].get("diffusion", {}).get("kind") != o["schedule"]:
+        raise ValueError(f"{os.path.join(ck['dir'], 'config.json')}: the run's noise schedule is {json.dumps(ck['config'].get('diffusion'))}, not --schedule {o['schedule']}")
     tcfg = {k: cfg[k] for k in TRAINER_DEFAULTS}
     ema_on = cfg["emaDecay"] > 0
     history = []
@@ -213,7 +217,7 @@ def run(rank, world, o):
         lr = lr_at(s, cfg)
         key = fold_in(cfg["seed"], s)
         idx = randint(key, B, 0, n_train)
-        bt = monl.make_batch(key, lay, alpha_bars, mixture, tr_v[idx], tr_a[idx])
+        bt = monl.make_batch(key, lay, alpha_bars, mixture, tr_v[idx], tr_a[idx], min_snr=o.get("min_snr") or 0)
         mine = {n: v[rank * lb:(rank + 1) * lb] for n, v in bt.items()}
         use_sc = monl.use_self_cond(key, sc_rate)
         for p in params.values():

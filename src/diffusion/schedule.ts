@@ -13,29 +13,53 @@ export interface Schedule {
 }
 
 /** What a checkpoint stores to rebuild its schedule (config.json "diffusion"). */
-export interface ScheduleConfig {
-  kind: 'linear';
-  T: number;
-  betaStart: number;
-  betaEnd: number;
-}
+export type ScheduleConfig =
+  | { kind: 'linear'; T: number; betaStart: number; betaEnd: number }
+  /** Nichol & Dhariwal 2021 ("Improved DDPM"), offset s (0.008 there). */
+  | { kind: 'cosine'; T: number; s: number };
 
 /** The paper's schedule (paper-notes §8): the one default every new model is trained with. */
-export const SCHEDULE_DEFAULTS: ScheduleConfig = { kind: 'linear', T: 1000, betaStart: 1e-4, betaEnd: 0.02 };
+export const SCHEDULE_DEFAULTS = { kind: 'linear', T: 1000, betaStart: 1e-4, betaEnd: 0.02 } as const satisfies ScheduleConfig;
+
+/** The cosine schedule with its paper's offset (a recipe option: `--schedule cosine`). */
+export const COSINE_DEFAULTS = { kind: 'cosine', T: 1000, s: 0.008 } as const satisfies ScheduleConfig;
 
 export function scheduleFromConfig(c: ScheduleConfig, source = 'schedule'): Schedule {
-  if (c.kind !== 'linear') throw new Error(`${source}: diffusion.kind "${c.kind}" is not known (this avdit has "linear")`);
+  if (c.kind === 'cosine') {
+    if (!(Number.isInteger(c.T) && c.T >= 1 && c.s >= 0 && c.s < 1))
+      throw new Error(`${source}: diffusion ${JSON.stringify(c)} is not a valid cosine schedule (T ≥ 1, 0 ≤ s < 1)`);
+    return cosineSchedule(c.T, c.s);
+  }
+  if (c.kind !== 'linear')
+    throw new Error(`${source}: diffusion.kind "${(c as { kind: string }).kind}" is not known (this avdit has "linear" and "cosine")`);
   if (!(Number.isInteger(c.T) && c.T >= 1 && c.betaStart > 0 && c.betaEnd < 1 && c.betaStart <= c.betaEnd))
     throw new Error(`${source}: diffusion ${JSON.stringify(c)} is not a valid linear schedule (T ≥ 1, 0 < betaStart ≤ betaEnd < 1)`);
   return linearSchedule(c.T, c.betaStart, c.betaEnd);
 }
 
-export function linearSchedule(T = SCHEDULE_DEFAULTS.T, betaStart = SCHEDULE_DEFAULTS.betaStart, betaEnd = SCHEDULE_DEFAULTS.betaEnd): Schedule {
+export function linearSchedule(
+  T: number = SCHEDULE_DEFAULTS.T,
+  betaStart: number = SCHEDULE_DEFAULTS.betaStart,
+  betaEnd: number = SCHEDULE_DEFAULTS.betaEnd,
+): Schedule {
   const betas = new Float64Array(T + 1);
   const alphaBars = new Float64Array(T + 1);
   alphaBars[0] = 1;
   for (let t = 1; t <= T; t++) {
     betas[t] = betaStart + ((betaEnd - betaStart) * (t - 1)) / Math.max(1, T - 1);
+    alphaBars[t] = alphaBars[t - 1] * (1 - betas[t]);
+  }
+  return { T, betas, alphaBars };
+}
+
+/** ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), each β clipped to 0.999 (Improved DDPM, Eq. 17). */
+export function cosineSchedule(T = 1000, s = 0.008): Schedule {
+  const f = (t: number) => Math.cos((((t / T + s) / (1 + s)) * Math.PI) / 2) ** 2;
+  const betas = new Float64Array(T + 1);
+  const alphaBars = new Float64Array(T + 1);
+  alphaBars[0] = 1;
+  for (let t = 1; t <= T; t++) {
+    betas[t] = Math.min(0.999, 1 - f(t) / f(t - 1));
     alphaBars[t] = alphaBars[t - 1] * (1 - betas[t]);
   }
   return { T, betas, alphaBars };

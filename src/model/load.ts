@@ -37,7 +37,7 @@ export const AVDIT_CONFIG_SCHEMA: Schema = {
   kind: 'string',
   model: { width: 'number', depth: 'number', heads: 'number', mlpRatio: 'number', patch: 'number', timeFreqs: 'number', selfCondition: 'boolean' },
   layout: { video: 'number[]', audio: 'number[]', segments: 'number' },
-  diffusion: { kind: 'string', T: 'number', betaStart: 'number', betaEnd: 'number' },
+  diffusion: { kind: 'string', T: 'number' }, // the fields of each kind: scheduleFromConfig
   latents: {
     data: { fps: 'number', sampleRate: 'number', windowFrames: 'number', width: 'number', height: 'number' },
     segmentLayout: { numSegments: 'number', bounds: 'object', videoSegment: 'number[]', audioSegment: 'number[]', frames: 'object' },
