@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The five-strategy comparison at 5× the wave-1 budget (issue 14, docs/evaluation.md "The paper's claim at 2000 steps"):
 # vanilla, pm, pt, ptm and MoNL, one recipe, 2 training seeds each, on the v2 latents of both GRID folders
+# (the bundled model's size: width 192, depth 4, patch 4, 2.86M parameters — at width 128 the models' samples were
+# not faces after 2000 steps: validation loss 0.151 vs 0.12 for a width-192 model whose samples are; see docs/evaluation.md)
 # (cache/latents-v2). Trained with avdit's PyTorch trainer (python/avdit_torch: same batches, initial weights and
 # objective as `avdit train`, parity-tested) because it runs ~3.4 steps/s on one core against ~1 in jax-js's wasm.
 #   Usage: scripts/train-comparison-v2.sh [steps] [seeds] [variants]     → runs/compare-v2/<variant>-s<seed>
+#   (two cores: one process per seed,  scripts/train-comparison-v2.sh 2000 0 &  scripts/train-comparison-v2.sh 2000 1 &)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-2000}; seeds=${2:-"0 1"}; variants=${3:-"vanilla pm pt ptm monl"}
@@ -13,7 +16,7 @@ for seed in $seeds; do
     grep -q "\"step\": *$steps" "$out/checkpoint/trainer.json" 2>/dev/null && continue
     resume=""; [ -f "$out/checkpoint/trainer.json" ] && resume="--resume"
     PYTHONPATH=python OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m avdit_torch train --data cache/latents-v2 \
-      --strategy "$s" --preset small --width 128 --heads 4 --patch 4 --steps "$steps" --batch 16 --lr 1e-3 \
+      --strategy "$s" --preset small --patch 4 --steps "$steps" --batch 16 --lr 1e-3 \
       --warmup 50 --ema 0.99 --seed "$seed" --checkpoint-every 250 --log-every 50 --threads "${THREADS:-1}" \
       --out "$out" $resume
   done
