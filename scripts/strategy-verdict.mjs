@@ -2,10 +2,18 @@
 // Reads an `avdit eval` report.json whose models are named <strategy>-s<seed> (scripts/train-comparison-v2.sh),
 // averages each metric over the training seeds, and calls a difference real only when it is larger than the
 // training-seed spread (|seed 0 − seed 1|) of both strategies compared — the noise of retraining, which includes
-// the sampling noise of the evaluation.   node scripts/strategy-verdict.mjs runs/eval-compare-v2/report.json
+// the sampling noise of the evaluation. Several reports (e.g. conditional tasks with influence, the others without)
+// are merged per model.   node scripts/strategy-verdict.mjs runs/eval-compare-v2/report.json [more report.json…]
 import { readFileSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync(process.argv[2] ?? 'runs/eval-compare-v2/report.json', 'utf8'));
+const paths = process.argv.length > 2 ? process.argv.slice(2) : ['runs/eval-compare-v2/report.json'];
+const reports = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
+const report = { ...reports[0], results: {} };
+for (const r of reports) {
+  if (r.windows !== report.windows || r.windowStart !== report.windowStart || r.data !== report.data || r.steps !== report.steps)
+    throw new Error('strategy-verdict: the reports are not on the same windows and sampler');
+  for (const [m, tasks] of Object.entries(r.results)) report.results[m] = { ...report.results[m], ...tasks };
+}
 const COLUMNS = [
   ['joint', 'FVD-pix80', -1],
   ['joint', 'FAD-logmel40', -1],

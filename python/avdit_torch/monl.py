@@ -148,8 +148,10 @@ def per_example_loss(p, c, lay, k, b, use_sc):
             sca = ((b["xtAudio"] - b["noiAudio"] * fa) / b["sigAudio"]).clamp(-4, 4) * use_sc
     ov, oa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], scv, sca)
     B = ov.shape[0]
-    se_v = ((ov - b["epsVideo"]).pow(2) * b["wVideo"]).reshape(B, -1).sum(1)
-    se_a = ((oa - b["epsAudio"]).pow(2) * b["wAudio"]).reshape(B, -1).sum(1)
+    ev, ea = (ov - b["epsVideo"]).pow(2), (oa - b["epsAudio"]).pow(2)
+    if "wVideo" in b:  # Min-SNR weights (make_batch); a batch from avdit (the parity twin) has none
+        ev, ea = ev * b["wVideo"], ea * b["wAudio"]
+    se_v, se_a = ev.reshape(B, -1).sum(1), ea.reshape(B, -1).sum(1)
     return se_v, se_a
 
 
