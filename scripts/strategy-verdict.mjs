@@ -70,8 +70,12 @@ const rankMean = meanRanks((s, c) => stat(s, c).mean);
 const allSeeds = [...new Set(names.flatMap(seedsOf))];
 const rankSeed = allSeeds.map((seed) => meanRanks((s, c) => val(s, seed, c)));
 
-console.log(`${report.windows} windows of ${report.data} (${report.split}, window start ${report.windowStart}), sampling seed ${report.seeds.join(',')}, DDIM ${report.steps} steps, guidance ${report.guidance}; training seeds ${allSeeds.join(', ')}.`);
-console.log('Each cell: mean over the training seeds (seed values in brackets). Bold: best, by more than both its and the runner-up\'s seed spread.\n');
+console.log(
+  `${report.windows} windows of ${report.data} (${report.split}, window start ${report.windowStart}), sampling seed ${report.seeds.join(',')}, DDIM ${report.steps} steps, guidance ${report.guidance}; training seeds ${allSeeds.join(', ')}.`,
+);
+console.log(
+  "Each cell: mean over the training seeds (seed values in brackets). Bold: best, by more than both its and the runner-up's seed spread.\n",
+);
 console.log(`| strategy | ${cols.map(([t, m]) => `${t} ${m}`).join(' | ')} | mean rank (per seed) |`);
 console.log(`|---|${cols.map(() => '---:').join('|')}|---:|`);
 const best = new Map();
@@ -98,8 +102,17 @@ for (const [claim, who, tasks] of FINDINGS) {
   if (!tasks) {
     const bestMean = [...rankMean].sort((a, b) => a[1] - b[1])[0][0];
     const bestPerSeed = rankSeed.map((r) => [...r].sort((a, b) => a[1] - b[1])[0][0]);
-    const verdict = bestPerSeed.every((s) => s === who) ? 'confirmed' : bestPerSeed.every((s) => s !== who) && bestPerSeed.every((s) => s === bestPerSeed[0]) ? 'refuted' : 'undecided';
-    console.log(`- **${claim}: ${verdict}.** Lowest mean rank: ${bestMean} (${[...rankMean].sort((a, b) => a[1] - b[1]).map(([s, r]) => `${s} ${r.toFixed(2)}`).join(', ')}); best per training seed: ${bestPerSeed.join(', ')}.`);
+    const verdict = bestPerSeed.every((s) => s === who)
+      ? 'confirmed'
+      : bestPerSeed.every((s) => s !== who) && bestPerSeed.every((s) => s === bestPerSeed[0])
+        ? 'refuted'
+        : 'undecided';
+    console.log(
+      `- **${claim}: ${verdict}.** Lowest mean rank: ${bestMean} (${[...rankMean]
+        .sort((a, b) => a[1] - b[1])
+        .map(([s, r]) => `${s} ${r.toFixed(2)}`)
+        .join(', ')}); best per training seed: ${bestPerSeed.join(', ')}.`,
+    );
     continue;
   }
   const per = cols
@@ -108,7 +121,8 @@ for (const [claim, who, tasks] of FINDINGS) {
       const me = stat(who, c);
       const b = best.get(c);
       const beaters = names.filter((s) => s !== who && c[2] * (stat(s, c).mean - me.mean) > Math.max(me.spread, stat(s, c).spread));
-      const label = b.order[0] === who && b.clear ? 'confirms' : beaters.length ? `refutes (${beaters.join(', ')} better)` : `undecided (best: ${b.order[0]})`;
+      const label =
+        b.order[0] === who && b.clear ? 'confirms' : beaters.length ? `refutes (${beaters.join(', ')} better)` : `undecided (best: ${b.order[0]})`;
       return `${c[0]} ${c[1]} ${label}`;
     });
   const n = per.length,

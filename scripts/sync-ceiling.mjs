@@ -54,12 +54,18 @@ if (oi >= 0) {
   console.log(`wrote ${out}: mouth openness of ${res.train.length} train and ${res.val.length} val windows`);
 } else {
   const clips = cache.clips('val').map((clip) => cache.loadWindow({ clip, start: 0 }));
-  const r = syncScores(clips, clips.map((c) => c.video));
+  const r = syncScores(
+    clips,
+    clips.map((c) => c.video),
+  );
   console.log(`${clips.length} validation windows (start 0, ${F} frames at ${cache.config.fps} fps)`);
   console.log(`SyncCorr real ${r.real.toFixed(3)}, real frames with another window's audio ${r.shuffled.toFixed(3)}`);
   for (const g of [2, 4])
     for (const interp of [false, true]) {
-      const s = syncScores(clips, clips.map((c) => groupMean(c, g, interp))).reconstruction;
+      const s = syncScores(
+        clips,
+        clips.map((c) => groupMean(c, g, interp)),
+      ).reconstruction;
       console.log(`each group of ${g} frames replaced by its mean${interp ? ', interpolated between groups' : ''}: SyncCorr ${s.toFixed(3)}`);
     }
 }

@@ -19,11 +19,18 @@ for (const dir of dirs)
     if (!vals.length) continue;
     let wall = 0,
       prev = 0;
-    for (const m of all) (wall += (m.step - prev) * (m.sPerStep ?? NaN)), (prev = m.step);
+    for (const m of all) ((wall += (m.step - prev) * (m.sPerStep ?? NaN)), (prev = m.step));
     const last = vals[vals.length - 1];
     const mean = patterns.reduce((a, p) => a + last[`val_${p}`], 0) / patterns.length;
     const curve = (p) => vals.map((v) => v[`val_${p}`].toFixed(3)).join(' → ');
-    rows.push({ run: dirs.length > 1 ? join(dir, run) : run, step: last.step, wall, last, mean, curves: Object.fromEntries(patterns.map((p) => [p, curve(p)])) });
+    rows.push({
+      run: dirs.length > 1 ? join(dir, run) : run,
+      step: last.step,
+      wall,
+      last,
+      mean,
+      curves: Object.fromEntries(patterns.map((p) => [p, curve(p)])),
+    });
   }
 const hm = (s) => (Number.isFinite(s) ? `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m` : '–');
 console.log(`| run | steps | wall time | ${patterns.map((p) => `val ${p}`).join(' | ')} | mean |`);
