@@ -120,33 +120,39 @@ test('training parity: 12 steps in PyTorch and in avdit give the same loss curve
   assertSameRun(join(root, 'py'), join(root, 'ts'), 12);
 });
 
-test('recipe options: --schedule cosine trains the same in both trainers; --min-snr weights each cell by min(SNR, γ)/SNR', { skip }, () => {
-  const short = ['--steps', '4', '--batch', '8', '--lr', '3e-3', '--warmup', '1', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '4'];
-  ok(avditTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-ts')]), 'avdit train --schedule cosine');
-  ok(torchTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-py')]), 'avdit_torch train --schedule cosine');
-  assertSameRun(join(root, 'cos-py'), join(root, 'cos-ts'), 4);
-  assert.equal(JSON.parse(readFileSync(join(root, 'cos-ts', 'checkpoint', 'config.json'), 'utf8')).diffusion.kind, 'cosine');
-  ok(torchTrain([...MODEL, ...short, '--min-snr', '5', '--out', join(root, 'snr')]), 'avdit_torch train --min-snr 5');
-  const cfg = JSON.parse(readFileSync(join(root, 'snr', 'checkpoint', 'config.json'), 'utf8'));
-  assert.equal(cfg.train.minSnr, 5);
-  // weighting only lowers the loss of low-noise cells: the first step's weighted loss is below the plain one
-  assert.ok(metrics(join(root, 'snr'))[0].loss < metrics(join(root, 'py'))[0].loss);
-  const r = run('/usr/bin/python3', [
-    '-c',
-    'import json; from avdit_torch import monl; import numpy as np; ab = monl.linear_schedule(); print(json.dumps(monl.min_snr_weights(ab, np.array([1, 100, 500, 999]), 5.0).tolist()))',
-  ]);
-  ok(r, 'python');
-  const ab = (t: number) => {
-    let a = 1;
-    for (let i = 1; i <= t; i++) a *= 1 - (1e-4 + ((0.02 - 1e-4) * (i - 1)) / 999);
-    return a;
-  };
-  JSON.parse(r.out).forEach((w: number, i: number) => {
-    const t = [1, 100, 500, 999][i],
-      snr = ab(t) / (1 - ab(t));
-    assert.ok(Math.abs(w - Math.min(snr, 5) / snr) < 1e-6, `t=${t}: ${w}`);
-  });
-});
+test(
+  'recipe options: --schedule cosine and --min-snr train the same in both trainers; Min-SNR weights each cell by min(SNR, γ)/SNR',
+  { skip },
+  () => {
+    const short = ['--steps', '4', '--batch', '8', '--lr', '3e-3', '--warmup', '1', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '4'];
+    ok(avditTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-ts')]), 'avdit train --schedule cosine');
+    ok(torchTrain([...MODEL, ...short, '--schedule', 'cosine', '--out', join(root, 'cos-py')]), 'avdit_torch train --schedule cosine');
+    assertSameRun(join(root, 'cos-py'), join(root, 'cos-ts'), 4);
+    assert.equal(JSON.parse(readFileSync(join(root, 'cos-ts', 'checkpoint', 'config.json'), 'utf8')).diffusion.kind, 'cosine');
+    ok(torchTrain([...MODEL, ...short, '--min-snr', '5', '--out', join(root, 'snr')]), 'avdit_torch train --min-snr 5');
+    ok(avditTrain([...MODEL, ...short, '--min-snr', '5', '--out', join(root, 'snr-ts')]), 'avdit train --min-snr 5');
+    assertSameRun(join(root, 'snr'), join(root, 'snr-ts'), 4);
+    const cfg = JSON.parse(readFileSync(join(root, 'snr', 'checkpoint', 'config.json'), 'utf8'));
+    assert.equal(cfg.train.minSnr, 5);
+    // weighting only lowers the loss of low-noise cells: the first step's weighted loss is below the plain one
+    assert.ok(metrics(join(root, 'snr'))[0].loss < metrics(join(root, 'py'))[0].loss);
+    const r = run('/usr/bin/python3', [
+      '-c',
+      'import json; from avdit_torch import monl; import numpy as np; ab = monl.linear_schedule(); print(json.dumps(monl.min_snr_weights(ab, np.array([1, 100, 500, 999]), 5.0).tolist()))',
+    ]);
+    ok(r, 'python');
+    const ab = (t: number) => {
+      let a = 1;
+      for (let i = 1; i <= t; i++) a *= 1 - (1e-4 + ((0.02 - 1e-4) * (i - 1)) / 999);
+      return a;
+    };
+    JSON.parse(r.out).forEach((w: number, i: number) => {
+      const t = [1, 100, 500, 999][i],
+        snr = ab(t) / (1 - ab(t));
+      assert.ok(Math.abs(w - Math.min(snr, 5) / snr) < 1e-6, `t=${t}: ${w}`);
+    });
+  },
+);
 
 test('resume across the bridge: avdit → PyTorch and PyTorch → avdit continue the same run', { skip }, () => {
   ok(avditTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', join(root, 'ts-py')]), 'avdit train to step 6');

@@ -16,6 +16,7 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --steps 4000 --batch 16 --lr 5e-4 --warmup 200 --ema 0.999 --seed 0 --self-cond-rate 0.9
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
     --schedule linear|cosine   noise schedule of a new run (linear: the paper's; cosine: Nichol & Dhariwal 2021)
+    --min-snr 5   Min-SNR-γ loss weighting (Hang et al. 2023; 0 = off, the default); validation stays unweighted
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
     --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
@@ -38,6 +39,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'val-windows',
       'stop-after',
       'schedule',
+      'min-snr',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -65,7 +67,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   checkRunFolder(out, { resume: f.bool('resume'), force: f.bool('force') });
   const info = await initNodeEngine({ device: f.device() });
   const diffusion = f.choice('schedule', ['linear', 'cosine'], 'linear') === 'cosine' ? COSINE_DEFAULTS : SCHEDULE_DEFAULTS;
-  const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows, diffusion });
+  const minSnr = f.num('min-snr', 0, { min: 0 });
+  const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows, diffusion, minSnr });
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,
   );

@@ -4,8 +4,8 @@
  *   2. broadcast t to every latent element of its (modality, segment) cell
  *   3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε   (host, float64 coefficients)
  *   4. predict ε̂ = AVDiT(x_t, t) (optionally self-conditioned on a first x̂0 estimate)
- *   5. L2 between ε̂ and ε over all video and audio latent elements; named terms per modality and per
- *      strategy.
+ *   5. L2 between ε̂ and ε over all video and audio latent elements (optionally Min-SNR-γ weighted per
+ *      latent frame); named terms per modality and per strategy.
  * Steps 1–3 are host code (`makeMonlBatch`), 4–5 run inside jit (`monlLoss`).
  *
  * Axis legend: B batch · M modalities (2) · S segments · L/La video/audio latent frames
@@ -33,6 +33,22 @@ export interface MonlBatch {
   /** [B, 4] one-hot of the strategy per example. */
   strategyOH: Float32Array;
   strategies: Strategy[];
+  /** Min-SNR-γ loss weight per latent frame (video [B, L], audio [B, La]); absent = unweighted. */
+  wVideo?: Float32Array;
+  wAudio?: Float32Array;
+}
+
+/**
+ * Min-SNR-γ weights for ε-prediction (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
+ * Strategy"): min(SNR_t, γ) / SNR_t with SNR_t = ᾱ_t / (1 − ᾱ_t), so low-noise steps, whose ε-loss is large
+ * but easy, stop dominating the gradient. Same float64 steps as avdit_torch's min_snr_weights.
+ */
+export function minSnrWeights(sched: Schedule, t: ArrayLike<number>, gamma: number): Float32Array {
+  return Float32Array.from(t, (ti) => {
+    const ab = sched.alphaBars[ti],
+      snr = ab / (1 - ab);
+    return Math.min(snr, gamma) / snr;
+  });
 }
 
 /** Steps 1–3 on the host for clean latents x0 (video [B, L, h, w, C], audio [B, La, Ca]). */
@@ -45,6 +61,7 @@ export function makeMonlBatch(
   x0Audio: Float32Array,
   batch: number,
   fixedStrategy?: Strategy,
+  minSnr = 0,
 ): MonlBatch {
   const S = l.numSegments,
     M = 2;
@@ -74,6 +91,7 @@ export function makeMonlBatch(
     tCells: Float32Array.from(t),
     strategyOH,
     strategies,
+    ...(minSnr > 0 ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) } : {}),
   };
 }
 
@@ -96,6 +114,9 @@ export interface MonlBatchTensors {
   strategyOH: Tensor; // [B, 4]
   /** 1 when this step feeds the self-conditioning estimate, else 0 */
   useSelfCond: Tensor; // []
+  /** Min-SNR-γ weight of each latent frame's squared error (absent: unweighted) */
+  wVideo?: Tensor; // [B, L, 1, 1, 1]
+  wAudio?: Tensor; // [B, La, 1]
 }
 
 export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, selfCondRate: number, key: Key): MonlBatchTensors {
@@ -114,6 +135,7 @@ export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, s
     tCells: ops.tensor(bt.tCells, [batch, 2 * l.numSegments]),
     strategyOH: ops.tensor(bt.strategyOH, [batch, 4]),
     useSelfCond: ops.full([], use),
+    ...(bt.wVideo && bt.wAudio ? { wVideo: ops.tensor(bt.wVideo, [batch, L, 1, 1, 1]), wAudio: ops.tensor(bt.wAudio, [batch, La, 1]) } : {}),
   };
 }
 
@@ -136,6 +158,8 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     tCells,
     strategyOH: stratOH,
     useSelfCond: useSC,
+    wVideo,
+    wAudio,
   } = b;
   const B = xtV.shape[0];
   let selfCond: { video: Tensor; audio: Tensor } | undefined;
@@ -151,8 +175,11 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
   const out = avditForward(p, c, l, k, { video: xtV, audio: xtA, selfCond }, tCells);
   const nv = l.video.L * l.video.h * l.video.w * l.video.C,
     na = l.audio.La * l.audio.C;
-  const seV = ops.sum(ops.reshape(ops.square(ops.sub(out.video, epsV)), [B, nv]), 1); // [B]
-  const seA = ops.sum(ops.reshape(ops.square(ops.sub(out.audio, epsA)), [B, na]), 1);
+  let errV = ops.square(ops.sub(out.video, epsV)),
+    errA = ops.square(ops.sub(out.audio, epsA));
+  if (wVideo && wAudio) ((errV = ops.mul(errV, wVideo)), (errA = ops.mul(errA, wAudio)));
+  const seV = ops.sum(ops.reshape(errV, [B, nv]), 1); // [B]
+  const seA = ops.sum(ops.reshape(errA, [B, na]), 1);
   const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]
   const metrics: Record<string, Tensor> = { video: ops.mean(ops.div(seV, nv)), audio: ops.mean(ops.div(seA, na)) };
   // per-strategy mean over the examples that drew it (0 when none did)

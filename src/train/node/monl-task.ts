@@ -23,6 +23,8 @@ export interface MonlTrainOptions {
   /** probability of feeding the first-pass x̂0 when the model is self-conditioned (0.9 in the paper). */
   selfCondRate: number;
   valWindows: number;
+  /** Min-SNR-γ loss weighting, γ (0 or absent: plain ε-MSE); validation stays unweighted */
+  minSnr?: number;
 }
 
 /** `avdit train`'s defaults, one object for the CLI, the library and python/avdit_torch (a test compares them). */
@@ -75,12 +77,12 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
       latents: { path: recordedPath(latentDir), codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec },
       strategy: o.mixtureName,
       mixture: o.mixture,
-      train: { batch: o.batch, selfCondRate: o.selfCondRate },
+      train: { batch: o.batch, selfCondRate: o.selfCondRate, ...(o.minSnr ? { minSnr: o.minSnr } : {}) },
     },
     specs: avditSpecs(c, l),
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
-      const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch);
+      const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch, undefined, o.minSnr);
       // the constants ride with the batch: a jit program takes device arrays as arguments, not from its closure
       return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts: refTree(consts) };
     },
