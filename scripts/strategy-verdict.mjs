@@ -82,9 +82,13 @@ const best = new Map();
 for (const c of cols) {
   const order = [...names].sort((a, b) => c[2] * (stat(b, c).mean - stat(a, c).mean));
   const [a, b] = order.map((s) => stat(s, c));
-  const margin = Math.abs(a.mean - b.mean);
-  best.set(c, { order, clear: margin > Math.max(a.spread, b.spread) });
+  best.set(c, { order, clear: b !== undefined && Math.abs(a.mean - b.mean) > Math.max(a.spread, b.spread) });
 }
+for (const ref of ['real clips', 'codec reconstruction'])
+  if (report.results[ref])
+    console.log(
+      `| ${ref} | ${cols.map(([t, m]) => (Number.isFinite(report.results[ref][t]?.[m]?.value) ? fmt(report.results[ref][t][m].value) : '–')).join(' | ')} | |`,
+    );
 for (const s of names) {
   const cells = cols.map((c) => {
     const st = stat(s, c);
