@@ -51,7 +51,9 @@ const seedsOf = (s) => [...strategies.get(s).keys()].sort();
 const val = (s, seed, [task, metric]) => strategies.get(s).get(seed)?.[task]?.[metric]?.value ?? NaN;
 const cols = COLUMNS.filter((c) => names.some((s) => seedsOf(s).some((seed) => Number.isFinite(val(s, seed, c)))));
 const stat = (s, c) => {
-  const v = seedsOf(s).map((seed) => val(s, seed, c));
+  const v = seedsOf(s)
+    .map((seed) => val(s, seed, c))
+    .filter(Number.isFinite); // a seed not evaluated yet is left out
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   return { v, mean, spread: v.length > 1 ? Math.max(...v) - Math.min(...v) : NaN };
 };
