@@ -25,5 +25,14 @@ export { generateClipSteps, decodeClips, restoreGivenCells, type Codecs, type Lo
 export { generatedElements, cellsToFrames, frameCells, maskCells, type ElementPlan } from './monl/cells.js';
 export { unconditionalInputs, guide, type GuidanceMode } from './pipeline/guidance.js';
 export { ddimStep, samplingTimesteps, predictX0Host } from './diffusion/samplers/ddim.js';
-export { linearSchedule, scheduleFromConfig, SCHEDULE_DEFAULTS, type Schedule, type ScheduleConfig } from './diffusion/schedule.js';
+export {
+  linearSchedule,
+  cosineSchedule,
+  scheduleFromConfig,
+  SCHEDULE_DEFAULTS,
+  COSINE_DEFAULTS,
+  SCHEDULE_KINDS,
+  type Schedule,
+  type ScheduleConfig,
+} from './diffusion/schedule.js';
 export { decodeSafetensors, encodeSafetensors, type HostParams } from './util/safetensors.js';

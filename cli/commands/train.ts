@@ -7,7 +7,7 @@ import { AVDIT_PRESETS, type AvditPreset } from '../../src/model/avdit.js';
 import { MIXTURES, parseMixture } from '../../src/monl/strategies.js';
 import { monlTrainTask, AVDIT_TRAIN_DEFAULTS } from '../../src/train/node/monl-task.js';
 import { countParams } from '../../src/nn/params.js';
-import { COSINE_DEFAULTS, SCHEDULE_DEFAULTS } from '../../src/diffusion/schedule.js';
+import { SCHEDULE_KINDS } from '../../src/diffusion/schedule.js';
 
 export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy monl] [--preset small] [options]
     --strategy ${Object.keys(MIXTURES).join('|')}   (monl = uniform over the four strategies)
@@ -66,7 +66,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const cfg = { ...trainerFlags(f, d.trainer), emaDecay: f.num('ema', d.trainer.emaDecay, { min: 0, max: 1 }) };
   checkRunFolder(out, { resume: f.bool('resume'), force: f.bool('force') });
   const info = await initNodeEngine({ device: f.device() });
-  const diffusion = f.choice('schedule', ['linear', 'cosine'], 'linear') === 'cosine' ? COSINE_DEFAULTS : SCHEDULE_DEFAULTS;
+  const diffusion = SCHEDULE_KINDS[f.choice('schedule', Object.keys(SCHEDULE_KINDS) as (keyof typeof SCHEDULE_KINDS)[], 'linear')];
   const minSnr = f.num('min-snr', 0, { min: 0 });
   const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows, diffusion, minSnr });
   console.log(

@@ -28,7 +28,7 @@ MIXTURES = {
 SCHEDULE_DEFAULTS = {"kind": "linear", "T": 1000, "betaStart": 1e-4, "betaEnd": 0.02}
 
 
-SCHEDULE_KINDS = {"linear": {"kind": "linear", "T": 1000, "betaStart": 1e-4, "betaEnd": 0.02}, "cosine": {"kind": "cosine", "T": 1000, "s": 0.008}}
+SCHEDULE_KINDS = {"linear": SCHEDULE_DEFAULTS, "cosine": {"kind": "cosine", "T": 1000, "s": 0.008}}
 
 
 def schedule_from_config(c, source="schedule"):
@@ -46,31 +46,27 @@ def schedule_from_config(c, source="schedule"):
     return linear_schedule(T, b0, b1)
 
 
-def linear_schedule(T=1000, beta_start=1e-4, beta_end=0.02):
-    """ᾱ_t for t = 0..T (float64, the same products as avdit)."""
+def alpha_bars_from_betas(T, beta):
+    """ᾱ_t = ∏_{i ≤ t} (1 − β_i) for t = 0..T (float64, the same products as avdit)."""
     ab = [1.0]
     for t in range(1, T + 1):
-        beta = beta_start + ((beta_end - beta_start) * (t - 1)) / max(1, T - 1)
-        ab.append(ab[-1] * (1 - beta))
+        ab.append(ab[-1] * (1 - beta(t)))
     return np.array(ab)
+
+
+def linear_schedule(T=1000, beta_start=1e-4, beta_end=0.02):
+    return alpha_bars_from_betas(T, lambda t: beta_start + ((beta_end - beta_start) * (t - 1)) / max(1, T - 1))
 
 
 def cosine_schedule(T=1000, s=0.008):
     """Nichol & Dhariwal 2021: ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), β clipped to 0.999
     (the same float64 steps as src/diffusion/schedule.ts cosineSchedule)."""
     f = lambda t: math.cos(((t / T + s) / (1 + s)) * math.pi / 2) ** 2  # noqa: E731
-    ab = [1.0]
-    for t in range(1, T + 1):
-        beta = min(0.999, 1 - f(t) / f(t - 1))
-        ab.append(ab[-1] * (1 - beta))
-    return np.array(ab)
+    return alpha_bars_from_betas(T, lambda t: min(0.999, 1 - f(t) / f(t - 1)))
 
 
 def min_snr_weights(alpha_bars, t, gamma):
-    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ);
-    1 where γ is 0 (off)."""
-    if not gamma:
-        return np.ones(t.shape, np.float32)
+    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ)."""
     ab = alpha_bars[t]
     snr = ab / (1 - ab)
     return (np.minimum(snr, gamma) / snr).astype(np.float32)
@@ -123,14 +119,16 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0):
     xta = (ex(sa, 1) * x0a + ex(na_, 1) * eps_a.astype(np.float64)).astype(np.float32)
     oh = np.zeros((B, 4), np.float32)
     oh[np.arange(B), [STRATEGIES.index(s) for s in strategies]] = 1
-    return {
+    b = {
         "xtVideo": xtv, "xtAudio": xta, "epsVideo": eps_v, "epsAudio": eps_a,
         "sigVideo": sv.reshape(B, L, 1, 1, 1), "noiVideo": nv_.reshape(B, L, 1, 1, 1),
         "sigAudio": sa.reshape(B, La, 1), "noiAudio": na_.reshape(B, La, 1),
         "tCells": tm.astype(np.float32), "strategyOH": oh,
-        "wVideo": min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1),
-        "wAudio": min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1),
     }
+    if min_snr > 0:  # as avdit: weights only when asked for (an unweighted batch has none)
+        b["wVideo"] = min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1)
+        b["wAudio"] = min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1)
+    return b
 
 
 def use_self_cond(key, rate):
@@ -149,7 +147,7 @@ def per_example_loss(p, c, lay, k, b, use_sc):
     ov, oa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], scv, sca)
     B = ov.shape[0]
     ev, ea = (ov - b["epsVideo"]).pow(2), (oa - b["epsAudio"]).pow(2)
-    if "wVideo" in b:  # Min-SNR weights (make_batch); a batch from avdit (the parity twin) has none
+    if "wVideo" in b:  # Min-SNR weights (make_batch with min_snr > 0)
         ev, ea = ev * b["wVideo"], ea * b["wAudio"]
     se_v, se_a = ev.reshape(B, -1).sum(1), ea.reshape(B, -1).sum(1)
     return se_v, se_a

@@ -24,6 +24,9 @@ export const SCHEDULE_DEFAULTS = { kind: 'linear', T: 1000, betaStart: 1e-4, bet
 /** The cosine schedule with its paper's offset (a recipe option: `--schedule cosine`). */
 export const COSINE_DEFAULTS = { kind: 'cosine', T: 1000, s: 0.008 } as const satisfies ScheduleConfig;
 
+/** A new run's schedule by name (`avdit train --schedule`; avdit_torch's SCHEDULE_KINDS). */
+export const SCHEDULE_KINDS = { linear: SCHEDULE_DEFAULTS, cosine: COSINE_DEFAULTS } as const;
+
 export function scheduleFromConfig(c: ScheduleConfig, source = 'schedule'): Schedule {
   if (c.kind === 'cosine') {
     if (!(Number.isInteger(c.T) && c.T >= 1 && c.s >= 0 && c.s < 1))
@@ -42,24 +45,22 @@ export function linearSchedule(
   betaStart: number = SCHEDULE_DEFAULTS.betaStart,
   betaEnd: number = SCHEDULE_DEFAULTS.betaEnd,
 ): Schedule {
-  const betas = new Float64Array(T + 1);
-  const alphaBars = new Float64Array(T + 1);
-  alphaBars[0] = 1;
-  for (let t = 1; t <= T; t++) {
-    betas[t] = betaStart + ((betaEnd - betaStart) * (t - 1)) / Math.max(1, T - 1);
-    alphaBars[t] = alphaBars[t - 1] * (1 - betas[t]);
-  }
-  return { T, betas, alphaBars };
+  return fromBetas(T, (t) => betaStart + ((betaEnd - betaStart) * (t - 1)) / Math.max(1, T - 1));
 }
 
 /** ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), each β clipped to 0.999 (Improved DDPM, Eq. 17). */
 export function cosineSchedule(T = 1000, s = 0.008): Schedule {
   const f = (t: number) => Math.cos((((t / T + s) / (1 + s)) * Math.PI) / 2) ** 2;
+  return fromBetas(T, (t) => Math.min(0.999, 1 - f(t) / f(t - 1)));
+}
+
+/** β_t for t = 1..T → the tables, ᾱ_t = ∏_{i ≤ t} (1 − β_i) (float64; avdit_torch's alpha_bars_from_betas). */
+function fromBetas(T: number, beta: (t: number) => number): Schedule {
   const betas = new Float64Array(T + 1);
   const alphaBars = new Float64Array(T + 1);
   alphaBars[0] = 1;
   for (let t = 1; t <= T; t++) {
-    betas[t] = Math.min(0.999, 1 - f(t) / f(t - 1));
+    betas[t] = beta(t);
     alphaBars[t] = alphaBars[t - 1] * (1 - betas[t]);
   }
   return { T, betas, alphaBars };

@@ -177,7 +177,10 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     na = l.audio.La * l.audio.C;
   let errV = ops.square(ops.sub(out.video, epsV)),
     errA = ops.square(ops.sub(out.audio, epsA));
-  if (wVideo && wAudio) ((errV = ops.mul(errV, wVideo)), (errA = ops.mul(errA, wAudio)));
+  if (wVideo && wAudio) {
+    errV = ops.mul(errV, wVideo);
+    errA = ops.mul(errA, wAudio);
+  }
   const seV = ops.sum(ops.reshape(errV, [B, nv]), 1); // [B]
   const seA = ops.sum(ops.reshape(errA, [B, na]), 1);
   const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]
