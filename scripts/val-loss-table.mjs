@@ -14,6 +14,7 @@ for (const dir of dirs)
     const all = readFileSync(f, 'utf8')
       .trim()
       .split('\n')
+      .filter(Boolean) // a run killed before its first log line has an empty file
       .map((l) => JSON.parse(l));
     const vals = all.filter((m) => 'val_vanilla' in m);
     if (!vals.length) continue;
