@@ -25,7 +25,8 @@ export interface TwinResult {
   min_ms?: number;
 }
 
-const PY = '/usr/bin/python3';
+// Debian's python3-torch here; on a lent GPU machine the image's own (AVDIT_PYTHON=$(command -v python3))
+const PY = process.env.AVDIT_PYTHON || '/usr/bin/python3';
 
 function readF32(path: string): Float32Array {
   const b = readFileSync(path);
