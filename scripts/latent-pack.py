@@ -91,4 +91,7 @@ def unpack(src, dst):
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in ("pack", "unpack"):
         sys.exit(__doc__)
-    (pack if sys.argv[1] == "pack" else unpack)(sys.argv[2], sys.argv[3])
+    try:
+        (pack if sys.argv[1] == "pack" else unpack)(sys.argv[2], sys.argv[3])
+    except (ValueError, OSError) as e:
+        sys.exit(f"latent-pack: {e}")

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { twinUnavailable } from '../bench/twins.js';
 import { writeTinyCodecs, writeToyLatents } from '../src/testing/node/tiny.js';
-import { fileSha256 } from '../src/codecs/node/latents.js';
+import { fileSha256, openLatentCache } from '../src/codecs/node/latents.js';
 import { loadCheckpoint } from '../src/util/node/checkpoint.js';
 import { foldIn, normal, uniform } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
@@ -179,6 +179,26 @@ test('checkpoint round trip avdit → PyTorch → avdit is bit-exact in f32; f16
   assert.equal(maxAbsDiff(loadCheckpoint(join(root, 'exp32')).params, loadCheckpoint(src).params), 0);
   ok(run('/usr/bin/python3', ['-m', 'avdit_torch', 'export', '--checkpoint', src, '--out', join(root, 'exp16'), '--dtype', 'f16']), 'export f16');
   assert.ok(maxAbsDiff(loadCheckpoint(join(root, 'exp16')).params, loadCheckpoint(src).params) < 2e-3);
+});
+
+test('scripts/latent-pack.py: a packed latent cache unpacks to the same manifest and the f16-rounded latents', { skip }, () => {
+  const pack = join(root, 'lat.pack');
+  ok(run('/usr/bin/python3', [join(ROOT, 'scripts', 'latent-pack.py'), 'pack', lat, pack]), 'pack');
+  ok(run('/usr/bin/python3', [join(ROOT, 'scripts', 'latent-pack.py'), 'unpack', pack, join(root, 'unpacked')]), 'unpack');
+  assert.ok(readFileSync(join(root, 'unpacked', 'latents.json')).equals(readFileSync(join(lat, 'latents.json'))));
+  const a = openLatentCache(lat).tensors;
+  const b = openLatentCache(join(root, 'unpacked')).tensors;
+  assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+  let worst = 0;
+  for (const k of Object.keys(a)) {
+    assert.deepEqual(b[k].shape, a[k].shape, k);
+    // f16 keeps 11 significant bits: |x - f16(x)| ≤ 2^-11 |x| (normal range; the toy latents are N(0, 1))
+    a[k].data.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[k].data[i]) / Math.max(Math.abs(x), 2 ** -14))));
+  }
+  assert.ok(worst > 0 && worst <= 2 ** -11, `relative error ${worst}`);
+  const bad = run('/usr/bin/python3', [join(ROOT, 'scripts', 'latent-pack.py'), 'unpack', join(lat, 'latents.json'), join(root, 'nope')]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /latents\.json: not a latent pack/);
 });
 
 test('avdit generate runs on a checkpoint written by the PyTorch trainer', { skip }, () => {
