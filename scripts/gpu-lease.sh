@@ -2,8 +2,8 @@
 # Everything one lent GPU machine is for, in one device command (a lease is 15 minutes, machine start included, so
 # this runs ≈ 8.5 minutes and brings back ≤ 8 files of ≤ 16 MiB):
 #   1. the step bench on an idle GPU: avdit on WebGPU against the PyTorch twin on CUDA (issue 12);
-#   2. then, side by side on the GPU: the strategy comparison's missing runs with avdit_torch (issue 14: pt seeds
-#      0 and 1, and a third seed of all five — CMP_RUNS), two MoNL campaign candidates at a longer budget (CAMPAIGNS),
+#   2. then, side by side on the GPU: more strategy-comparison runs with avdit_torch (issue 14, CMP_RUNS: a third seed
+#      of all five at 2000 steps, and MoNL against pt at 5× that budget), two MoNL campaign candidates (CAMPAIGNS),
 #      and avdit's own trainer on WebGPU through scripts/gpu-train.sh (end-to-end check of that script);
 #   3. fp16 exports of every run + all logs and metrics, packed into $OUT.
 # Here, first (the latent cache travels packed: tree + carried paths must stay under 64 MiB):
@@ -11,7 +11,7 @@
 #   /usr/bin/python3 scripts/latent-pack.py pack cache/latents-v2 .gpu-data/latents-v2.pack
 # Device command (carry [".gpu", "dist", ".gpu-data"]):   source .gpu/prologue.sh; bash scripts/gpu-lease.sh
 # Dry run here on the CPU (tiny step counts, wasm, same files out):   LEASE_DRY=1 OUT=/tmp/lease-out bash scripts/gpu-lease.sh
-# Back here: tar xf <file> -C runs/lease for each cmp-*.tar / models-*.tar, and tar xJf logs.tar.xz.
+# Back here: tar xf <file> -C runs/lease for each models-*.tar (models cmp-<steps>-<strategy>-s<seed>, <campaign>-best), tar xJf logs.tar.xz.
 set -uo pipefail  # not -e: each part stands alone, and whatever finished comes back
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/lease}
@@ -27,7 +27,8 @@ else
   DEV=cuda; export AVDIT_DEVICE=webgpu; TORCH_BENCH=cuda; CMP_STEPS=${CMP_STEPS:-2000}; C_STEPS=; TRAIN_SECONDS=${TRAIN_SECONDS:-300}; BENCH_SECONDS=${BENCH_SECONDS:-120}
   GPU_MIN=2
 fi
-CMP_RUNS=${CMP_RUNS:-"pt:0 pt:1 vanilla:2 pm:2 pt:2 ptm:2 monl:2"}
+# strategy:seed[:steps] (steps default CMP_STEPS); runs go to $W/compare-<steps>/<strategy>-s<seed>
+CMP_RUNS=${CMP_RUNS:-"vanilla:2 pm:2 pt:2 ptm:2 monl:2 monl:0:10000 pt:0:10000"}
 # name:width:depth:heads:batch:lr:steps — MoNL, Min-SNR-5 (the recipe study's winner), EMA 0.999
 CAMPAIGNS=${CAMPAIGNS:-"c192:192:4:4:64:5e-4:5000 c256:256:6:4:64:5e-4:3000"}
 
@@ -44,9 +45,10 @@ say "bench exit $?: $(grep -E 'ms/step|ratio' "$W/logs/bench-avdit.txt" | tr '\n
 say "training side by side for ≤ ${TRAIN_SECONDS}s: comparison runs [$CMP_RUNS], campaigns [$CAMPAIGNS], avdit on $AVDIT_DEVICE"
 pids=()
 for r in $CMP_RUNS; do
-  v=${r%%:*} s=${r##*:}
-  DATA="$DATA" RUNS="$W/compare" PYTHON="$PY" DEVICE=$DEV THREADS=1 PYTHONUNBUFFERED=1 EXTRA="--for $((TRAIN_SECONDS - 20))s" \
-    timeout -k 10 "$TRAIN_SECONDS" bash scripts/train-comparison-v2.sh "$CMP_STEPS" "$s" "$v" >"$W/logs/cmp-$v-s$s.log" 2>&1 &
+  IFS=: read -r v s st <<<"$r"
+  st=${st:-$CMP_STEPS}; [ "${LEASE_DRY:-0}" = 1 ] && st=$CMP_STEPS
+  DATA="$DATA" RUNS="$W/compare-$st" PYTHON="$PY" DEVICE=$DEV THREADS=1 PYTHONUNBUFFERED=1 EXTRA="--for $((TRAIN_SECONDS - 20))s" \
+    timeout -k 10 "$TRAIN_SECONDS" bash scripts/train-comparison-v2.sh "$st" "$s" "$v" >"$W/logs/cmp-$st-$v-s$s.log" 2>&1 &
   pids+=($!)
 done
 for c in $CAMPAIGNS; do
@@ -64,8 +66,8 @@ wait "${pids[@]}"
 say "training done: $(grep -h '^step ' "$W"/logs/*.log | wc -l) log lines"
 
 say "exports (fp16)"
-for d in "$W"/compare/*/; do
-  n=$(basename "$d")
+for d in "$W"/compare-*/*/; do
+  n=$(basename "$(dirname "$d")")-$(basename "$d"); n=${n#compare-}
   [ -f "$d/checkpoint/config.json" ] && PYTHONPATH=python "$PY" -m avdit_torch export --checkpoint "$d/checkpoint" --out "$W/models/cmp-$n" --dtype f16 >/dev/null
   cp "$d/metrics.jsonl" "$W/logs/cmp-$n.metrics.jsonl" 2>/dev/null
 done
