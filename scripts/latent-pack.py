@@ -15,43 +15,15 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from avdit_torch import safetensors  # noqa: E402  (numpy only: runs without torch too)
+
 MAGIC = b"AVDITLP1"
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        body = f.read()
-    out = {}
-    for k, v in header.items():
-        if k == "__metadata__":
-            continue
-        if v["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {k} is {v['dtype']}, expected F32")
-        a, b = v["data_offsets"]
-        out[k] = np.frombuffer(body[a:b], dtype="<f4").reshape(v["shape"])
-    return out
-
-
-def write_safetensors(path, tensors):
-    header, off = {}, 0
-    for k, v in tensors.items():
-        header[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + v.nbytes]}
-        off += v.nbytes
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h)
-        for v in tensors.values():
-            f.write(np.ascontiguousarray(v, dtype="<f4").tobytes())
-    os.replace(tmp, path)
 
 
 def pack(src, dst):
     manifest = open(os.path.join(src, "latents.json"), "rb").read()
-    t = read_safetensors(os.path.join(src, "latents.safetensors"))
+    t, _ = safetensors.load(os.path.join(src, "latents.safetensors"))
     halves = {k: v.astype("<f2").view(np.uint8).reshape(-1, 2) for k, v in t.items()}
     hi = lzma.compress(b"".join(h[:, 1].tobytes() for h in halves.values()), preset=6)
     lo = lzma.compress(b"".join(h[:, 0].tobytes() for h in halves.values()), preset=1)
@@ -82,7 +54,7 @@ def unpack(src, dst):
         tensors[k] = u.reshape(-1).view("<f2").astype("<f4").reshape(shape)
         at += m
     os.makedirs(dst, exist_ok=True)
-    write_safetensors(os.path.join(dst, "latents.safetensors"), tensors)
+    safetensors.write_atomic(os.path.join(dst, "latents.safetensors"), safetensors.dumps(tensors))
     with open(os.path.join(dst, "latents.json"), "wb") as f:
         f.write(manifest)
     print(f"{dst}: " + ", ".join(f"{k} {shape}" for k, shape in meta["tensors"]))
