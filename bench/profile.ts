@@ -2,7 +2,7 @@
  * Where the AVDiT training step's milliseconds go, kernel by kernel (issue 12): jax-js's profiler on the
  * wasm backend with 1 thread (kernels run inline, so each mark times real work), the bench's model and batch.
  * Prints time per kind (matmul-like, reduction, elementwise, routines) and the slowest kernel groups.
- *   npm run build && AVDIT_THREADS=1 node dist/bench/profile.js [--preset small] [--batch 16] [--top 25]
+ *   npm run build && AVDIT_THREADS=1 node dist/bench/profile.js [--preset small] [--batch 16] [--top 25] [--exp-chars 60]
  */
 import { initNodeEngine } from '../src/engine/node.js';
 import { profileKernels } from '../src/engine/index.js';
@@ -29,7 +29,7 @@ async function main() {
   const t0 = performance.now();
   await run();
   const plain = performance.now() - t0;
-  const { kernels, totalMs } = await profileKernels(run);
+  const { kernels, totalMs } = await profileKernels(run, Number(arg('exp-chars', '60')));
   console.log(
     `AVDiT ${preset}, batch ${B}, one training step on ${info.device} ×${info.threads} thread: ${plain.toFixed(0)} ms untraced; ${totalMs.toFixed(0)} ms inside ${kernels.reduce((a, k) => a + k.calls, 0)} kernel calls (traced)`,
   );

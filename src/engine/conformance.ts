@@ -359,6 +359,44 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
+      // scripts/patch-jax.mjs, patch 2: the rows of a register micro-block share the right operand's loads when the
+      // batch term cannot change inside the block. Shapes where a batch boundary falls inside a block (M = 5, 3) or
+      // not (M = 6, 8, 12), plain and transposed right operands (the tiled and the K-SIMD paths), 3-D and 4-D.
+      name: 'batched matmul on the SIMD tile paths: batch boundaries inside and outside a micro-block, transposed operands',
+      run: async () => {
+        for (const [lead, M, K, N] of [
+          [[3], 6, 8, 16],
+          [[4], 5, 8, 16],
+          [[2], 12, 48, 48],
+          [[3], 8, 12, 12],
+          [[5], 3, 16, 20],
+          [[2, 3], 8, 16, 8],
+          [[2, 2], 5, 12, 24],
+        ] as [number[], number, number, number][]) {
+          const nb = lead.reduce((x, y) => x * y, 1);
+          const a = rand(nb * M * K);
+          const b = rand(nb * K * N);
+          const bT = new Float32Array(nb * N * K); // b with its last two axes swapped, laid out [..., N, K]
+          for (let i = 0; i < nb; i++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) bT[i * N * K + n * K + k] = b[i * K * N + k * N + n];
+          const ref: number[] = [];
+          for (let i = 0; i < nb; i++)
+            ref.push(...hostMatmul(a.subarray(i * M * K, (i + 1) * M * K), b.subarray(i * K * N, (i + 1) * K * N), M, K, N));
+          const nd = lead.length + 2;
+          const swap = [...Array(nd - 2).keys(), nd - 1, nd - 2];
+          const what = `[${lead}, ${M}, ${K}]·[${lead}, ${K}, ${N}]`;
+          assertClose(await get(ops.matmul(t(a, [...lead, M, K]), t(b, [...lead, K, N]))), ref, 1e-5, `matmul ${what}`);
+          assertClose(
+            await get(ops.matmul(t(a, [...lead, M, K]), ops.transpose(t(bT, [...lead, N, K]), swap))),
+            ref,
+            1e-5,
+            `matmul ${what}, right operand a transposed view`,
+          );
+          const mm = jit((x: Tensor, y: Tensor) => ops.matmul(x, ops.transpose(y, swap)));
+          assertClose(await get(mm(t(a, [...lead, M, K]), t(bT, [...lead, N, K]))), ref, 1e-5, `jit matmul ${what}, transposed view`);
+        }
+      },
+    },
+    {
       name: 'gatherRows forward and gradient under jit',
       run: async () => {
         const table = [1, 2, 3, 4, 5, 6];

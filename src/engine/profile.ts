@@ -15,8 +15,8 @@ export interface KernelTime {
   calls: number;
 }
 
-/** Runs `f` with kernel tracing on; returns its result and the kernels it ran, slowest group first. */
-export async function profileKernels<T>(f: () => Promise<T>): Promise<{ result: T; kernels: KernelTime[]; totalMs: number }> {
+/** Runs `f` with kernel tracing on; returns its result and the kernels it ran, slowest group first (expressions cut at `expChars`). */
+export async function profileKernels<T>(f: () => Promise<T>, expChars = 60): Promise<{ result: T; kernels: KernelTime[]; totalMs: number }> {
   performance.clearMeasures();
   jx().profiler.startTrace();
   let result: T;
@@ -36,7 +36,7 @@ export async function profileKernels<T>(f: () => Promise<T>): Promise<{ result: 
     const kind = props.inputShapes ? e.name : red ? (/^Add:/.test(red) && /\*/.test(exp) ? 'matmul-like' : 'reduction') : 'elementwise';
     const what = props.inputShapes
       ? `${props.inputShapes} → ${props.outputShapes}`
-      : `size ${props.size}${red ? `, reduce ${red}` : ''}, ${exp.slice(0, 60)}`;
+      : `size ${props.size}${red ? `, reduce ${red}` : ''}, ${exp.slice(0, expChars)}`;
     const key = `${kind}|${what}`;
     const g = groups.get(key) ?? { kind, what, ms: 0, calls: 0 };
     g.ms += e.duration;
