@@ -100,7 +100,9 @@ export function audioFeatures(
 /** log-mel [B, 2La, nMels] → latents [B, La, Ca] (un-normalised). */
 export function encodeAudio(p: Params, c: AudioCodecConfig, logMel: Tensor): Tensor {
   let x = ops.mul(ops.add(logMel, 4), 0.25); // roughly centred; the blocks normalise anyway
-  x = conv(p, 'enc.in', x);
+  // im2col here: with the taps lowering, training fuses the weight gradient of a layer whose input needs no gradient
+  // into one slow kernel (audio codec train step 372 → 623 ms, docs/performance.md)
+  x = conv(p, 'enc.in', x, -1, 'im2col');
   for (let i = 0; i < c.resBlocks; i++) x = resBlock(p, `enc.res${i}`, x);
   x = linear(p, 'enc.down', ops.spaceToDepth(x, [2])); // [B, La, C]
   x = resBlock(p, 'enc.mid', x);

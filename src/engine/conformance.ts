@@ -8,6 +8,7 @@ import * as ops from './ops.js';
 import { jit, valueAndGrad, grad } from './transforms.js';
 import { adamwInit, adamwUpdate, adamwScalars, type AdamWConfig } from './adamw.js';
 import type { Tensor } from './runtime.js';
+import type { ConvLowering, ConvOptions } from './ops.js';
 
 export interface ConformanceCase {
   name: string;
@@ -406,110 +407,179 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
-      name: 'conv 1-d/2-d/3-d with stride and padding against a float64 direct conv',
+      name: 'conv 1-d/2-d/3-d with stride and padding against a float64 direct conv, both wasm lowerings (im2col, taps)',
       run: async () => {
-        const H = 7,
-          W = 6,
-          C = 3,
-          O = 4;
-        for (const [k, s, p] of [
-          [3, 1, 1],
-          [3, 2, 1],
-          [4, 2, 1],
-          [1, 1, 0],
-        ] as const) {
-          const x = rand(H * W * C);
-          const w = rand(k * k * C * O, 0.5);
-          const ref = hostConv2d(x, w, H, W, C, k, k, O, s, p);
-          const y = ops.conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), {
-            stride: [s, s],
-            padding: [
-              [p, p],
-              [p, p],
-            ],
-          });
-          if (y.shape.join() !== [1, ref.ho, ref.wo, O].join()) throw new Error(`conv2d k${k}s${s}p${p}: shape ${y.shape}`);
-          assertClose(await get(y), ref.y, 1e-4, `conv2d k${k} s${s} p${p}`);
-        }
-        // 1-d conv is a 2-d conv with H = 1; 3-d with a depth-1 kernel equals a per-frame 2-d conv.
-        const x1 = rand(9 * 2);
-        const w1 = rand(3 * 2 * 5);
-        const r1 = hostConv2d(x1, w1, 1, 9, 2, 1, 3, 5, 1, 0);
-        assertClose(await get(ops.conv(t(x1, [1, 9, 2]), t(w1, [3, 2, 5]))), r1.y, 1e-4, 'conv1d');
-        const x3 = rand(2 * 5 * 5 * 2);
-        const w3 = rand(3 * 3 * 2 * 3);
-        const y3 = await get(
-          ops.conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), {
-            padding: [
-              [0, 0],
-              [1, 1],
-              [1, 1],
-            ],
-          }),
-        );
-        const r3 = [0, 1].flatMap((f) => Array.from(hostConv2d(x3.subarray(f * 50, f * 50 + 50), w3, 5, 5, 2, 3, 3, 3, 1, 1).y));
-        assertClose(y3, r3, 1e-4, 'conv3d');
-        // a causal temporal kernel: output frame f sees frames f-2..f only
-        const xt = rand(4 * 2 * 2 * 1);
-        const wt = rand(3 * 1 * 1 * 1 * 1);
-        const yt = await get(
-          ops.conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), {
-            padding: [
-              [2, 0],
-              [0, 0],
-              [0, 0],
-            ],
-          }),
-        );
-        const rt = Array.from({ length: 16 }, (_, i) => {
-          const f = Math.floor(i / 4),
-            pix = i % 4;
-          let acc = 0;
-          for (let j = 0; j < 3; j++) if (f - 2 + j >= 0) acc += wt[j] * xt[(f - 2 + j) * 4 + pix];
-          return acc;
-        });
-        assertClose(yt, rt, 1e-5, 'causal conv3d');
+        for (const lowering of ['im2col', 'taps'] as const) await convForward(lowering);
       },
     },
     {
-      name: 'conv gradient against float64 finite differences',
+      name: 'conv, taps lowering at Cin ≥ 32 (the automatic choice), batch 2, asymmetric padding',
+      run: async () => {
+        const [B, H, W, C, O, k] = [2, 5, 4, 32, 8, 3];
+        const x = rand(B * H * W * C);
+        const w = rand(k * k * C * O, 0.2);
+        const ref = [0, 1].flatMap((b) => {
+          // pad [2, 0] × [1, 1] = the host conv with pad 1 on a frame shifted down by one row of zeros
+          const xs = new Float32Array((H + 1) * W * C);
+          xs.set(x.subarray(b * H * W * C, (b + 1) * H * W * C), W * C);
+          return Array.from(hostConv2d(xs, w, H + 1, W, C, k, k, O, 1, 1).y.subarray(0, H * W * O));
+        });
+        for (const lowering of ['auto', 'im2col', 'taps'] as const) {
+          const y = ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), {
+            padding: [
+              [2, 0],
+              [1, 1],
+            ],
+            lowering,
+          });
+          if (y.shape.join() !== [B, H, W, O].join()) throw new Error(`conv ${lowering}: shape ${y.shape}`);
+          assertClose(await get(y), ref, 1e-4, `conv ${lowering}, causal rows`);
+        }
+        const prev = ops.setConvLowering('im2col'); // the process-wide default
+        try {
+          assertClose(
+            await get(
+              ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), {
+                padding: [
+                  [2, 0],
+                  [1, 1],
+                ],
+              }),
+            ),
+            ref,
+            1e-4,
+            'conv, default set to im2col',
+          );
+        } finally {
+          ops.setConvLowering(prev);
+        }
+      },
+    },
+  ];
+  async function convForward(lowering: ConvLowering) {
+    const conv = (x: Tensor, w: Tensor, o: ConvOptions = {}): Tensor => ops.conv(x, w, { ...o, lowering });
+    const H = 7,
+      W = 6,
+      C = 3,
+      O = 4;
+    for (const [k, s, p] of [
+      [3, 1, 1],
+      [3, 2, 1],
+      [4, 2, 1],
+      [1, 1, 0],
+    ] as const) {
+      const x = rand(H * W * C);
+      const w = rand(k * k * C * O, 0.5);
+      const ref = hostConv2d(x, w, H, W, C, k, k, O, s, p);
+      const y = conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), {
+        stride: [s, s],
+        padding: [
+          [p, p],
+          [p, p],
+        ],
+      });
+      if (y.shape.join() !== [1, ref.ho, ref.wo, O].join()) throw new Error(`conv2d k${k}s${s}p${p}: shape ${y.shape}`);
+      assertClose(await get(y), ref.y, 1e-4, `conv2d k${k} s${s} p${p}`);
+    }
+    // 1-d conv is a 2-d conv with H = 1; 3-d with a depth-1 kernel equals a per-frame 2-d conv.
+    const x1 = rand(9 * 2);
+    const w1 = rand(3 * 2 * 5);
+    const r1 = hostConv2d(x1, w1, 1, 9, 2, 1, 3, 5, 1, 0);
+    assertClose(await get(conv(t(x1, [1, 9, 2]), t(w1, [3, 2, 5]))), r1.y, 1e-4, 'conv1d');
+    const x3 = rand(2 * 5 * 5 * 2);
+    const w3 = rand(3 * 3 * 2 * 3);
+    const y3 = await get(
+      conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), {
+        padding: [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+    );
+    const r3 = [0, 1].flatMap((f) => Array.from(hostConv2d(x3.subarray(f * 50, f * 50 + 50), w3, 5, 5, 2, 3, 3, 3, 1, 1).y));
+    assertClose(y3, r3, 1e-4, 'conv3d');
+    // a causal temporal kernel: output frame f sees frames f-2..f only
+    const xt = rand(4 * 2 * 2 * 1);
+    const wt = rand(3 * 1 * 1 * 1 * 1);
+    const yt = await get(
+      conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), {
+        padding: [
+          [2, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      }),
+    );
+    const rt = Array.from({ length: 16 }, (_, i) => {
+      const f = Math.floor(i / 4),
+        pix = i % 4;
+      let acc = 0;
+      for (let j = 0; j < 3; j++) if (f - 2 + j >= 0) acc += wt[j] * xt[(f - 2 + j) * 4 + pix];
+      return acc;
+    });
+    assertClose(yt, rt, 1e-5, 'causal conv3d');
+  }
+  cases.push(
+    {
+      name: 'conv gradients (weights and input) against float64 finite differences, stride 2 and stride 1 with both lowerings',
       run: async () => {
         const H = 5,
           W = 5,
           C = 2,
           O = 3,
           k = 3;
-        const x = rand(H * W * C);
-        const w = rand(k * k * C * O, 0.5);
-        const r = rand(3 * 3 * O); // loss = sum(r · conv(x, w; stride 2, pad 1))
-        const loss = (wt: Tensor, xt: Tensor, rt: Tensor) =>
-          ops.sum(
-            ops.mul(
-              ops.conv(xt, wt, {
-                stride: [2, 2],
-                padding: [
-                  [1, 1],
-                  [1, 1],
-                ],
-              }),
-              rt,
-            ),
+        for (const [s, lowering] of [
+          [2, 'im2col'],
+          [1, 'im2col'],
+          [1, 'taps'],
+        ] as [number, ConvLowering][]) {
+          const ho = Math.floor((H + 2 - k) / s) + 1;
+          const x = rand(H * W * C);
+          const w = rand(k * k * C * O, 0.5);
+          const r = rand(ho * ho * O); // loss = sum(r · conv(x, w; stride s, pad 1))
+          const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) =>
+            ops.sum(
+              ops.mul(
+                ops.conv(wx.x, wx.w, {
+                  stride: [s, s],
+                  padding: [
+                    [1, 1],
+                    [1, 1],
+                  ],
+                  lowering,
+                }),
+                rt,
+              ),
+            );
+          const f = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)({ w: wt, x: xt }, rt));
+          const { w: gw, x: gx } = f(t(w, [k, k, C, O]), t(x, [1, H, W, C]), t(r, [ho, ho, O]));
+          const host = (xv: ArrayLike<number>, wv: ArrayLike<number>) => {
+            const { y } = hostConv2d(xv, wv, H, W, C, k, k, O, s, 1);
+            return y.reduce((acc, v, i) => acc + v * r[i], 0);
+          };
+          const fd = (v: Float32Array, at: (p: Float64Array) => number) =>
+            Array.from(v, (_, i) => {
+              const h = 1e-6;
+              const vp = Float64Array.from(v);
+              const vm = Float64Array.from(v);
+              vp[i] += h;
+              vm[i] -= h;
+              return (at(vp) - at(vm)) / (2 * h);
+            });
+          assertClose(
+            await get(gw),
+            fd(w, (wv) => host(x, wv)),
+            1e-4,
+            `dL/dw, stride ${s}, ${lowering}`,
           );
-        const f = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)(wt, xt, rt));
-        const gw = await get(f(t(w, [k, k, C, O]), t(x, [1, H, W, C]), t(r, [3, 3, O])));
-        const host = (wv: Float64Array) => {
-          const { y } = hostConv2d(x, wv, H, W, C, k, k, O, 2, 1);
-          return y.reduce((s, v, i) => s + v * r[i], 0);
-        };
-        const fd = Array.from(w, (_, i) => {
-          const h = 1e-6;
-          const wp = Float64Array.from(w);
-          const wm = Float64Array.from(w);
-          wp[i] += h;
-          wm[i] -= h;
-          return (host(wp) - host(wm)) / (2 * h);
-        });
-        assertClose(gw, fd, 1e-4, 'dL/dw');
+          assertClose(
+            await get(gx),
+            fd(x, (xv) => host(xv, w)),
+            1e-4,
+            `dL/dx, stride ${s}, ${lowering}`,
+          );
+        }
       },
     },
     {
@@ -627,7 +697,7 @@ export function conformanceCases(): ConformanceCase[] {
         );
       },
     },
-  ];
+  );
   return cases;
 }
 
@@ -680,6 +750,7 @@ export const OP_COVERAGE: Record<keyof typeof ops, string> = {
   einsum: 'matmul',
   gatherRows: 'gatherRows',
   conv: 'conv',
+  setConvLowering: 'conv, taps lowering',
   spaceToDepth: 'spaceToDepth',
   depthToSpace: 'spaceToDepth',
 };

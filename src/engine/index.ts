@@ -6,7 +6,7 @@
  *   initEngine — picks the device (select.ts); Node code calls initNodeEngine from ./node.js instead
  */
 export * as ops from './ops.js';
-export type { Tensor, Pair, ConvOptions } from './ops.js';
+export type { Tensor, Pair, ConvOptions, ConvLowering } from './ops.js';
 export { jit, valueAndGrad, valueAndGradAux, grad, refTree, disposeTree, blockUntilReady, type Params } from './transforms.js';
 export { adamwInit, adamwUpdate, adamwScalars, clipByGlobalNorm, emaUpdate, ADAMW_DEFAULTS, type AdamWConfig, type AdamWState } from './adamw.js';
 export { initEngine, engineInfo, parseDevice, SUPPORTED_DEVICES, type EngineInfo, type DeviceRequest } from './select.js';

@@ -1,7 +1,8 @@
 /**
  * Node entry to the engine: makes the runtime ready (relaxed SIMD, iterator helpers on Node 20; see
  * node-runtime.ts), installs the worker-thread shim and (optionally) the WebGPU globals, then starts jax-js. Environment:
- * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores).
+ * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores), AVDIT_CONV (the wasm conv
+ * lowering: auto|im2col|taps, to measure one against the other; default auto).
  */
 import os from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { installNodeThreads } from './node-threads.js';
 import { prepareNodeRuntime } from './node-runtime.js';
 import { installNodeWebGPU } from './node-webgpu.js';
 import { initEngine, parseDevice, type DeviceRequest, type EngineInfo } from './select.js';
+import { setConvLowering, type ConvLowering } from './ops.js';
 
 export interface NodeEngineOptions {
   device?: DeviceRequest;
@@ -17,6 +19,7 @@ export interface NodeEngineOptions {
 
 export async function initNodeEngine(opts: NodeEngineOptions = {}): Promise<EngineInfo> {
   prepareNodeRuntime();
+  if (process.env.AVDIT_CONV) setConvLowering(process.env.AVDIT_CONV as ConvLowering);
   const device = opts.device ?? parseDevice(process.env.AVDIT_DEVICE ?? 'auto');
   const envThreads = process.env.AVDIT_THREADS ? Number(process.env.AVDIT_THREADS) : NaN;
   const requested = opts.threads ?? (Number.isFinite(envThreads) ? envThreads : os.availableParallelism());

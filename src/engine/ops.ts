@@ -181,12 +181,29 @@ export interface ConvOptions {
   stride?: number[];
   /** zero padding per spatial axis as [before, after] (default none). */
   padding?: Pair[];
+  /** how the conv is lowered on wasm (default: the process-wide setting, see setConvLowering). */
+  lowering?: ConvLowering;
+}
+
+/**
+ * wasm lowering of a convolution: 'im2col' (patches [.., K·Cin] as a concat of K shifted views, then one matmul),
+ * 'taps' (x·W_j for every kernel tap j as one batched matmul on the unpadded input, then the sum of K shifted
+ * slices of the products), 'auto' (taps for stride-1 convs with Cin ≥ 32, where it measured faster; else im2col).
+ */
+export type ConvLowering = 'auto' | 'im2col' | 'taps';
+let convLowering: ConvLowering = 'auto';
+/** Sets the process-wide default conv lowering (Node: AVDIT_CONV); returns the previous one. */
+export function setConvLowering(mode: ConvLowering): ConvLowering {
+  if (!['auto', 'im2col', 'taps'].includes(mode)) throw new Error(`conv lowering "${mode}": expected auto, im2col or taps`);
+  const prev = convLowering;
+  convLowering = mode;
+  return prev;
 }
 
 /**
  * N-d convolution, channels-last: x [B, ...S, Cin], w [...K, Cin, Cout] → [B, ...S', Cout].
- * On wasm it is lowered to im2col + matmul (about 20× faster than jax-js's native conv there, see
- * docs/engine-findings); on WebGPU the native conv is the faster one.
+ * On wasm it is lowered to matmuls (about 20× faster than jax-js's native conv there, see docs/engine-findings;
+ * im2col or per-tap products, see ConvLowering and docs/performance.md); on WebGPU the native conv is the faster one.
  */
 export function conv(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
   const nsp = x.ndim - 2;
@@ -198,6 +215,9 @@ export function conv(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
   const stride = opts.stride ?? k.map(() => 1);
   const padding = opts.padding ?? k.map((): Pair => [0, 0]);
   if (currentDevice() === 'webgpu') return convNative(x, w, stride, padding);
+  const mode = opts.lowering ?? convLowering;
+  const taps = k.some((n) => n > 1) && (mode === 'taps' || (mode === 'auto' && cin >= 32));
+  if (taps && stride.every((s) => s === 1)) return convTaps(x, w, k, padding, cin, cout);
   return convIm2col(x, w, k, stride, padding, cin, cout);
 }
 
@@ -247,6 +267,36 @@ function convIm2col(x: Tensor, w: Tensor, k: number[], stride: number[], padding
   const patches = cols.length === 1 ? cols[0] : concat(cols, -1); // [B, ...S', K·Cin]
   const wm = reshape(w, [offsets.length * cin, cout]);
   return matmul(patches, wm);
+}
+
+function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: number, cout: number): Tensor {
+  // y[o] = Σ_j (x · W_j)[o + j − pad]: one batched matmul of the unpadded input with the K kernel taps
+  // ([K, Cin, Cout]), then a sum of K shifted (and, at the borders, zero-padded) slices of its output.
+  const nsp = k.length;
+  const S = x.shape.slice(1, 1 + nsp);
+  const B = x.shape[0];
+  const offsets = cartesian(k);
+  const K = offsets.length;
+  const M = S.reduce((a, n) => a * n, B);
+  const xs = broadcastTo(reshape(x, [1, M, cin]), [K, M, cin]);
+  const z = reshape(matmul(xs, reshape(w, [K, cin, cout])), [K, B, ...S, cout]); // tap j's product in z[j]
+  const outSize = S.map((n, i) => n + padding[i][0] + padding[i][1] - k[i] + 1);
+  let y: Tensor | null = null;
+  offsets.forEach((off, oi) => {
+    let v = reshape(sliceAxis(oi === K - 1 ? z : z.ref, 0, oi, oi + 1), [B, ...S, cout]);
+    const widths: Pair[] = [[0, 0]];
+    for (let i = 0; i < nsp; i++) {
+      const shift = off[i] - padding[i][0]; // output o reads input o + shift
+      const lo = Math.max(0, shift),
+        hi = Math.min(S[i], outSize[i] + shift);
+      v = sliceAxis(v, 1 + i, lo, hi);
+      widths.push([lo - shift, outSize[i] - (hi - shift)]);
+    }
+    widths.push([0, 0]);
+    if (widths.some(([p, q]) => p > 0 || q > 0)) v = pad(v, widths);
+    y = y ? add(y, v) : v;
+  });
+  return y!;
 }
 
 function cartesian(dims: number[]): number[][] {

@@ -2,7 +2,7 @@
  * Small layers over the engine's ops, parameterised by name into a flat Params map. Each returns the
  * ParamSpecs it needs (`*Specs`) and applies itself (`*Apply`). Channels-last throughout.
  */
-import { ops, type Params, type Tensor } from '../engine/index.js';
+import { ops, type ConvLowering, type Params, type Tensor } from '../engine/index.js';
 import type { ParamSpecs } from './params.js';
 
 export function linearSpecs(name: string, cin: number, cout: number, zeroInit = false): ParamSpecs {
@@ -18,11 +18,11 @@ export function convSpecs(name: string, k: number[], cin: number, cout: number, 
 }
 
 /** 'same' conv for odd kernels (stride 1); `causalAxis` pads that spatial axis on the left only. */
-export function conv(p: Params, name: string, x: Tensor, causalAxis = -1): Tensor {
+export function conv(p: Params, name: string, x: Tensor, causalAxis = -1, lowering?: ConvLowering): Tensor {
   const w = p[`${name}.weight`];
   const k = w.shape.slice(0, w.ndim - 2);
   const padding = k.map((n, i): [number, number] => (i === causalAxis ? [n - 1, 0] : [(n - 1) >> 1, n >> 1]));
-  return ops.add(ops.conv(x, w.ref, { padding }), p[`${name}.bias`].ref);
+  return ops.add(ops.conv(x, w.ref, { padding, lowering }), p[`${name}.bias`].ref);
 }
 
 /** Pre-norm residual block: x + conv(gelu(ln(conv(gelu(ln(x)))))), second conv zero-initialised. */
