@@ -29,6 +29,16 @@ const reps = Number(process.env.BENCH_REPS ?? 5);
 
 const time = async (f: () => Promise<unknown>): Promise<number> => (await timeIt(f, reps)).median;
 
+/** Times a training step as `avdit codec train` runs it: with the conv lowering for training (unless AVDIT_CONV is set). */
+async function timeTraining(f: () => Promise<unknown>): Promise<number> {
+  const prev = process.env.AVDIT_CONV ? null : ops.setConvLowering('auto-train');
+  try {
+    return await time(f);
+  } finally {
+    if (prev) ops.setConvLowering(prev);
+  }
+}
+
 function trainStep(loss: (p: Params, ...xs: Tensor[]) => Tensor) {
   return jit((p: Params, st: any, xs: Tensor[], sc: Tensor[]) => {
     const [l, g] = valueAndGrad((pp: Params, b: Tensor[]) => loss(pp, ...b))(refTree(p), xs);
@@ -57,7 +67,7 @@ async function main() {
   const vstep = trainStep((p, x) => videoReconLoss(p, vc, x, null)[0]);
   let vst: any = adamwInit(vp);
   let s = 0;
-  const tTrain = await time(async () => {
+  const tTrain = await timeTraining(async () => {
     const r = vstep(vp, vst, [ops.tensor(x9, [BT, 9, 64, 64, 3])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
     vp = r.p;
     vst = r.st;
@@ -80,7 +90,7 @@ async function main() {
   const tADec = await time(() => ops.read(adec(refTree(ap), ops.tensor(za, [BA, 106, 16]))));
   const astep = trainStep((p, m, g) => ops.mean(ops.abs(ops.sub(decodeAudio(p, ac, encodeAudio(p, ac, m)), g))));
   let ast: any = adamwInit(ap);
-  const tATrain = await time(async () => {
+  const tATrain = await timeTraining(async () => {
     const r = astep(ap, ast, [ops.tensor(mel, [BA, 212, 80]), ops.tensor(mag, [BA, 212, bins])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
     ap = r.p;
     ast = r.st;

@@ -1,10 +1,11 @@
 /**
  * Where the codecs' milliseconds go, kernel by kernel (issue 12): jax-js's profiler on wasm with 1 thread, the
  * bench:codecs shapes (video v2 encode/decode of 4 × 17 frames, audio decode of 16 × 106 latents).
- *   npm run build && node dist/bench/profile-codecs.js [--top 12] [--exp-chars 60] [--only video-encode|video-decode|audio-decode|audio-encode]
+ *   npm run build && node dist/bench/profile-codecs.js [--top 12] [--exp-chars 60] [--only video-encode|video-decode|video-train|audio-decode|audio-encode]
  */
 import { initNodeEngine } from '../src/engine/node.js';
-import { ops, jit, refTree, profileKernels, type Params, type Tensor } from '../src/engine/index.js';
+import { ops, jit, refTree, valueAndGrad, disposeTree, profileKernels, type Params, type Tensor } from '../src/engine/index.js';
+import { videoReconLoss } from '../src/train/node/train-video.js';
 import { initHostParams, toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODEC_DEFAULTS } from '../src/codecs/video-codec.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
@@ -47,6 +48,16 @@ async function main() {
     await profile('video encode, 4 × 17 frames', () => ops.read(enc(refTree(vp), ops.tensor(x17, [4, 17, 64, 64, 3]))), top, expChars);
   if (want('video-decode'))
     await profile('video decode, 4 × 5 latents', () => ops.read(dec(refTree(vp), ops.tensor(z, [4, ...videoLatentShape(vc, 17)]))), top, expChars);
+  if (want('video-train')) {
+    const grad = jit((p: Params, x: Tensor) => valueAndGrad((pp: Params) => videoReconLoss(pp, vc, x, null)[0])(p));
+    const x9 = x17.subarray(0, 2 * 9 * 64 * 64 * 3);
+    const step = async () => {
+      const [l, g] = grad(refTree(vp), ops.tensor(x9, [2, 9, 64, 64, 3]));
+      await ops.read(l);
+      disposeTree(g);
+    };
+    await profile('video training step (loss + gradient, no optimizer), 2 × 9 frames', step, top, expChars);
+  }
   const ac = AUDIO_CODEC_DEFAULTS;
   const ap = toDevice(initHostParams(audioCodecSpecs(ac), 2));
   const mel = normal(3, 16 * 212 * 80).map((v) => v - 4);

@@ -145,6 +145,29 @@ function pointerShareKey(candidate, row, vector, groupIndex, block = 0) {`,
   ],
 ];
 
+// Patch 3: a masked load costs only when its mask holds. jax-js writes a concatenation, a pad and their gradients
+// (im2col patches, the adaLN split's gradient, a shifted slice) as a sum of masked views, Where(inside, load, 0) per
+// part, and its scalar code computes every part's index and load and then selects: K parts cost K loads per element.
+// Here a Where whose "then" side loads memory and whose "else" side is a constant becomes a wasm if/else, so only the
+// part whose mask holds computes its index and loads. Values first computed inside a branch are not reused outside it.
+const MARKER_WHERE = '/* avdit-patch: branch-on-masked-loads */';
+const EDITS_WHERE = [
+  [
+    '\t\t} else if (op === "Where") {\n\t\t\tgen(src[1]);\n\t\t\tgen(src[2]);\n\t\t\tgen(src[0]);\n\t\t\tcg.select();\n\t\t} else if (op === "Threefry2x32") {',
+    `\t\t} else if (op === "Where" && src[2].op === "Const" && src[0].dtype === "bool" && src[1].collect((node) => node.op === "GlobalIndex").length > 0) {
+\t\t\t${MARKER_WHERE}
+\t\t\tgen(src[0]);
+\t\t\tcg.if(dty(cg, op, dtype));
+\t\t\tconst outside = new Set(expContext.keys());
+\t\t\tgen(src[1]);
+\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\tcg.else();
+\t\t\tgen(src[2]);
+\t\t\tcg.end();
+\t\t} else if (op === "Where") {\n\t\t\tgen(src[1]);\n\t\t\tgen(src[2]);\n\t\t\tgen(src[0]);\n\t\t\tcg.select();\n\t\t} else if (op === "Threefry2x32") {`,
+  ],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -160,6 +183,7 @@ const files = readdirSync(dist)
 const PATCHES = [
   { name: 'SIMD exp / reciprocal / comparisons', marker: MARKER, edits: EDITS },
   { name: 'batched-matmul operand reuse', marker: MARKER_BATCHED, edits: EDITS_BATCHED },
+  { name: 'branches for masked loads', marker: MARKER_WHERE, edits: EDITS_WHERE },
 ];
 const check = process.argv.includes('--check');
 let patched = 0;

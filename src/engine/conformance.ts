@@ -407,9 +407,9 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
-      name: 'conv 1-d/2-d/3-d with stride and padding against a float64 direct conv, both wasm lowerings (im2col, taps)',
+      name: 'conv 1-d/2-d/3-d with stride and padding against a float64 direct conv, every wasm lowering (im2col, taps, taps-split)',
       run: async () => {
-        for (const lowering of ['im2col', 'taps'] as const) await convForward(lowering);
+        for (const lowering of ['im2col', 'taps', 'taps-split'] as const) await convForward(lowering);
       },
     },
     {
@@ -424,7 +424,7 @@ export function conformanceCases(): ConformanceCase[] {
           xs.set(x.subarray(b * H * W * C, (b + 1) * H * W * C), W * C);
           return Array.from(hostConv2d(xs, w, H + 1, W, C, k, k, O, 1, 1).y.subarray(0, H * W * O));
         });
-        for (const lowering of ['auto', 'im2col', 'taps'] as const) {
+        for (const lowering of ['auto', 'auto-train', 'im2col', 'taps', 'taps-split'] as const) {
           const y = ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), {
             padding: [
               [2, 0],
@@ -522,7 +522,7 @@ export function conformanceCases(): ConformanceCase[] {
   }
   cases.push(
     {
-      name: 'conv gradients (weights and input) against float64 finite differences, stride 2 and stride 1 with both lowerings',
+      name: 'conv gradients (weights and input) against float64 finite differences, stride 2 and stride 1 with every lowering',
       run: async () => {
         const H = 5,
           W = 5,
@@ -533,6 +533,7 @@ export function conformanceCases(): ConformanceCase[] {
           [2, 'im2col'],
           [1, 'im2col'],
           [1, 'taps'],
+          [1, 'taps-split'],
         ] as [number, ConvLowering][]) {
           const ho = Math.floor((H + 2 - k) / s) + 1;
           const x = rand(H * W * C);

@@ -2,7 +2,8 @@
  * Node entry to the engine: makes the runtime ready (relaxed SIMD, iterator helpers on Node 20; see
  * node-runtime.ts), installs the worker-thread shim and (optionally) the WebGPU globals, then starts jax-js. Environment:
  * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores), AVDIT_CONV (the wasm conv
- * lowering: auto|im2col|taps, to measure one against the other; default auto).
+ * lowering: auto|auto-train|im2col|taps|taps-split, to measure one against another; default auto; the codec trainer
+ * uses auto-train unless it is set).
  */
 import os from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';

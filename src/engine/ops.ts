@@ -186,15 +186,18 @@ export interface ConvOptions {
 }
 
 /**
- * wasm lowering of a convolution: 'im2col' (patches [.., K·Cin] as a concat of K shifted views, then one matmul),
- * 'taps' (x·W_j for every kernel tap j as one batched matmul on the unpadded input, then the sum of K shifted
- * slices of the products), 'auto' (taps for stride-1 convs with Cin ≥ 32, where it measured faster; else im2col).
+ * wasm lowering of a convolution: 'im2col' (patches [.., K·Cin] as a concat of K shifted views, then one matmul);
+ * 'taps' (x·W_j for every kernel tap j as one batched matmul on the unpadded input, then the sum of K shifted slices
+ * of the products: the fastest forward); 'taps-split' (the same with one matmul per tap: a little slower forward, but
+ * its gradient has no K-way masked sums, the fastest to train); 'auto' / 'auto-train' (taps / taps-split for stride-1
+ * convs with Cin ≥ 32, where they measured faster, else im2col). docs/performance.md has the measurements.
  */
-export type ConvLowering = 'auto' | 'im2col' | 'taps';
+export type ConvLowering = 'auto' | 'auto-train' | 'im2col' | 'taps' | 'taps-split';
 let convLowering: ConvLowering = 'auto';
 /** Sets the process-wide default conv lowering (Node: AVDIT_CONV); returns the previous one. */
 export function setConvLowering(mode: ConvLowering): ConvLowering {
-  if (!['auto', 'im2col', 'taps'].includes(mode)) throw new Error(`conv lowering "${mode}": expected auto, im2col or taps`);
+  if (!['auto', 'auto-train', 'im2col', 'taps', 'taps-split'].includes(mode))
+    throw new Error(`conv lowering "${mode}": expected auto, auto-train, im2col, taps or taps-split`);
   const prev = convLowering;
   convLowering = mode;
   return prev;
@@ -216,8 +219,9 @@ export function conv(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
   const padding = opts.padding ?? k.map((): Pair => [0, 0]);
   if (currentDevice() === 'webgpu') return convNative(x, w, stride, padding);
   const mode = opts.lowering ?? convLowering;
-  const taps = k.some((n) => n > 1) && (mode === 'taps' || (mode === 'auto' && cin >= 32));
-  if (taps && stride.every((s) => s === 1)) return convTaps(x, w, k, padding, cin, cout);
+  const taps = mode === 'taps' || mode === 'taps-split' || (mode.startsWith('auto') && cin >= 32);
+  const split = mode === 'taps-split' || mode === 'auto-train';
+  if (taps && k.some((n) => n > 1) && stride.every((s) => s === 1)) return convTaps(x, w, k, padding, cin, cout, split);
   return convIm2col(x, w, k, stride, padding, cin, cout);
 }
 
@@ -269,21 +273,24 @@ function convIm2col(x: Tensor, w: Tensor, k: number[], stride: number[], padding
   return matmul(patches, wm);
 }
 
-function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: number, cout: number): Tensor {
-  // y[o] = Σ_j (x · W_j)[o + j − pad]: one batched matmul of the unpadded input with the K kernel taps
-  // ([K, Cin, Cout]), then a sum of K shifted (and, at the borders, zero-padded) slices of its output.
+function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: number, cout: number, split: boolean): Tensor {
+  // y[o] = Σ_j (x · W_j)[o + j − pad]: the unpadded input times the K kernel taps (one batched matmul with W as
+  // [K, Cin, Cout], or one matmul per tap when `split`), then a sum of K shifted (zero-padded at the borders) slices.
   const nsp = k.length;
   const S = x.shape.slice(1, 1 + nsp);
   const B = x.shape[0];
   const offsets = cartesian(k);
   const K = offsets.length;
   const M = S.reduce((a, n) => a * n, B);
-  const xs = broadcastTo(reshape(x, [1, M, cin]), [K, M, cin]);
-  const z = reshape(matmul(xs, reshape(w, [K, cin, cout])), [K, B, ...S, cout]); // tap j's product in z[j]
+  const x2 = reshape(x, [M, cin]);
+  const wk = reshape(w, [K, cin, cout]);
+  const z = split ? null : reshape(matmul(broadcastTo(reshape(x2.ref, [1, M, cin]), [K, M, cin]), wk.ref), [K, B, ...S, cout]); // tap j's product in z[j]
   const outSize = S.map((n, i) => n + padding[i][0] + padding[i][1] - k[i] + 1);
   let y: Tensor | null = null;
   offsets.forEach((off, oi) => {
-    let v = reshape(sliceAxis(oi === K - 1 ? z : z.ref, 0, oi, oi + 1), [B, ...S, cout]);
+    let v = split
+      ? reshape(matmul(x2.ref, reshape(sliceAxis(wk.ref, 0, oi, oi + 1), [cin, cout])), [B, ...S, cout])
+      : reshape(sliceAxis(z!.ref, 0, oi, oi + 1), [B, ...S, cout]);
     const widths: Pair[] = [[0, 0]];
     for (let i = 0; i < nsp; i++) {
       const shift = off[i] - padding[i][0]; // output o reads input o + shift
@@ -296,6 +303,9 @@ function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: numbe
     if (widths.some(([p, q]) => p > 0 || q > 0)) v = pad(v, widths);
     y = y ? add(y, v) : v;
   });
+  x2.dispose();
+  wk.dispose();
+  z?.dispose();
   return y!;
 }
 
