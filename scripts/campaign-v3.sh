@@ -5,13 +5,16 @@
 # 4.6× faster per core here), in --for chunks under runs/avdit-v3; each chunk checkpoints, keeps the best weights
 # by validation loss in runs/avdit-v3/best (fp16) and resumes exactly.
 #   nohup bash scripts/campaign-v3.sh &        (THREADS=2 on an idle 2-core machine; CHUNK=20m)
+# The same recipe for a later campaign: RUN, FROM (the checkpoint it starts from), DATA (the latent cache), STEPS, LR, e.g.
+#   RUN=runs/avdit-v4 FROM=runs/avdit-ftc/checkpoint DATA=cache/latents-ft1933 STEPS=8000 LR=3e-4 nohup bash scripts/campaign-v3.sh &
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run=runs/avdit-v3
+run=${RUN:-runs/avdit-v3}
+log=runs/logs/$(basename "$run").log
 mkdir -p runs/logs
-[ -e "$run/checkpoint/trainer.json" ] || node scripts/seed-run.mjs runs/avdit-v2/checkpoint "$run"
+[ -e "$run/checkpoint/trainer.json" ] || node scripts/seed-run.mjs "${FROM:-runs/avdit-v2/checkpoint}" "$run"
 while ! grep -q "\"step\": *${STEPS:-2000}\b" "$run/checkpoint/trainer.json"; do
-  PYTHONPATH=python OMP_WAIT_POLICY=PASSIVE nice /usr/bin/python3 -m avdit_torch train --data cache/latents-v2 --out "$run" --resume \
-    --strategy monl --steps "${STEPS:-2000}" --batch 16 --lr 5e-4 --warmup 100 --ema 0.995 --min-snr 5 --seed 3 \
-    --checkpoint-every 250 --log-every 50 --threads "${THREADS:-1}" --for "${CHUNK:-20m}" >>runs/logs/avdit-v3.log 2>&1
+  PYTHONPATH=python OMP_WAIT_POLICY=PASSIVE nice /usr/bin/python3 -m avdit_torch train --data "${DATA:-cache/latents-v2}" --out "$run" --resume \
+    --strategy monl --steps "${STEPS:-2000}" --batch 16 --lr "${LR:-5e-4}" --warmup 100 --ema 0.995 --min-snr 5 --seed 3 \
+    --checkpoint-every 250 --log-every 50 --threads "${THREADS:-1}" --for "${CHUNK:-20m}" >>"$log" 2>&1
 done
