@@ -398,6 +398,37 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
+      // scripts/patch-jax.mjs, patch 4: a left operand whose index is affine in k only inside K tiles (k / dh, k % dh),
+      // attention's head merge, walks with a pointer restarted at every tile; tiles and head widths that do and do not
+      // line up (dh = 64, 48, 32, 20, 12), eager and under jit.
+      name: 'matmul with a head-merge view as the left operand ([B, H, N, dh] read as [B·N, H·dh]), several head widths',
+      run: async () => {
+        for (const [B, H, N, dh, E] of [
+          [2, 4, 8, 64, 16],
+          [2, 4, 6, 48, 12],
+          [1, 3, 5, 32, 8],
+          [2, 2, 4, 20, 8],
+          [3, 2, 5, 12, 4],
+        ]) {
+          const D = H * dh;
+          const o = rand(B * H * N * dh);
+          const w = rand(D * E, 0.2);
+          const ref: number[] = [];
+          for (let b = 0; b < B; b++)
+            for (let n = 0; n < N; n++)
+              for (let e = 0; e < E; e++) {
+                let acc = 0;
+                for (let h = 0; h < H; h++) for (let d = 0; d < dh; d++) acc += o[((b * H + h) * N + n) * dh + d] * w[(h * dh + d) * E + e];
+                ref.push(acc);
+              }
+          const merge = (x: Tensor) => ops.reshape(ops.transpose(x, [0, 2, 1, 3]), [B * N, D]);
+          assertClose(await get(ops.matmul(merge(t(o, [B, H, N, dh])), t(w, [D, E]))), ref, 1e-4, `head merge dh=${dh}`);
+          const f = jit((x: Tensor, y: Tensor) => ops.matmul(merge(x), y));
+          assertClose(await get(f(t(o, [B, H, N, dh]), t(w, [D, E]))), ref, 1e-4, `head merge dh=${dh} (jit)`);
+        }
+      },
+    },
+    {
       name: 'gatherRows forward and gradient under jit',
       run: async () => {
         const table = [1, 2, 3, 4, 5, 6];
