@@ -11,7 +11,8 @@ export const ROOT = resolve(new URL('../../../..', import.meta.url).pathname);
 export const chromiumMissing = (): string | false =>
   existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`;
 
-/** The flags the issue asks for (no sandbox as root, no network chatter, fresh profile), plus `extra`. */
+/** The flags the issue asks for (no sandbox as root, no network chatter, fresh profile), plus AVDIT_CHROMIUM_EXTRA
+ * (space-separated, for experiments such as `--js-flags=--no-liftoff`). */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -21,6 +22,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
+  ...(process.env.AVDIT_CHROMIUM_EXTRA ?? '').split(' ').filter(Boolean),
 ];
 
 /** Starts the studio on a free port and opens it in a fresh headless Chromium; `close()` stops both. */
