@@ -9,6 +9,9 @@
 # Here, first (the latent cache travels packed: tree + carried paths must stay under 64 MiB):
 #   npm ci && npm run build && bash scripts/gpu-pack.sh
 #   /usr/bin/python3 scripts/latent-pack.py pack cache/latents-v2 .gpu-data/latents-v2.pack
+#   (LATENTS_PACK picks another pack, e.g. the bundled codec's latents: pack cache/latents-ft1933 to
+#   .gpu-data/latents-ft1933.pack and run with LATENTS_PACK=.gpu-data/latents-ft1933.pack; the strategy comparison's
+#   earlier seeds were trained on latents-v2)
 # Device command (carry [".gpu", "dist", ".gpu-data"]):   source .gpu/prologue.sh; bash scripts/gpu-lease.sh
 # Dry run here on the CPU (tiny step counts, wasm, same files out):   LEASE_DRY=1 OUT=/tmp/lease-out bash scripts/gpu-lease.sh
 # Back here: tar xf <file> -C runs/lease for each models-*.tar (models cmp-<steps>-<strategy>-s<seed>, <campaign>-best), tar xJf logs.tar.xz.
@@ -35,7 +38,7 @@ CAMPAIGNS=${CAMPAIGNS:-"c192:192:4:4:64:5e-4:5000 c256:256:6:4:64:5e-4:3000"}
 say "lease on $(uname -n): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 { nvidia-smi 2>&1 | head -15; node --version; "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())'; } >"$W/logs/system.txt" 2>&1
 say "unpacking the latent cache"
-"$PY" scripts/latent-pack.py unpack .gpu-data/latents-v2.pack "$W/latents" 2>&1 | tee -a "$W/logs/lease.log"
+"$PY" scripts/latent-pack.py unpack "${LATENTS_PACK:-.gpu-data/latents-v2.pack}" "$W/latents" 2>&1 | tee -a "$W/logs/lease.log"
 DATA="$W/latents"
 
 say "bench: avdit ($AVDIT_DEVICE) vs PyTorch ($TORCH_BENCH), idle machine"
