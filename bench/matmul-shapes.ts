@@ -1,11 +1,12 @@
 /**
  * Matmul throughput by shape on wasm (issue 12): the AVDiT's attention shapes as batched matmuls against the same
  * flops as one 2-D matmul, and the MLP's shapes. Used to measure jax-js patch 2 (docs/performance.md).
- *   npm run build && node dist/bench/matmul-shapes.js [threads, default 1]
+ *   npm run build && node dist/bench/matmul-shapes.js [threads, default 1]   (BENCH_REPS=5)
  */
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, blockUntilReady, type Tensor } from '../src/engine/index.js';
 import { normal } from '../src/util/rng.js';
+import { timeIt } from './timing.js';
 
 const rnd = (shape: number[], seed: number) =>
   ops.tensor(
@@ -17,22 +18,17 @@ const rnd = (shape: number[], seed: number) =>
   );
 
 async function time(name: string, f: (...xs: Tensor[]) => Tensor, args: Tensor[], flops: number) {
-  const ts: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t0 = performance.now();
+  const { median } = await timeIt(async () => {
     const y = f(...args.map((a) => a.ref));
     await blockUntilReady(y);
-    if (i >= 2) ts.push(performance.now() - t0); // two warm-ups (compile)
     y.dispose();
-  }
-  ts.sort((a, b) => a - b);
-  const ms = ts[2];
-  console.log(`| ${name} | ${ms.toFixed(2)} | ${(flops / ms / 1e6).toFixed(1)} |`);
+  });
+  console.log(`| ${name} | ${median.toFixed(2)} | ${(flops / median / 1e6).toFixed(1)} |`);
 }
 
 async function main() {
   const info = await initNodeEngine({ device: 'wasm', threads: Number(process.argv[2] ?? 1) });
-  console.log(`wasm ×${info.threads}\n\n| matmul | ms (median of 5) | GFLOP/s |\n|---|---:|---:|`);
+  console.log(`wasm ×${info.threads}\n\n| matmul | ms (median) | GFLOP/s |\n|---|---:|---:|`);
   const mm = jit((a: Tensor, b: Tensor) => ops.matmul(a, b));
   const mmT = jit((a: Tensor, b: Tensor) => ops.matmul(a, ops.transpose(b, [0, 1, 3, 2])));
   const att = 2 * 64 * 192 * 192 * 48;

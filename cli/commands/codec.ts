@@ -1,7 +1,6 @@
 /** `avdit codec train|eval`, `avdit encode`, `avdit decode`. */
 import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
-import { ops } from '../../src/engine/index.js';
 import { train, checkRunFolder, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
 import { VIDEO_CODEC_DEFAULTS, VIDEO_CODEC_V1, checkVideoCodecConfig, type VideoCodecConfig } from '../../src/codecs/video-codec.js';
 import { ClipCache } from '../../src/data/node/cache.js';
@@ -88,8 +87,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         ? { steps: 3000, lr: 1e-3, warmupSteps: 100, weightDecay: 0 }
         : { steps: 1500, lr: 1e-3, warmupSteps: 100, weightDecay: 0 },
     );
-    const info = await initNodeEngine({ device: f.device() });
-    if (!process.env.AVDIT_CONV) ops.setConvLowering('auto-train'); // per-tap products: the fastest conv gradient on wasm
+    const info = await initNodeEngine({ device: f.device(), convLowering: 'auto-train' }); // per-tap products: the fastest conv gradient on wasm
     console.log(`engine: ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`);
     if (modality === 'video') {
       const arch = f.choice('arch', ['v1', 'v2'] as const, 'v2');

@@ -125,6 +125,72 @@ function unaryCase(name: string, f: (x: Tensor) => Tensor, ref: (x: number) => n
   return { name, run: async () => assertClose(await get(f(t(xs, [xs.length]))), Array.from(xs, ref), tol, name) };
 }
 
+/** conv 1-d/2-d/3-d, strided and causal, against the host reference, with one wasm lowering. */
+async function convForward(lowering: ConvLowering): Promise<void> {
+  const conv = (x: Tensor, w: Tensor, o: ConvOptions = {}): Tensor => ops.conv(x, w, { ...o, lowering });
+  const H = 7,
+    W = 6,
+    C = 3,
+    O = 4;
+  for (const [k, s, p] of [
+    [3, 1, 1],
+    [3, 2, 1],
+    [4, 2, 1],
+    [1, 1, 0],
+  ] as const) {
+    const x = rand(H * W * C);
+    const w = rand(k * k * C * O, 0.5);
+    const ref = hostConv2d(x, w, H, W, C, k, k, O, s, p);
+    const y = conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), {
+      stride: [s, s],
+      padding: [
+        [p, p],
+        [p, p],
+      ],
+    });
+    if (y.shape.join() !== [1, ref.ho, ref.wo, O].join()) throw new Error(`conv2d k${k}s${s}p${p}: shape ${y.shape}`);
+    assertClose(await get(y), ref.y, 1e-4, `conv2d k${k} s${s} p${p}`);
+  }
+  // 1-d conv is a 2-d conv with H = 1; 3-d with a depth-1 kernel equals a per-frame 2-d conv.
+  const x1 = rand(9 * 2);
+  const w1 = rand(3 * 2 * 5);
+  const r1 = hostConv2d(x1, w1, 1, 9, 2, 1, 3, 5, 1, 0);
+  assertClose(await get(conv(t(x1, [1, 9, 2]), t(w1, [3, 2, 5]))), r1.y, 1e-4, 'conv1d');
+  const x3 = rand(2 * 5 * 5 * 2);
+  const w3 = rand(3 * 3 * 2 * 3);
+  const y3 = await get(
+    conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), {
+      padding: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+      ],
+    }),
+  );
+  const r3 = [0, 1].flatMap((f) => Array.from(hostConv2d(x3.subarray(f * 50, f * 50 + 50), w3, 5, 5, 2, 3, 3, 3, 1, 1).y));
+  assertClose(y3, r3, 1e-4, 'conv3d');
+  // a causal temporal kernel: output frame f sees frames f-2..f only
+  const xt = rand(4 * 2 * 2 * 1);
+  const wt = rand(3 * 1 * 1 * 1 * 1);
+  const yt = await get(
+    conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), {
+      padding: [
+        [2, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    }),
+  );
+  const rt = Array.from({ length: 16 }, (_, i) => {
+    const f = Math.floor(i / 4),
+      pix = i % 4;
+    let acc = 0;
+    for (let j = 0; j < 3; j++) if (f - 2 + j >= 0) acc += wt[j] * xt[(f - 2 + j) * 4 + pix];
+    return acc;
+  });
+  assertClose(yt, rt, 1e-5, 'causal conv3d');
+}
+
 export function conformanceCases(): ConformanceCase[] {
   const xs = rand(64, 3);
   const pos = Float32Array.from(xs, (v) => Math.abs(v) + 0.1);
@@ -447,6 +513,10 @@ export function conformanceCases(): ConformanceCase[] {
       name: 'conv, taps lowering at Cin ≥ 32 (the automatic choice), batch 2, asymmetric padding',
       run: async () => {
         const [B, H, W, C, O, k] = [2, 5, 4, 32, 8, 3];
+        const padding: ops.Pair[] = [
+          [2, 0],
+          [1, 1],
+        ];
         const x = rand(B * H * W * C);
         const w = rand(k * k * C * O, 0.2);
         const ref = [0, 1].flatMap((b) => {
@@ -456,102 +526,18 @@ export function conformanceCases(): ConformanceCase[] {
           return Array.from(hostConv2d(xs, w, H + 1, W, C, k, k, O, 1, 1).y.subarray(0, H * W * O));
         });
         for (const lowering of ['auto', 'auto-train', 'im2col', 'taps', 'taps-split'] as const) {
-          const y = ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), {
-            padding: [
-              [2, 0],
-              [1, 1],
-            ],
-            lowering,
-          });
+          const y = ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), { padding, lowering });
           if (y.shape.join() !== [B, H, W, O].join()) throw new Error(`conv ${lowering}: shape ${y.shape}`);
           assertClose(await get(y), ref, 1e-4, `conv ${lowering}, causal rows`);
         }
         const prev = ops.setConvLowering('im2col'); // the process-wide default
         try {
-          assertClose(
-            await get(
-              ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), {
-                padding: [
-                  [2, 0],
-                  [1, 1],
-                ],
-              }),
-            ),
-            ref,
-            1e-4,
-            'conv, default set to im2col',
-          );
+          assertClose(await get(ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), { padding })), ref, 1e-4, 'conv, default set to im2col');
         } finally {
           ops.setConvLowering(prev);
         }
       },
     },
-  ];
-  async function convForward(lowering: ConvLowering) {
-    const conv = (x: Tensor, w: Tensor, o: ConvOptions = {}): Tensor => ops.conv(x, w, { ...o, lowering });
-    const H = 7,
-      W = 6,
-      C = 3,
-      O = 4;
-    for (const [k, s, p] of [
-      [3, 1, 1],
-      [3, 2, 1],
-      [4, 2, 1],
-      [1, 1, 0],
-    ] as const) {
-      const x = rand(H * W * C);
-      const w = rand(k * k * C * O, 0.5);
-      const ref = hostConv2d(x, w, H, W, C, k, k, O, s, p);
-      const y = conv(t(x, [1, H, W, C]), t(w, [k, k, C, O]), {
-        stride: [s, s],
-        padding: [
-          [p, p],
-          [p, p],
-        ],
-      });
-      if (y.shape.join() !== [1, ref.ho, ref.wo, O].join()) throw new Error(`conv2d k${k}s${s}p${p}: shape ${y.shape}`);
-      assertClose(await get(y), ref.y, 1e-4, `conv2d k${k} s${s} p${p}`);
-    }
-    // 1-d conv is a 2-d conv with H = 1; 3-d with a depth-1 kernel equals a per-frame 2-d conv.
-    const x1 = rand(9 * 2);
-    const w1 = rand(3 * 2 * 5);
-    const r1 = hostConv2d(x1, w1, 1, 9, 2, 1, 3, 5, 1, 0);
-    assertClose(await get(conv(t(x1, [1, 9, 2]), t(w1, [3, 2, 5]))), r1.y, 1e-4, 'conv1d');
-    const x3 = rand(2 * 5 * 5 * 2);
-    const w3 = rand(3 * 3 * 2 * 3);
-    const y3 = await get(
-      conv(t(x3, [1, 2, 5, 5, 2]), t(w3, [1, 3, 3, 2, 3]), {
-        padding: [
-          [0, 0],
-          [1, 1],
-          [1, 1],
-        ],
-      }),
-    );
-    const r3 = [0, 1].flatMap((f) => Array.from(hostConv2d(x3.subarray(f * 50, f * 50 + 50), w3, 5, 5, 2, 3, 3, 3, 1, 1).y));
-    assertClose(y3, r3, 1e-4, 'conv3d');
-    // a causal temporal kernel: output frame f sees frames f-2..f only
-    const xt = rand(4 * 2 * 2 * 1);
-    const wt = rand(3 * 1 * 1 * 1 * 1);
-    const yt = await get(
-      conv(t(xt, [1, 4, 2, 2, 1]), t(wt, [3, 1, 1, 1, 1]), {
-        padding: [
-          [2, 0],
-          [0, 0],
-          [0, 0],
-        ],
-      }),
-    );
-    const rt = Array.from({ length: 16 }, (_, i) => {
-      const f = Math.floor(i / 4),
-        pix = i % 4;
-      let acc = 0;
-      for (let j = 0; j < 3; j++) if (f - 2 + j >= 0) acc += wt[j] * xt[(f - 2 + j) * 4 + pix];
-      return acc;
-    });
-    assertClose(yt, rt, 1e-5, 'causal conv3d');
-  }
-  cases.push(
     {
       name: 'conv gradients (weights and input) against float64 finite differences, stride 2 and stride 1 with every lowering',
       run: async () => {
@@ -729,7 +715,7 @@ export function conformanceCases(): ConformanceCase[] {
         );
       },
     },
-  );
+  ];
   return cases;
 }
 

@@ -284,13 +284,12 @@ function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: numbe
   const M = S.reduce((a, n) => a * n, B);
   const x2 = reshape(x, [M, cin]);
   const wk = reshape(w, [K, cin, cout]);
-  const z = split ? null : reshape(matmul(broadcastTo(reshape(x2.ref, [1, M, cin]), [K, M, cin]), wk.ref), [K, B, ...S, cout]); // tap j's product in z[j]
+  const z = split ? null : matmul(broadcastTo(reshape(x2.ref, [1, M, cin]), [K, M, cin]), wk.ref); // [K, M, Cout]
+  const product = (j: number) => (z ? sliceAxis(z.ref, 0, j, j + 1) : matmul(x2.ref, sliceAxis(wk.ref, 0, j, j + 1))); // x · W_j
   const outSize = S.map((n, i) => n + padding[i][0] + padding[i][1] - k[i] + 1);
   let y: Tensor | null = null;
   offsets.forEach((off, oi) => {
-    let v = split
-      ? reshape(matmul(x2.ref, reshape(sliceAxis(wk.ref, 0, oi, oi + 1), [cin, cout])), [B, ...S, cout])
-      : reshape(sliceAxis(z!.ref, 0, oi, oi + 1), [B, ...S, cout]);
+    let v = reshape(product(oi), [B, ...S, cout]);
     const widths: Pair[] = [[0, 0]];
     for (let i = 0; i < nsp; i++) {
       const shift = off[i] - padding[i][0]; // output o reads input o + shift
