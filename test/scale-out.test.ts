@@ -87,17 +87,19 @@ test('avdit_torch draws the same keys, uniforms and normals as avdit', { skip },
   assert.equal(n.filter((x: number, i: number) => x !== ours[i]).length, 0, 'normals differ');
 });
 
-test("avdit_torch's presets, mixtures, schedules and training defaults are avdit's", { skip }, async () => {
+test("avdit_torch's presets, mixtures, schedules, training defaults and GRID regions are avdit's", { skip }, async () => {
   const { AVDIT_PRESETS } = await import('../src/model/avdit.js');
   const { MIXTURES } = await import('../src/monl/strategies.js');
   const { SCHEDULE_DEFAULTS, COSINE_DEFAULTS, scheduleFromConfig } = await import('../src/diffusion/schedule.js');
   const { AVDIT_TRAIN_DEFAULTS } = await import('../src/train/node/monl-task.js');
+  const { GRID_REGIONS } = await import('../src/data/config.js');
   const r = run('/usr/bin/python3', [
     '-c',
-    'import json; from avdit_torch import model, monl, train; k = monl.SCHEDULE_KINDS; print(json.dumps([model.PRESETS, monl.MIXTURES, monl.SCHEDULE_DEFAULTS, train.TRAINER_DEFAULTS, train.TASK_DEFAULTS, k["cosine"], {n: list(monl.schedule_from_config(c)) for n, c in k.items()}]))',
+    'import json; from avdit_torch import model, monl, train; k = monl.SCHEDULE_KINDS; print(json.dumps([model.PRESETS, monl.MIXTURES, monl.SCHEDULE_DEFAULTS, train.TRAINER_DEFAULTS, train.TASK_DEFAULTS, k["cosine"], {n: list(monl.schedule_from_config(c)) for n, c in k.items()}, monl.parse_regions("grid")]))',
   ]);
   ok(r, 'python');
-  const [presets, mixtures, schedule, trainer, task, cosine, tables] = JSON.parse(r.out);
+  const [presets, mixtures, schedule, trainer, task, cosine, tables, regions] = JSON.parse(r.out);
+  assert.deepEqual(regions, GRID_REGIONS);
   assert.deepEqual(presets, AVDIT_PRESETS);
   assert.deepEqual(schedule, SCHEDULE_DEFAULTS);
   assert.deepEqual(cosine, COSINE_DEFAULTS);
@@ -151,6 +153,18 @@ test(
         snr = ab(t) / (1 - ab(t));
       assert.ok(Math.abs(w - Math.min(snr, 5) / snr) < 1e-6, `t=${t}: ${w}`);
     });
+    // a region weight (the mouth box of the toy latents' frame) trains the same in both trainers and is recorded
+    const region = ['--region-weight', '8', '--regions', 'mouth=0.33,0.72,0.67,0.95'];
+    ok(torchTrain([...MODEL, ...short, ...region, '--out', join(root, 'reg')]), 'avdit_torch train --region-weight 8');
+    ok(avditTrain([...MODEL, ...short, ...region, '--out', join(root, 'reg-ts')]), 'avdit train --region-weight 8');
+    assertSameRun(join(root, 'reg'), join(root, 'reg-ts'), 4);
+    const rc = JSON.parse(readFileSync(join(root, 'reg-ts', 'checkpoint', 'config.json'), 'utf8')).train;
+    assert.deepEqual([rc.regionWeight, rc.regions], [8, { mouth: [0.33, 0.72, 0.67, 0.95] }]);
+    // the same first batch and weights as the plain run: only the weighting differs
+    assert.notEqual(metrics(join(root, 'reg'))[0].loss, metrics(join(root, 'py'))[0].loss);
+    const bad = torchTrain([...MODEL, ...short, '--region-weight', '8', '--out', join(root, 'reg-bad')]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--region-weight needs --regions/);
   },
 );
 

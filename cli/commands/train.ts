@@ -8,6 +8,7 @@ import { MIXTURES, parseMixture } from '../../src/monl/strategies.js';
 import { monlTrainTask, AVDIT_TRAIN_DEFAULTS } from '../../src/train/node/monl-task.js';
 import { countParams } from '../../src/nn/params.js';
 import { SCHEDULE_KINDS } from '../../src/diffusion/schedule.js';
+import { parseRegions } from '../../src/data/config.js';
 
 export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy monl] [--preset small] [options]
     --strategy ${Object.keys(MIXTURES).join('|')}   (monl = uniform over the four strategies)
@@ -17,6 +18,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --checkpoint-every 250 --log-every 25 --device auto|wasm|webgpu
     --schedule linear|cosine   noise schedule of a new run (linear: the paper's; cosine: Nichol & Dhariwal 2021)
     --min-snr 5   Min-SNR-γ loss weighting (Hang et al. 2023; 0 = off, the default); validation stays unweighted
+    --region-weight 8 --regions mouth=0.33,0.72,0.67,0.95|grid   extra ε-loss weight on the video latents inside the
+                  boxes (fractions of the frame; the map is normalised to mean 1); validation stays unweighted
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
     --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
@@ -40,6 +43,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'stop-after',
       'schedule',
       'min-snr',
+      'region-weight',
+      'regions',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -68,7 +73,20 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const info = await initNodeEngine({ device: f.device() });
   const diffusion = SCHEDULE_KINDS[f.choice('schedule', Object.keys(SCHEDULE_KINDS) as (keyof typeof SCHEDULE_KINDS)[], 'linear')];
   const minSnr = f.num('min-snr', 0, { min: 0 });
-  const task = monlTrainTask(data, model, { batch, mixtureName: strategy, mixture, selfCondRate, valWindows, diffusion, minSnr });
+  const regionWeight = f.num('region-weight', 0, { min: 0, max: 1000 });
+  const regions = f.str('regions') ? parseRegions(f.str('regions')!) : undefined;
+  if (regionWeight > 0 && !regions) throw new Error('train: --region-weight needs --regions (e.g. mouth=0.33,0.72,0.67,0.95, or grid)');
+  const task = monlTrainTask(data, model, {
+    batch,
+    mixtureName: strategy,
+    mixture,
+    selfCondRate,
+    valWindows,
+    diffusion,
+    minSnr,
+    regionWeight,
+    regions,
+  });
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,
   );

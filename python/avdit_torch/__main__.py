@@ -53,6 +53,8 @@ def parser():
     t.add_argument("--schedule", choices=["linear", "cosine"], help="noise schedule of a new run (default linear, the paper's)")
     t.add_argument("--self-condition", action="store_true", help="a new run's model gets self-conditioning (the small preset has none)")
     t.add_argument("--min-snr", type=float, default=0, help="Min-SNR-γ loss weighting, γ (0: off, plain ε-MSE)")
+    t.add_argument("--region-weight", type=float, default=0, help="extra ε-loss weight on the video latents inside --regions (0: off)")
+    t.add_argument("--regions", help='boxes for --region-weight: "mouth=0.33,0.72,0.67,0.95;…" (fractions of the frame) or "grid"')
     t.add_argument("--val-windows", type=int, default=TASK_DEFAULTS["valWindows"])
     t.add_argument("--checkpoint-every", type=positive, default=D["checkpointEvery"])
     t.add_argument("--log-every", type=positive, default=D["logEvery"])
@@ -90,6 +92,11 @@ def options(a):
         raise ValueError(f"--ema must be in [0, 1), got {a.ema}")
     if a.min_snr < 0:
         raise ValueError(f"--min-snr must be ≥ 0 (0: off), got {a.min_snr}")
+    if not (0 <= a.region_weight <= 1000):
+        raise ValueError(f"--region-weight must be in [0, 1000] (0: off), got {a.region_weight}")
+    regions = monl.parse_regions(a.regions) if a.regions else None
+    if a.region_weight > 0 and not regions:
+        raise ValueError("--region-weight needs --regions (e.g. mouth=0.33,0.72,0.67,0.95, or grid)")
     if not (0 <= a.seed < 2 ** 32):
         raise ValueError(f"--seed must be a whole number in [0, 2^32), got {a.seed}")
     return {
@@ -97,6 +104,7 @@ def options(a):
         "heads": a.heads, "patch": a.patch, "batch": a.batch, "self_cond_rate": a.self_cond_rate, "val_windows": a.val_windows,
         "resume": a.resume, "force": a.force, "device": a.device, "threads": a.threads, "for_seconds": a.for_seconds,
         "stop_after": a.stop_after, "schedule": a.schedule, "min_snr": a.min_snr,
+        "region_weight": a.region_weight, "regions": regions,
         "self_condition": a.self_condition,
         "trainer": {"steps": a.steps, "lr": a.lr, "warmupSteps": a.warmup, "emaDecay": a.ema, "seed": a.seed,
                     "checkpointEvery": a.checkpoint_every, "logEvery": a.log_every},

@@ -72,6 +72,41 @@ def min_snr_weights(alpha_bars, t, gamma):
     return (np.minimum(snr, gamma) / snr).astype(np.float32)
 
 
+GRID_REGIONS = {"mouth": [0.33, 0.72, 0.67, 0.95], "eyes": [0.22, 0.49, 0.78, 0.64]}  # src/data/config.ts
+
+
+def parse_regions(spec):
+    """"mouth=0.33,0.72,0.67,0.95;eyes=…" → {name: [x0, y0, x1, y1]}; "grid" → GRID_REGIONS (src/data/config.ts parseRegions)."""
+    if spec == "grid":
+        return {k: list(v) for k, v in GRID_REGIONS.items()}
+    out = {}
+    for part in (p.strip() for p in spec.split(";")):
+        if not part:
+            continue
+        name, _, rest = part.partition("=")
+        try:
+            nums = [float(v) for v in rest.split(",")]
+        except ValueError:
+            nums = []
+        if not name or not name[0].isalpha() or len(nums) != 4 or not all(0 <= v <= 1 for v in nums) or not (nums[0] < nums[2] and nums[1] < nums[3]):
+            raise ValueError(f'--regions: "{part}" is not name=x0,y0,x1,y1 with fractions 0 ≤ x0 < x1 ≤ 1, 0 ≤ y0 < y1 ≤ 1')
+        out[name] = nums
+    return out
+
+
+def region_weight_map(W, H, boxes, extra):
+    """[H, W] float32: 1 + extra inside each box (whole cells, as src/data/config.ts boxPixels), scaled to mean 1
+    (src/train/node/train-video.ts regionWeightMap); None when nothing to weight."""
+    if not extra > 0 or not boxes:
+        return None
+    m = np.ones((H, W), np.float32)
+    for b in boxes:
+        x0, y0 = min(W - 1, math.floor(b[0] * W)), min(H - 1, math.floor(b[1] * H))
+        x1, y1 = max(x0 + 1, math.ceil(b[2] * W)), max(y0 + 1, math.ceil(b[3] * H))
+        m[y0:y1, x0:x1] = (m[y0:y1, x0:x1].astype(np.float64) + extra).astype(np.float32)
+    return (m.astype(np.float64) / m.astype(np.float64).mean()).astype(np.float32)
+
+
 def tie(strategy, t_ref, M, N):
     t = np.empty(M * N, np.int64)
     for m in range(M):
@@ -99,8 +134,9 @@ def draw_timesteps(key, batch, M, N, T, mixture):
     return t, strategies
 
 
-def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0):
-    """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy)."""
+def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, region=None):
+    """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy); region: an [h, w] loss
+    weight map of the video latents (region_weight_map) or None."""
     B, S = x0v.shape[0], lay.S
     if fixed:
         mixture = {k: (1 if k == fixed else 0) for k in STRATEGIES}
@@ -128,6 +164,8 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0):
     if min_snr > 0:  # as avdit: weights only when asked for (an unweighted batch has none)
         b["wVideo"] = min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1)
         b["wAudio"] = min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1)
+    if region is not None:  # per example, so a DDP rank's slice of the batch carries it too
+        b["wRegion"] = np.ascontiguousarray(np.broadcast_to(region.reshape(1, 1, *region.shape, 1), (B, 1, *region.shape, 1)))
     return b
 
 
@@ -149,6 +187,8 @@ def per_example_loss(p, c, lay, k, b, use_sc):
     ev, ea = (ov - b["epsVideo"]).pow(2), (oa - b["epsAudio"]).pow(2)
     if "wVideo" in b:  # Min-SNR weights (make_batch with min_snr > 0)
         ev, ea = ev * b["wVideo"], ea * b["wAudio"]
+    if "wRegion" in b:  # region weights (make_batch with a region map)
+        ev = ev * b["wRegion"]
     se_v, se_a = ev.reshape(B, -1).sum(1), ea.reshape(B, -1).sum(1)
     return se_v, se_a
 

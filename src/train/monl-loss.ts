@@ -5,7 +5,8 @@
  *   3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε   (host, float64 coefficients)
  *   4. predict ε̂ = AVDiT(x_t, t) (optionally self-conditioned on a first x̂0 estimate)
  *   5. L2 between ε̂ and ε over all video and audio latent elements (optionally Min-SNR-γ weighted per
- *      latent frame); named terms per modality and per strategy.
+ *      latent frame, and region-weighted per video latent position, e.g. GRID's mouth); named terms per
+ *      modality and per strategy.
  * Steps 1–3 are host code (`makeMonlBatch`), 4–5 run inside jit (`monlLoss`).
  *
  * Axis legend: B batch · M modalities (2) · S segments · L/La video/audio latent frames
@@ -117,9 +118,18 @@ export interface MonlBatchTensors {
   /** Min-SNR-γ weight of each latent frame's squared error (absent: unweighted) */
   wVideo?: Tensor; // [B, L, 1, 1, 1]
   wAudio?: Tensor; // [B, La, 1]
+  /** loss weight of each video latent position (a region map, mean 1; absent: unweighted) */
+  wRegion?: Tensor; // [1, 1, h, w, 1]
 }
 
-export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, selfCondRate: number, key: Key): MonlBatchTensors {
+export function monlBatchTensors(
+  bt: MonlBatch,
+  l: TokenLayout,
+  batch: number,
+  selfCondRate: number,
+  key: Key,
+  regionMap?: Float32Array | null,
+): MonlBatchTensors {
   const { L, h, w, C } = l.video;
   const { La, C: Ca } = l.audio;
   const use = uniform(foldIn(key, 4), 1)[0] < selfCondRate ? 1 : 0;
@@ -136,6 +146,7 @@ export function monlBatchTensors(bt: MonlBatch, l: TokenLayout, batch: number, s
     strategyOH: ops.tensor(bt.strategyOH, [batch, 4]),
     useSelfCond: ops.full([], use),
     ...(bt.wVideo && bt.wAudio ? { wVideo: ops.tensor(bt.wVideo, [batch, L, 1, 1, 1]), wAudio: ops.tensor(bt.wAudio, [batch, La, 1]) } : {}),
+    ...(regionMap ? { wRegion: ops.tensor(regionMap, [1, 1, h, w, 1]) } : {}),
   };
 }
 
@@ -160,6 +171,7 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     useSelfCond: useSC,
     wVideo,
     wAudio,
+    wRegion,
   } = b;
   const B = xtV.shape[0];
   let selfCond: { video: Tensor; audio: Tensor } | undefined;
@@ -181,6 +193,7 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     errV = ops.mul(errV, wVideo);
     errA = ops.mul(errA, wAudio);
   }
+  if (wRegion) errV = ops.mul(errV, wRegion);
   const seV = ops.sum(ops.reshape(errV, [B, nv]), 1); // [B]
   const seA = ops.sum(ops.reshape(errA, [B, na]), 1);
   const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]

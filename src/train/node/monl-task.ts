@@ -13,6 +13,8 @@ import { makeMonlBatch, monlBatchTensors, monlLoss, type MonlBatchTensors } from
 import { TRAINER_DEFAULTS, type TrainerConfig, type TrainTask } from '../trainer.js';
 import { recordedPath } from '../../util/node/paths.js';
 import { randint, type Key } from '../../util/rng.js';
+import type { Box } from '../../data/config.js';
+import { regionWeightMap } from './train-video.js';
 
 export interface MonlTrainOptions {
   /** the noise schedule (stored in the checkpoint; SCHEDULE_DEFAULTS unless you know why) */
@@ -25,6 +27,10 @@ export interface MonlTrainOptions {
   valWindows: number;
   /** Min-SNR-γ loss weighting, γ (0 or absent: plain ε-MSE); validation stays unweighted */
   minSnr?: number;
+  /** extra loss weight on the video latent positions inside `regions` (boxes of the frame, e.g. GRID's mouth), the map
+   * normalised to mean 1 as the video codec's (0 or absent: unweighted); validation stays unweighted */
+  regionWeight?: number;
+  regions?: Record<string, Box>;
 }
 
 /** `avdit train`'s defaults, one object for the CLI, the library and python/avdit_torch (a test compares them). */
@@ -67,6 +73,9 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
     nVal = vaV.length / perV;
   if (nTrain === 0) throw new Error(`${latentDir}: no training windows`);
   const lossJ = jit((p: Params, k: AvditConsts, b: MonlBatchTensors) => monlLoss(p, c, l, k, b));
+  if (o.regionWeight && !Object.keys(o.regions ?? {}).length)
+    throw new Error(`train: a region weight needs regions (e.g. --regions mouth=0.33,0.72,0.67,0.95)`);
+  const regionMap = o.regionWeight ? regionWeightMap(l.video.w, l.video.h, Object.values(o.regions!), o.regionWeight) : null;
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
     config: {
@@ -77,14 +86,19 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
       latents: { path: recordedPath(latentDir), codecs: m.codecs, data: m.data, segmentLayout: m.layout, audioHopSec: m.audioHopSec },
       strategy: o.mixtureName,
       mixture: o.mixture,
-      train: { batch: o.batch, selfCondRate: o.selfCondRate, ...(o.minSnr ? { minSnr: o.minSnr } : {}) },
+      train: {
+        batch: o.batch,
+        selfCondRate: o.selfCondRate,
+        ...(o.minSnr ? { minSnr: o.minSnr } : {}),
+        ...(regionMap ? { regionWeight: o.regionWeight, regions: o.regions } : {}),
+      },
     },
     specs: avditSpecs(c, l),
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
       const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch, undefined, o.minSnr);
       // the constants ride with the batch: a jit program takes device arrays as arguments, not from its closure
-      return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key), consts: refTree(consts) };
+      return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key, regionMap), consts: refTree(consts) };
     },
     loss(p, b) {
       return monlLoss(p, c, l, b.consts, b.data);
