@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumMissing, openStudio, ROOT as root } from '../../testing/node/chromium.js';
+import { SAMPLER_DEFAULTS } from '../../pipeline/defaults.js';
 
 const skip = chromiumMissing();
 
@@ -101,24 +102,33 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const STEPS = 8;
   await page.click('button[data-task=a2v]');
   await page.fill('#steps', String(STEPS));
+  if (process.env.AVDIT_E2E_GUIDANCE) await page.fill('#guidance', process.env.AVDIT_E2E_GUIDANCE);
   await page.evaluate(`${S}.previewEvery = 0`);
   await page.click('#generate');
   await page.waitForFunction(`(${S}.lastResult && ${S}.lastResult.steps === ${STEPS} && !${S}.busy) || ${S}.lastError`, null, {
     timeout: 300_000,
   });
   const browserMs = (await page.evaluate(`${S}.lastResult.msPerStep`)) as number;
+  // guidance > 0 doubles the batch: Node gets the page's value (AVDIT_E2E_GUIDANCE sets it for experiments)
+  const guidance = Number(await page.inputValue('#guidance'));
+  // the studio starts from the library's sampler defaults (the CLI's): same seed, same result
+  if (!process.env.AVDIT_E2E_GUIDANCE) assert.equal(guidance, SAMPLER_DEFAULTS.guidance);
   await close();
   const { fromPretrained, decodeMedia, stepTimer } = await import('../../node.js');
   const pipe = await fromPretrained(join(root, 'models'), { device: 'wasm' });
   const w = pipe.window;
   const { clip } = await decodeMedia(join(root, 'examples', 'grid-val', 'lbad8p.mpg'), { ...w, crop: { w: 200, h: 200, x: 52, y: 44 } });
   const timer = stepTimer();
-  await pipe.generate({ task: 'a2v', clip, steps: STEPS, previewEvery: 0, onStep: (st) => timer.lap(st.step) });
+  await pipe.generate({ task: 'a2v', clip, steps: STEPS, guidance, previewEvery: 0, onStep: (st) => timer.lap(st.step) });
   const nodeMs = timer.msPerStep;
-  const timing = `a2v, ${STEPS} steps, no previews: browser ${browserMs.toFixed(0)} ms/step, Node ${nodeMs.toFixed(0)} ms/step (${(browserMs / nodeMs).toFixed(2)}×)`;
+  const timing = `a2v, ${STEPS} steps, guidance ${guidance}, no previews: browser ${browserMs.toFixed(0)} ms/step, Node ${nodeMs.toFixed(0)} ms/step (${(browserMs / nodeMs).toFixed(2)}×)`;
   writeFileSync(
     join(root, 'out', 'test', 'studio-e2e.json'),
-    JSON.stringify({ msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: r.info, browserMsPerStep: browserMs, nodeMsPerStep: nodeMs }, null, 2),
+    JSON.stringify(
+      { msPerStep: r.msPerStep, firstStepMs: r.firstStepMs, info: r.info, browserMsPerStep: browserMs, nodeMsPerStep: nodeMs, guidance },
+      null,
+      2,
+    ),
   );
   console.log(`studio e2e: ${r.info}; ${timing}; screenshot ${shot}`);
 });
