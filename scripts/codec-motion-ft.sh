@@ -4,6 +4,8 @@
 # training (region weight 8 → REGION, motion 1 → MOTION), then reports the reconstruction's lip sync on the 78
 # validation windows of both GRID folders, as docs/codecs.md measured the bundled codec (SyncCorr 0.152 there).
 #   nohup bash scripts/codec-motion-ft.sh &      (AVDIT_THREADS=1 beside other work; CHUNK, STEPS, REGION, MOTION)
+# RUN names the run folder (log: runs/logs/<its name>.log), EXTRA adds flags, e.g. the pooled motion term (session 6):
+#   RUN=runs/codec-pool-ft EXTRA="--pool-motion-weight 8" nohup bash scripts/codec-motion-ft.sh &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${RUN:-runs/codec-motion-ft}
@@ -11,6 +13,6 @@ mkdir -p runs/logs
 [ -e "$run/checkpoint/trainer.json" ] || node scripts/seed-run.mjs models/video-codec "$run"
 nice node dist/cli/main.js codec train --data cache/grid-all --modality video --out "$run" --resume --steps "${STEPS:-1000}" \
   --batch 4 --frames 9 --region-weight "${REGION:-16}" --motion-weight "${MOTION:-4}" --lr 3e-4 --warmup 50 \
-  --checkpoint-every 100 --log-every 20 --for "${CHUNK:-45m}" >>runs/logs/codec-motion-ft.log 2>&1
+  --checkpoint-every 100 --log-every 20 --for "${CHUNK:-45m}" ${EXTRA:-} >>"runs/logs/$(basename "$run").log" 2>&1
 nice node dist/cli/main.js codec eval --data cache/grid-all --video "$run/checkpoint" --clips 78 --mp4-clips 3 \
-  --out "$run/eval" >>runs/logs/codec-motion-ft.log 2>&1
+  --out "$run/eval" >>"runs/logs/$(basename "$run").log" 2>&1

@@ -7,6 +7,7 @@ import { ops, refTree } from '../src/engine/index.js';
 import { toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from '../src/codecs/video-codec.js';
 import { regionWeightMap, videoReconLoss } from '../src/train/node/train-video.js';
+import { boxPixels } from '../src/data/config.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
 import type { HostParams } from '../src/util/safetensors.js';
@@ -36,7 +37,7 @@ for (const c of [
   { width: 16, height: 16, latentChannels: 4, hidden: 32, resBlocks: 1, arch: 'v2', spatialFactor: 4 },
 ] as VideoCodecConfig[]) {
   test(
-    `video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss with the motion term)`,
+    `video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss with the motion and pooled motion terms)`,
     { skip },
     async () => {
       const w = randomWeights(videoCodecSpecs(c), 1);
@@ -51,12 +52,22 @@ for (const c of [
         { module: 'video_codec', fn: 'encode_video', config: c, inputs: ['x'], output: 'z' },
         { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
         { module: 'video_codec', fn: 'train_loss_motion', config: c, inputs: ['x', 'wm'], output: 'loss' },
+        { module: 'video_codec', fn: 'train_loss_pooled', config: c, inputs: ['x', 'wm'], output: 'lossPooled' },
       ]);
       assert.deepEqual(r.results[0].shape, [2, 3, ...videoLatentShape(c, 9).slice(1)]);
       assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
       assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `reconstructions differ by ${maxRelDiff(y, r.results[1].output!)}`);
       const theirs = r.results[2].output![0];
       assert.ok(Math.abs(ours - theirs) / theirs < 1e-4, `loss: avdit ${ours} vs PyTorch ${theirs}`);
+      // + the pooled motion term (weight 2) on the region's 3×3 blocks: boxPixels of [0.25, 0.5, 0.75, 1] at 16×16
+      const box = boxPixels([0.25, 0.5, 0.75, 1], 16, 16);
+      assert.deepEqual(box, { x0: 4, y0: 8, x1: 12, y1: 16 });
+      const wt = ops.tensor(wmap, [1, 1, 16, 16, 1]);
+      const [pl] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, wt, 1, { boxes: [box], weight: 2 });
+      const oursP = (await ops.read(pl))[0],
+        theirsP = r.results[3].output![0];
+      assert.ok(oursP > ours, 'the pooled term adds to the loss');
+      assert.ok(Math.abs(oursP - theirsP) / theirsP < 1e-4, `pooled loss: avdit ${oursP} vs PyTorch ${theirsP}`);
     },
   );
 }

@@ -116,8 +116,26 @@ def train_loss(p, c, frames, weights=None, motion=0.0):
     return (d.abs() * weights).mean() + 0.5 * g + 1e-3 * z.pow(2).mean() + motion * m
 
 
+def pooled_motion(d, boxes, g=3):
+    """src/train/node/train-video.ts pooledMotion: mean |Δt| of the error's means over a g×g grid of blocks per box."""
+    B, T = d.shape[:2]
+    terms = []
+    for (x0, y0, x1, y1) in boxes:
+        bh, bw = (y1 - y0) // g, (x1 - x0) // g
+        m = d[:, :, y0:y0 + bh * g, x0:x0 + bw * g].reshape(B, T, g, bh, g, bw, 3).mean((3, 5, 6))
+        terms.append((m[:, 1:] - m[:, :-1]).abs().mean())
+    return sum(terms) / len(terms)
+
+
 def train_loss_motion(p, c, frames, weights):
     return train_loss(p, c, frames, weights, 1.0)
+
+
+def train_loss_pooled(p, c, frames, weights):
+    """train_loss_motion plus the pooled motion term (weight 2) on the box x 4..12, y 8..16 (the parity test's region)."""
+    z = encode_video(p, c, frames)
+    d = decode_video(p, c, z) - frames
+    return train_loss(p, c, frames, weights, 1.0) + 2.0 * pooled_motion(d, [(4, 8, 12, 16)])
 
 
 def roundtrip(p, c, frames):

@@ -26,6 +26,39 @@ export interface VideoTrainOptions {
   /** weight of the motion term: L1 of the error's frame-to-frame change (Δt reconstruction − Δt original), region-weighted.
    * Without it the decoder can predict a group's temporal mean: sharp frames, but the mouth stops moving. */
   motionWeight: number;
+  /** weight of the pooled motion term: L1 of the frame-to-frame change of the error averaged over each block of a
+   * 3×3 grid inside each region (0 = off). The per-pixel motion term drowns a mouth that opens (a few dark pixels
+   * that move together) in pixel noise; block means are what a viewer, and lip-sync measures, see. */
+  poolMotionWeight?: number;
+}
+
+/** A region as whole pixels, and the grid of blocks the pooled motion term averages over. */
+export interface PoolBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export const POOL_GRID = 3;
+
+/** mean over blocks and frames of |Δt (mean of d over the block)|, for a g×g grid of blocks in each box (d: [B, T, H, W, 3]);
+ * a box's size is cut down to a multiple of g. */
+export function pooledMotion(d: Tensor, boxes: PoolBox[], g = POOL_GRID): Tensor {
+  const [B, T] = d.shape;
+  const terms = boxes.map((b) => {
+    const bh = Math.floor((b.y1 - b.y0) / g),
+      bw = Math.floor((b.x1 - b.x0) / g);
+    if (bh < 1 || bw < 1) throw new Error(`pooled motion: a ${b.x1 - b.x0}×${b.y1 - b.y0} px region is smaller than the ${g}×${g} grid`);
+    const crop = ops.sliceAxis(ops.sliceAxis(d.ref, 2, b.y0, b.y0 + bh * g), 3, b.x0, b.x0 + bw * g);
+    const m = ops.mean(ops.reshape(crop, [B, T, g, bh, g, bw, 3]), [3, 5, 6]); // [B, T, g, g]
+    return gradL1(m, 1, null);
+  });
+  d.dispose();
+  return ops.div(
+    terms.reduce((a, t) => ops.add(a, t)),
+    terms.length,
+  );
 }
 
 /** windows per jit call when computing statistics and validating: jax-js keeps every intermediate of a
@@ -68,6 +101,7 @@ export function videoReconLoss(
   noise: Tensor | null,
   weights: Tensor | null = null,
   motion = 0,
+  pool: { boxes: PoolBox[]; weight: number } | null = null,
 ): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
@@ -77,14 +111,19 @@ export function videoReconLoss(
   const l1 = ops.mean(ops.abs(d.ref));
   const mse = ops.mean(ops.square(d.ref));
   const wl1 = weights ? ops.mean(ops.mul(ops.abs(d.ref), weights.ref)) : l1.ref;
-  const g = ops.add(gradL1(d.ref, 2, weights ? weights.ref : null), gradL1(motion > 0 ? d.ref : d, 3, weights && motion > 0 ? weights.ref : weights));
+  const g = ops.add(gradL1(d.ref, 2, weights ? weights.ref : null), gradL1(d.ref, 3, weights && motion > 0 ? weights.ref : weights));
   let loss = ops.add(ops.add(wl1, ops.mul(g, 0.5)), ops.mul(zPen.ref, 1e-3));
   const metrics: Metrics = { l1, mse, zsq: zPen };
+  if (pool && pool.weight > 0) {
+    const pm = pooledMotion(d.ref, pool.boxes);
+    loss = ops.add(loss, ops.mul(pm.ref, pool.weight));
+    metrics.poolMotion = pm;
+  }
   if (motion > 0) {
     const m = gradL1(d, 1, weights);
     loss = ops.add(loss, ops.mul(m.ref, motion));
     metrics.motion = m;
-  }
+  } else d.dispose();
   return [loss, metrics];
 }
 
@@ -104,6 +143,9 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
     regions.map(([, b]) => b),
     o.regionWeight,
   );
+  const pool = o.poolMotionWeight ? { boxes: regions.map(([, b]) => boxPixels(b, c.width, c.height)), weight: o.poolMotionWeight } : null;
+  if (pool && pool.boxes.length === 0)
+    throw new Error(`${cacheDir}: --pool-motion-weight needs regions in the cache's config (avdit data prepare --regions)`);
   const encodeJ = jit((p: Params, x: Tensor) => encodeVideo(p, c, x));
   const reconJ = jit((p: Params, x: Tensor) => decodeVideo(p, c, encodeVideo(p, c, x)));
   return {
@@ -124,7 +166,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return wmap ? [...b, ops.tensor(wmap, [1, 1, c.height, c.width, 1])] : b;
     },
     loss(p, [frames, noise, weights]) {
-      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0);
+      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool);
     },
     async extras(p) {
       // latent normalisation statistics over 64 training windows of the full window length
