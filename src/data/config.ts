@@ -47,8 +47,16 @@ export function parseRegions(spec: string): Record<string, Box> {
   return out;
 }
 
+/** A box in whole pixels: columns x0 ≤ x < x1, rows y0 ≤ y < y1. */
+export interface PixelBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /** A box in whole pixels of a W×H frame (at least one pixel each way). */
-export function boxPixels(b: Box, W: number, H: number): { x0: number; y0: number; x1: number; y1: number } {
+export function boxPixels(b: Box, W: number, H: number): PixelBox {
   const x0 = Math.min(W - 1, Math.floor(b[0] * W)),
     y0 = Math.min(H - 1, Math.floor(b[1] * H));
   return { x0, y0, x1: Math.max(x0 + 1, Math.ceil(b[2] * W)), y1: Math.max(y0 + 1, Math.ceil(b[3] * H)) };

@@ -10,7 +10,7 @@ import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../../codecs/video-codec.js';
-import { boxPixels, type Box } from '../../data/config.js';
+import { boxPixels, type Box, type PixelBox } from '../../data/config.js';
 import type { TrainTask, Metrics } from '../trainer.js';
 import { ChannelStats } from '../../codecs/stats.js';
 import { foldIn, normal as gaussian } from '../../util/rng.js';
@@ -32,19 +32,12 @@ export interface VideoTrainOptions {
   poolMotionWeight?: number;
 }
 
-/** A region as whole pixels, and the grid of blocks the pooled motion term averages over. */
-export interface PoolBox {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-export const POOL_GRID = 3;
+/** blocks per side of the grid the pooled motion term averages over, in each region */
+const POOL_GRID = 3;
 
 /** mean over blocks and frames of |Δt (mean of d over the block)|, for a g×g grid of blocks in each box (d: [B, T, H, W, 3]);
  * a box's size is cut down to a multiple of g. */
-export function pooledMotion(d: Tensor, boxes: PoolBox[], g = POOL_GRID): Tensor {
+export function pooledMotion(d: Tensor, boxes: PixelBox[], g = POOL_GRID): Tensor {
   const [B, T] = d.shape;
   const terms = boxes.map((b) => {
     const bh = Math.floor((b.y1 - b.y0) / g),
@@ -101,7 +94,7 @@ export function videoReconLoss(
   noise: Tensor | null,
   weights: Tensor | null = null,
   motion = 0,
-  pool: { boxes: PoolBox[]; weight: number } | null = null,
+  pool: { boxes: PixelBox[]; weight: number } | null = null,
 ): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
