@@ -75,7 +75,6 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const minSnr = f.num('min-snr', 0, { min: 0 });
   const regionWeight = f.num('region-weight', 0, { min: 0, max: 1000 });
   const regions = f.str('regions') ? parseRegions(f.str('regions')!) : undefined;
-  if (regionWeight > 0 && !regions) throw new Error('train: --region-weight needs --regions (e.g. mouth=0.33,0.72,0.67,0.95, or grid)');
   const task = monlTrainTask(data, model, {
     batch,
     mixtureName: strategy,

@@ -74,7 +74,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   if (nTrain === 0) throw new Error(`${latentDir}: no training windows`);
   const lossJ = jit((p: Params, k: AvditConsts, b: MonlBatchTensors) => monlLoss(p, c, l, k, b));
   if (o.regionWeight && !Object.keys(o.regions ?? {}).length)
-    throw new Error(`train: a region weight needs regions (e.g. --regions mouth=0.33,0.72,0.67,0.95)`);
+    throw new Error('train: --region-weight needs --regions (e.g. mouth=0.33,0.72,0.67,0.95, or grid)');
   const regionMap = o.regionWeight ? regionWeightMap(l.video.w, l.video.h, Object.values(o.regions!), o.regionWeight) : null;
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
