@@ -6,7 +6,7 @@ import { initNodeEngine } from '../src/engine/node.js';
 import { ops, refTree } from '../src/engine/index.js';
 import { toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from '../src/codecs/video-codec.js';
-import { regionWeightMap, videoReconLoss } from '../src/train/node/train-video.js';
+import { regionWeightMap, videoReconLoss, discSpecs } from '../src/train/node/train-video.js';
 import { boxPixels } from '../src/data/config.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
@@ -40,7 +40,7 @@ for (const c of [
     `video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss with the motion and pooled motion terms)`,
     { skip },
     async () => {
-      const w = randomWeights(videoCodecSpecs(c), 1);
+      const w = randomWeights({ ...videoCodecSpecs(c), ...discSpecs(9, 8) }, 1);
       const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
       const p = toDevice(w);
       const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
@@ -53,6 +53,7 @@ for (const c of [
         { module: 'video_codec', fn: 'roundtrip', config: c, inputs: ['x'], output: 'y' },
         { module: 'video_codec', fn: 'train_loss_motion', config: c, inputs: ['x', 'wm'], output: 'loss' },
         { module: 'video_codec', fn: 'train_loss_pooled', config: c, inputs: ['x', 'wm'], output: 'lossPooled' },
+        { module: 'video_codec', fn: 'train_loss_adv', config: c, inputs: ['x', 'wm'], output: 'lossAdv' },
       ]);
       assert.deepEqual(r.results[0].shape, [2, 3, ...videoLatentShape(c, 9).slice(1)]);
       assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
@@ -68,6 +69,16 @@ for (const c of [
         theirsP = r.results[3].output![0];
       assert.ok(oursP > ours, 'the pooled term adds to the loss');
       assert.ok(Math.abs(oursP - theirsP) / theirsP < 1e-4, `pooled loss: avdit ${oursP} vs PyTorch ${theirsP}`);
+      // + the adversarial terms (generator weight 0.5) on an odd-height box, cut to 8×6 for the discriminator
+      const advBox = { x0: 4, y0: 8, x1: 12, y1: 15 };
+      const [al] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, ops.tensor(wmap, [1, 1, 16, 16, 1]), 1, null, {
+        box: advBox,
+        weight: 0.5,
+      });
+      const oursA = (await ops.read(al))[0],
+        theirsA = r.results[4].output![0];
+      assert.ok(Math.abs(oursA - ours) > 1e-3, 'the adversarial terms change the loss');
+      assert.ok(Math.abs(oursA - theirsA) / theirsA < 1e-4, `adversarial loss: avdit ${oursA} vs PyTorch ${theirsA}`);
     },
   );
 }

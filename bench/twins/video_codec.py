@@ -140,3 +140,30 @@ def train_loss_pooled(p, c, frames, weights):
 
 def roundtrip(p, c, frames):
     return decode_video(p, c, encode_video(p, c, frames))
+
+
+def discriminate(p, crops):
+    """src/train/node/train-video.ts discriminate: crops [B, T, h, w, 3] → patch logits [B, h/2, w/2, 1]."""
+    B, T, h, w, _ = crops.shape
+    x = (crops * 2 - 1).permute(0, 2, 3, 1, 4).reshape(B, h, w, T * 3)
+    x = torch.nn.functional.leaky_relu(conv(p, "disc.in", x), 0.2)
+    x = torch.nn.functional.leaky_relu(linear(p, "disc.down", space_to_depth(x, [2, 2])), 0.2)
+    x = torch.nn.functional.leaky_relu(conv(p, "disc.mid", x), 0.2)
+    return linear(p, "disc.out", x)
+
+
+def adversarial_terms(p, y, x, box):
+    """adversarialTerms: [−mean D(ŷ), mean relu(1 − D(x)) + mean relu(1 + D(ŷ))] on the box cut to even sides."""
+    x0, y0, x1, y1 = box
+    h, w = (y1 - y0) & ~1, (x1 - x0) & ~1
+    crop = lambda t: t[:, :, y0:y0 + h, x0:x0 + w]
+    gen = -discriminate(p, crop(y)).mean()
+    disc = torch.relu(1 - discriminate(p, crop(x))).mean() + torch.relu(1 + discriminate(p, crop(y))).mean()
+    return gen, disc
+
+
+def train_loss_adv(p, c, frames, weights):
+    """train_loss_motion plus the adversarial terms (generator weight 0.5) on the box x 4..12, y 8..15 (cut to 8×6)."""
+    y = decode_video(p, c, encode_video(p, c, frames))
+    gen, disc = adversarial_terms(p, y, frames, (4, 8, 12, 15))
+    return train_loss(p, c, frames, weights, 1.0) + 0.5 * gen + disc

@@ -22,7 +22,9 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
          --res-blocks 2 --frames 9 (crop length, 1+4k) --batch 4 --region-weight 8 (extra loss weight in the
          cache's regions, e.g. GRID's mouth and eyes; 0 = plain L1) --motion-weight 1 (L1 of the error's
          frame-to-frame change: keeps motion, e.g. lips) --pool-motion-weight 0 (the same change of the error's
-         means over a 3×3 grid of blocks in each region: a mouth that opens); frame size comes from the cache
+         means over a 3×3 grid of blocks in each region: a mouth that opens) --adv-weight 0 (a patch discriminator,
+         trained from scratch, on one region's frames stacked over time; hinge loss) --adv-region mouth;
+         frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
     reconstruction report on the validation split: PSNR/SSIM (whole frame and the cache's regions), lip sync
@@ -72,6 +74,8 @@ export async function codecCommand(argv: string[]): Promise<void> {
         'region-weight',
         'motion-weight',
         'pool-motion-weight',
+        'adv-weight',
+        'adv-region',
         ...TRAINER_FLAGS,
       ],
       booleans: ['resume', 'force'],
@@ -111,6 +115,8 @@ export async function codecCommand(argv: string[]): Promise<void> {
         regionWeight: f.num('region-weight', VIDEO_TRAIN_DEFAULTS.regionWeight, { min: 0, max: 1000 }),
         motionWeight: f.num('motion-weight', VIDEO_TRAIN_DEFAULTS.motionWeight, { min: 0, max: 1000 }),
         poolMotionWeight: f.num('pool-motion-weight', 0, { min: 0, max: 1000 }),
+        advWeight: f.num('adv-weight', 0, { min: 0, max: 1000 }),
+        advRegion: f.str('adv-region', 'mouth'),
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);

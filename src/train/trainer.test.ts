@@ -87,3 +87,46 @@ test('--for: a wall-time budget checkpoints and stops; chunks resumed with --res
     pb = loadCheckpoint(join(b, 'checkpoint'));
   for (const k of Object.keys(pa.params)) assert.deepEqual(pb.params[k].data, pa.params[k].data, `${k} differs after chunks`);
 });
+
+test('a run seeded from an export (step 0) may add parameters: they start from their init, the rest from the export', async () => {
+  const { saveCheckpoint } = await import('../util/node/checkpoint.js');
+  const out = join(root, 'seeded');
+  const exp = (await train(task, { ...cfg, steps: 10 }, join(root, 'seed-src'), { log: quiet })).step;
+  assert.equal(exp, 10);
+  const src = loadCheckpoint(join(root, 'seed-src', 'checkpoint'));
+  const zeros = (t: { shape: number[]; data: Float32Array }) => ({ shape: t.shape, data: new Float32Array(t.data.length) });
+  const optimizer = Object.fromEntries(
+    Object.entries(src.params).flatMap(([k, t]) => [
+      [`m.${k}`, zeros(t)],
+      [`v.${k}`, zeros(t)],
+      [`raw.${k}`, t],
+    ]),
+  );
+  saveCheckpoint(join(out, 'checkpoint'), { config: src.config, params: src.params, optimizer, trainer: { step: 0, seededFrom: 'seed-src' } });
+  // the same model plus a head the export lacks
+  const wider: TrainTask = {
+    ...task,
+    specs: { ...task.specs, ...linearSpecs('extra', 4, 1) },
+    loss(p: Params, [x, y]: Tensor[]) {
+      const out = ops.add(linear(p, 'l2', ops.gelu(linear(p, 'l1', x.ref))), ops.mul(linear(p, 'extra', x), 0.01));
+      const mse = ops.mean(ops.square(ops.sub(out, y)));
+      return [mse.ref, { mse }];
+    },
+  };
+  const logs: string[] = [];
+  const r = await train(wider, { ...cfg, steps: 12 }, out, { resume: true, log: (s) => logs.push(s) });
+  assert.ok(
+    logs.some((l) => /2 parameters not in seed-src \(extra\.weight, …\): initialised/.test(l)),
+    logs.join('\n'),
+  );
+  const w = loadCheckpoint(join(out, 'checkpoint')).params;
+  assert.ok(w['extra.weight'] && w['extra.bias'], 'the added head is trained and saved');
+  // the seeded weights were kept: at the first log line the loss is below a fresh run's of the same length
+  const fresh = await train(wider, { ...cfg, steps: 12 }, join(root, 'fresh'), { log: quiet });
+  assert.ok(r.history[0].loss < 0.8 * fresh.history[0].loss, `seeded first loss ${r.history[0].loss}, fresh ${fresh.history[0].loss}`);
+  // a run past step 0 that lacks a parameter is still refused
+  await assert.rejects(
+    train({ ...wider, specs: { ...wider.specs, ...linearSpecs('more', 4, 1) } }, { ...cfg, steps: 14 }, out, { resume: true, log: quiet }),
+    /optimizer state has no|missing tensor/,
+  );
+});

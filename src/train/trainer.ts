@@ -178,6 +178,15 @@ export async function train<B>(
             : `${ckDir}/config.json: ${k} ${JSON.stringify(ck.config[k])} differs from this run's ${JSON.stringify(task.config[k])}`,
         );
     const o = ck.optimizer ?? {};
+    // a run seeded from an export (scripts/seed-run.mjs, step 0) may add parameters the export lacks, e.g. a
+    // codec fine-tuned with a discriminator: those start from their initialisation with a fresh optimizer state
+    const added = Object.keys(task.specs).filter((k) => !ck.params[k]);
+    if (added.length && ck.trainer?.seededFrom !== undefined && Number(ck.trainer?.step ?? 0) === 0) {
+      const init = initHostParams(task.specs, foldIn(cfg.seed, 0x1417));
+      const zeros = (k: string) => ({ shape: init[k].shape, data: new Float32Array(init[k].data.length) });
+      for (const k of added) (Object.assign(o, { [`raw.${k}`]: init[k], [`m.${k}`]: zeros(k), [`v.${k}`]: zeros(k) }), (ck.params[k] = init[k]));
+      log(`${added.length} parameters not in ${String(ck.trainer.seededFrom)} (${added[0]}, …): initialised`);
+    }
     // same key order as a fresh run (the spec order): jit programs, and their memory plans, depend on it
     const pick = (prefix: string) =>
       Object.fromEntries(

@@ -7,6 +7,8 @@
  * checkpoint time the per-channel latent mean/std over training windows is stored with the weights.
  */
 import { ops, jit, refTree, type Params, type Tensor } from '../../engine/index.js';
+import { conv, convSpecs, linear, linearSpecs } from '../../nn/layers.js';
+import type { ParamSpecs } from '../../nn/params.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../../codecs/video-codec.js';
@@ -30,6 +32,12 @@ export interface VideoTrainOptions {
    * 3×3 grid inside each region (0 = off). The per-pixel motion term drowns a mouth that opens (a few dark pixels
    * that move together) in pixel noise; block means are what a viewer, and lip-sync measures, see. */
   poolMotionWeight?: number;
+  /** weight of the adversarial term (0 = off): a patch discriminator trained from scratch on the frames of one region
+   * stacked over time (`advRegion`, default the mouth) tells real from reconstructed crops; L1 rewards the blurred
+   * mean mouth, a discriminator that sees the sequence rewards sharp frames that move. Hinge loss (VQGAN). */
+  advWeight?: number;
+  /** the region (of the cache's config) the discriminator sees. */
+  advRegion?: string;
 }
 
 /** blocks per side of the grid the pooled motion term averages over, in each region */
@@ -52,6 +60,51 @@ export function pooledMotion(d: Tensor, boxes: PixelBox[], g = POOL_GRID): Tenso
     terms.reduce((a, t) => ops.add(a, t)),
     terms.length,
   );
+}
+
+/** width of the discriminator's first layer (the second is twice as wide). */
+const DISC_WIDTH = 64;
+
+/** The patch discriminator's parameters (`disc.*`: training only, inference ignores them) for crops of `frames`
+ * frames: 3×3 conv on the frames stacked as channels → 2× space-to-depth + linear → 3×3 conv → one logit per patch. */
+export function discSpecs(frames: number, width = DISC_WIDTH): ParamSpecs {
+  return {
+    ...convSpecs('disc.in', [3, 3], frames * 3, width),
+    ...linearSpecs('disc.down', 4 * width, 2 * width),
+    ...convSpecs('disc.mid', [3, 3], 2 * width, 2 * width),
+    ...linearSpecs('disc.out', 2 * width, 1),
+  };
+}
+
+const leaky = (x: Tensor) => ops.maximum(x.ref, ops.mul(x, 0.2));
+
+/** crops [B, T, h, w, 3] in [0, 1] (h, w even) → patch logits [B, h/2, w/2, 1]. */
+export function discriminate(p: Params, crops: Tensor): Tensor {
+  const [B, T, h, w] = crops.shape;
+  let x = ops.reshape(ops.transpose(ops.sub(ops.mul(crops, 2), 1), [0, 2, 3, 1, 4]), [B, h, w, T * 3]);
+  x = leaky(conv(p, 'disc.in', x));
+  x = leaky(linear(p, 'disc.down', ops.spaceToDepth(x, [2, 2])));
+  x = leaky(conv(p, 'disc.mid', x));
+  return linear(p, 'disc.out', x);
+}
+
+/** The adversarial terms on one box of reconstruction `y` and original `x` ([B, T, H, W, 3]; both consumed), the box
+ * cut down to even sides: [generator term −mean D(ŷ) (D's weights held fixed), discriminator hinge loss
+ * mean relu(1 − D(x)) + mean relu(1 + D(ŷ)) (ŷ held fixed)]. Their sum trains both with one optimizer. */
+export function adversarialTerms(p: Params, y: Tensor, x: Tensor, b: PixelBox): [Tensor, Tensor] {
+  const h = (b.y1 - b.y0) & ~1,
+    w = (b.x1 - b.x0) & ~1;
+  if (h < 2 || w < 2) throw new Error(`adversarial loss: a ${b.x1 - b.x0}×${b.y1 - b.y0} px region is too small for the discriminator`);
+  const crop = (t: Tensor) => ops.sliceAxis(ops.sliceAxis(t, 2, b.y0, b.y0 + h), 3, b.x0, b.x0 + w);
+  const fake = crop(y);
+  const fixed: Params = { ...p };
+  for (const k of Object.keys(p)) if (k.startsWith('disc.')) fixed[k] = ops.stopGradient(p[k].ref);
+  const gen = ops.neg(ops.mean(discriminate(fixed, fake.ref)));
+  for (const k of Object.keys(p)) if (k.startsWith('disc.')) fixed[k].dispose();
+  const real = discriminate(p, crop(x));
+  const dFake = discriminate(p, ops.stopGradient(fake));
+  const disc = ops.add(ops.mean(ops.relu(ops.sub(1, real))), ops.mean(ops.relu(ops.add(dFake, 1))));
+  return [gen, disc];
 }
 
 /** windows per jit call when computing statistics and validating: jax-js keeps every intermediate of a
@@ -95,11 +148,13 @@ export function videoReconLoss(
   weights: Tensor | null = null,
   motion = 0,
   pool: { boxes: PixelBox[]; weight: number } | null = null,
+  adv: { box: PixelBox; weight: number } | null = null,
 ): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
   if (noise) z = ops.add(z, noise);
   const y = decodeVideo(p, c, z);
+  const advTerms = adv && adv.weight > 0 ? adversarialTerms(p, y.ref, frames.ref, adv.box) : null;
   const d = ops.sub(y, frames);
   const l1 = ops.mean(ops.abs(d.ref));
   const mse = ops.mean(ops.square(d.ref));
@@ -111,6 +166,11 @@ export function videoReconLoss(
     const pm = pooledMotion(d.ref, pool.boxes);
     loss = ops.add(loss, ops.mul(pm.ref, pool.weight));
     metrics.poolMotion = pm;
+  }
+  if (advTerms) {
+    const [gen, disc] = advTerms;
+    loss = ops.add(ops.add(loss, ops.mul(gen.ref, adv!.weight)), disc.ref);
+    Object.assign(metrics, { advGen: gen, advDisc: disc });
   }
   if (motion > 0) {
     const m = gradL1(d, 1, weights);
@@ -139,6 +199,16 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
   const pool = o.poolMotionWeight ? { boxes: regions.map(([, b]) => boxPixels(b, c.width, c.height)), weight: o.poolMotionWeight } : null;
   if (pool && pool.boxes.length === 0)
     throw new Error(`${cacheDir}: --pool-motion-weight needs regions in the cache's config (avdit data prepare --regions)`);
+  let adv: { box: PixelBox; weight: number } | null = null;
+  if (o.advWeight) {
+    const name = o.advRegion ?? 'mouth';
+    const b = dc.regions?.[name];
+    if (!b)
+      throw new Error(
+        `${cacheDir}: --adv-weight needs a region "${name}" in the cache's config (it has ${regions.length ? regions.map(([n]) => n).join(', ') : 'none'}; avdit data prepare --regions)`,
+      );
+    adv = { box: boxPixels(b, c.width, c.height), weight: o.advWeight };
+  }
   const encodeJ = jit((p: Params, x: Tensor) => encodeVideo(p, c, x));
   const reconJ = jit((p: Params, x: Tensor) => decodeVideo(p, c, encodeVideo(p, c, x)));
   return {
@@ -149,7 +219,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       train: o,
       source: cacheDir,
     },
-    specs: videoCodecSpecs(c),
+    specs: adv ? { ...videoCodecSpecs(c), ...discSpecs(o.trainFrames) } : videoCodecSpecs(c),
     batch(key) {
       const { video } = train.crops(key, o.batch, o.trainFrames);
       const shape = lat(o.trainFrames);
@@ -159,7 +229,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return wmap ? [...b, ops.tensor(wmap, [1, 1, c.height, c.width, 1])] : b;
     },
     loss(p, [frames, noise, weights]) {
-      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool);
+      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool, adv);
     },
     async extras(p) {
       // latent normalisation statistics over 64 training windows of the full window length
