@@ -105,6 +105,18 @@ test('checkpoint save → load gives identical outputs; mismatched checkpoints a
     /y.ckpt: has no latent normalisation/,
   );
   assert.throws(() => loadCheckpoint(join(dir, 'nope')), /not a checkpoint/);
+  // a checkpoint of a run with an adversarial term also holds its discriminator (disc.*): loaded without it
+  const disc = { 'disc.out.weight': { shape: [2, 1], data: new Float32Array([1, 2]) } };
+  const c = VideoCodec.fromCheckpoint({ config: { kind: 'video-codec', codec: vc }, params: { ...vw, ...stats(4), ...disc } }, 'd.ckpt');
+  assert.deepEqual(await c.encode(x, 1, 5), await a.encode(x, 1, 5));
+  assert.throws(
+    () =>
+      VideoCodec.fromCheckpoint(
+        { config: { kind: 'video-codec', codec: vc }, params: { ...vw, ...stats(4), 'enc.extra': disc['disc.out.weight'] } },
+        'e.ckpt',
+      ),
+    /e.ckpt: unexpected tensor "enc.extra"/,
+  );
 });
 
 test('audio codec: 50 Hz latents, Griffin–Lim waveform of the requested length, rate checked', async () => {
