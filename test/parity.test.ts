@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, refTree } from '../src/engine/index.js';
 import { toDevice } from '../src/nn/params.js';
-import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, type VideoCodecConfig } from '../src/codecs/video-codec.js';
-import { regionWeightMap, videoReconLoss, discSpecs } from '../src/train/node/train-video.js';
+import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, spatialFactor, type VideoCodecConfig } from '../src/codecs/video-codec.js';
+import { regionWeightMap, videoReconLoss, discSpecs, probeSpecs } from '../src/train/node/train-video.js';
 import { boxPixels } from '../src/data/config.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
@@ -40,7 +40,10 @@ for (const c of [
     `video codec ${c.arch ?? 'v1'}: avdit and its PyTorch twin agree (encode, round trip, region-weighted loss with the motion and pooled motion terms)`,
     { skip },
     async () => {
-      const w = randomWeights({ ...videoCodecSpecs(c), ...discSpecs(9, 8) }, 1);
+      const f = spatialFactor(c);
+      const latBox = boxPixels([0.25, 0.5, 0.75, 1], 16 / f, 16 / f);
+      const cells = (latBox.y1 - latBox.y0) * (latBox.x1 - latBox.x0);
+      const w = randomWeights({ ...videoCodecSpecs(c), ...discSpecs(9, 8), ...probeSpecs(cells, c.latentChannels) }, 1);
       const x = normal(5, 2 * 9 * 16 * 16 * 3).map((v) => 0.5 + 0.2 * v);
       const p = toDevice(w);
       const z = await ops.read(encodeVideo(refTree(p), c, ops.tensor(x, [2, 9, 16, 16, 3])));
@@ -54,6 +57,7 @@ for (const c of [
         { module: 'video_codec', fn: 'train_loss_motion', config: c, inputs: ['x', 'wm'], output: 'loss' },
         { module: 'video_codec', fn: 'train_loss_pooled', config: c, inputs: ['x', 'wm'], output: 'lossPooled' },
         { module: 'video_codec', fn: 'train_loss_adv', config: c, inputs: ['x', 'wm'], output: 'lossAdv' },
+        { module: 'video_codec', fn: 'train_loss_latmotion', config: c, inputs: ['x', 'wm'], output: 'lossLatMotion' },
       ]);
       assert.deepEqual(r.results[0].shape, [2, 3, ...videoLatentShape(c, 9).slice(1)]);
       assert.ok(maxRelDiff(z, r.results[0].output!) < 1e-4, `latents differ by ${maxRelDiff(z, r.results[0].output!)}`);
@@ -79,6 +83,16 @@ for (const c of [
         theirsA = r.results[4].output![0];
       assert.ok(Math.abs(oursA - ours) > 1e-3, 'the adversarial terms change the loss');
       assert.ok(Math.abs(oursA - theirsA) / theirsA < 1e-4, `adversarial loss: avdit ${oursA} vs PyTorch ${theirsA}`);
+      // + the latent motion term (weight 0.5): the read-out from the latents inside the box at latent resolution
+      const [ll] = videoReconLoss(toDevice(w), c, ops.tensor(x, [2, 9, 16, 16, 3]), null, ops.tensor(wmap, [1, 1, 16, 16, 1]), 1, null, null, {
+        box,
+        latBox,
+        weight: 0.5,
+      });
+      const oursL = (await ops.read(ll))[0],
+        theirsL = r.results[5].output![0];
+      assert.ok(oursL > ours + 1e-3, 'the latent motion term adds to the loss');
+      assert.ok(Math.abs(oursL - theirsL) / theirsL < 1e-4, `latent motion loss: avdit ${oursL} vs PyTorch ${theirsL}`);
     },
   );
 }

@@ -167,3 +167,28 @@ def train_loss_adv(p, c, frames, weights):
     y = decode_video(p, c, encode_video(p, c, frames))
     gen, disc = adversarial_terms(p, y, frames, (4, 8, 12, 15))
     return train_loss(p, c, frames, weights, 1.0) + 0.5 * gen + disc
+
+
+def block_means(x, box, g=3):
+    B, T = x.shape[:2]
+    x0, y0, x1, y1 = box
+    bh, bw = (y1 - y0) // g, (x1 - x0) // g
+    return x[:, :, y0:y0 + bh * g, x0:x0 + bw * g].reshape(B, T, g, bh, g, bw, 3).mean((3, 5, 6))
+
+
+def latent_motion(p, z, x, box, lat_box, g=3):
+    """latentMotion: MSE of the linear read-out from z inside lat_box of each frame's block means minus its group's, ×10."""
+    B, L = z.shape[:2]
+    m = block_means(x, box, g)[:, 1:1 + G * (L - 1)].reshape(B, L - 1, G, g * g)
+    dev = (m - m.mean(2, keepdim=True)).reshape(B, L - 1, G * g * g)
+    x0, y0, x1, y1 = lat_box
+    pred = linear(p, "probe", z[:, 1:, y0:y1, x0:x1].reshape(B, L - 1, -1))
+    return (pred - 10 * dev).pow(2).mean()
+
+
+def train_loss_latmotion(p, c, frames, weights):
+    """train_loss_motion plus the latent motion term (weight 0.5) on the box x 4..12, y 8..16 (latent box from the factor)."""
+    f = 8 if arch(c) == "v1" else c.get("spatialFactor", 4)
+    lat_box = (4 // f, 8 // f, max(4 // f + 1, -(-12 // f)), max(8 // f + 1, -(-16 // f)))
+    z = encode_video(p, c, frames)
+    return train_loss(p, c, frames, weights, 1.0) + 0.5 * latent_motion(p, z, frames, (4, 8, 12, 16), lat_box)

@@ -23,7 +23,9 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
          cache's regions, e.g. GRID's mouth and eyes; 0 = plain L1) --motion-weight 1 (L1 of the error's
          frame-to-frame change: keeps motion, e.g. lips) --pool-motion-weight 0 (the same change of the error's
          means over a 3×3 grid of blocks in each region: a mouth that opens) --adv-weight 0 (a patch discriminator,
-         trained from scratch, on one region's frames stacked over time; hinge loss) --adv-region mouth;
+         trained from scratch, on one region's frames stacked over time; hinge loss) --adv-region mouth
+         (also the region of:) --latent-motion-weight 0 (a linear read-out from the latents in the region must give
+         each frame's block means minus its group of 4's: the latents carry per-frame lip motion);
          frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
@@ -76,6 +78,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         'pool-motion-weight',
         'adv-weight',
         'adv-region',
+        'latent-motion-weight',
         ...TRAINER_FLAGS,
       ],
       booleans: ['resume', 'force'],
@@ -117,6 +120,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         poolMotionWeight: f.num('pool-motion-weight', 0, { min: 0, max: 1000 }),
         advWeight: f.num('adv-weight', 0, { min: 0, max: 1000 }),
         advRegion: f.str('adv-region', 'mouth'),
+        latentMotionWeight: f.num('latent-motion-weight', 0, { min: 0, max: 1000 }),
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);

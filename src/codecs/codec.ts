@@ -66,8 +66,8 @@ function splitNorm(ck: CodecCheckpoint, kind: string, source: string): { weights
   if (ck.config?.kind !== kind) throw new Error(`${source}: is a ${ck.config?.kind ?? 'unknown'} checkpoint, expected ${kind}`);
   checkSchema(ck.config, CODEC_SCHEMAS[kind], `${source}/config.json`);
   const { 'latent.mean': mean, 'latent.std': std, ...all } = ck.params;
-  // a run trained with an adversarial term also holds its discriminator (disc.*): training only
-  const weights = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('disc.')));
+  // a run trained with an adversarial or latent motion term also holds its discriminator (disc.*) or read-out (probe.*)
+  const weights = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('disc.') && !k.startsWith('probe.')));
   if (!mean || !std) throw new Error(`${source}: has no latent normalisation statistics (latent.mean / latent.std)`);
   return { weights, mean: mean.data, std: std.data };
 }

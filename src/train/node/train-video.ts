@@ -11,7 +11,16 @@ import { conv, convSpecs, linear, linearSpecs } from '../../nn/layers.js';
 import type { ParamSpecs } from '../../nn/params.js';
 import { InMemoryClips } from '../../data/node/memory.js';
 import { ClipCache } from '../../data/node/cache.js';
-import { encodeVideo, decodeVideo, videoCodecSpecs, checkFrameCount, videoLatentShape, type VideoCodecConfig } from '../../codecs/video-codec.js';
+import {
+  encodeVideo,
+  decodeVideo,
+  videoCodecSpecs,
+  checkFrameCount,
+  videoLatentShape,
+  spatialFactor,
+  TEMPORAL_GROUP,
+  type VideoCodecConfig,
+} from '../../codecs/video-codec.js';
 import { boxPixels, type Box, type PixelBox } from '../../data/config.js';
 import type { TrainTask, Metrics } from '../trainer.js';
 import { ChannelStats } from '../../codecs/stats.js';
@@ -38,28 +47,57 @@ export interface VideoTrainOptions {
   advWeight?: number;
   /** the region (of the cache's config) the discriminator sees. */
   advRegion?: string;
+  /** weight of the latent motion term (0 = off): a linear read-out from the latents inside the mouth region must
+   * give each frame's block means minus its group's (see latentMotion); region as `advRegion`. */
+  latentMotionWeight?: number;
 }
 
 /** blocks per side of the grid the pooled motion term averages over, in each region */
 const POOL_GRID = 3;
 
+/** the means of x [B, T, H, W, 3] over a g×g grid of blocks inside box b: [B, T, g, g] (the box cut down to a multiple of g). */
+function blockMeans(x: Tensor, b: PixelBox, g: number): Tensor {
+  const [B, T] = x.shape;
+  const bh = Math.floor((b.y1 - b.y0) / g),
+    bw = Math.floor((b.x1 - b.x0) / g);
+  if (bh < 1 || bw < 1) throw new Error(`a ${b.x1 - b.x0}×${b.y1 - b.y0} px region is smaller than the ${g}×${g} grid`);
+  const crop = ops.sliceAxis(ops.sliceAxis(x, 2, b.y0, b.y0 + bh * g), 3, b.x0, b.x0 + bw * g);
+  return ops.mean(ops.reshape(crop, [B, T, g, bh, g, bw, 3]), [3, 5, 6]);
+}
+
 /** mean over blocks and frames of |Δt (mean of d over the block)|, for a g×g grid of blocks in each box (d: [B, T, H, W, 3]);
  * a box's size is cut down to a multiple of g. */
 export function pooledMotion(d: Tensor, boxes: PixelBox[], g = POOL_GRID): Tensor {
-  const [B, T] = d.shape;
-  const terms = boxes.map((b) => {
-    const bh = Math.floor((b.y1 - b.y0) / g),
-      bw = Math.floor((b.x1 - b.x0) / g);
-    if (bh < 1 || bw < 1) throw new Error(`pooled motion: a ${b.x1 - b.x0}×${b.y1 - b.y0} px region is smaller than the ${g}×${g} grid`);
-    const crop = ops.sliceAxis(ops.sliceAxis(d.ref, 2, b.y0, b.y0 + bh * g), 3, b.x0, b.x0 + bw * g);
-    const m = ops.mean(ops.reshape(crop, [B, T, g, bh, g, bw, 3]), [3, 5, 6]); // [B, T, g, g]
-    return gradL1(m, 1, null);
-  });
+  const terms = boxes.map((b) => gradL1(blockMeans(d.ref, b, g), 1, null));
   d.dispose();
   return ops.div(
     terms.reduce((a, t) => ops.add(a, t)),
     terms.length,
   );
+}
+
+/** scale of the latent motion term's target (block-mean deviations are a few hundredths of the pixel range). */
+const LATENT_MOTION_SCALE = 10;
+
+/** The linear read-out (`probe.*`: training only, inference ignores it) from the latents inside a box of
+ * `cells` latent positions × `channels` to each of the 4 frames' g×g block-mean deviations from their group's mean. */
+export function probeSpecs(cells: number, channels: number, g = POOL_GRID): ParamSpecs {
+  return linearSpecs('probe', cells * channels, TEMPORAL_GROUP * g * g);
+}
+
+/** The latent motion term: mean squared error of the linear read-out `probe` from latents z [B, L, h, w, C] inside
+ * `latBox` (latent pixels) of the within-group motion of frames x [B, 1+4(L−1), H, W, 3] inside `box`: each frame's
+ * g×g block means minus its group of 4's mean, ×10. The reconstruction loss lets the encoder keep only a group's mean
+ * mouth (a decoder-side motion term cannot bring back what the latents lack); this asks the latents to carry each
+ * frame's mouth, linearly — what the diffusion model must generate. Both consumed. */
+export function latentMotion(p: Params, z: Tensor, x: Tensor, box: PixelBox, latBox: PixelBox, g = POOL_GRID): Tensor {
+  const [B, L] = z.shape;
+  const m = ops.sliceAxis(blockMeans(x, box, g), 1, 1, 1 + TEMPORAL_GROUP * (L - 1)); // frame 0 is a group of its own
+  const grouped = ops.reshape(m, [B, L - 1, TEMPORAL_GROUP, g * g]);
+  const dev = ops.reshape(ops.sub(grouped.ref, ops.mean(grouped, 2, true)), [B, L - 1, TEMPORAL_GROUP * g * g]);
+  const zc = ops.sliceAxis(ops.sliceAxis(ops.sliceAxis(z, 1, 1, L), 2, latBox.y0, latBox.y1), 3, latBox.x0, latBox.x1);
+  const pred = linear(p, 'probe', ops.reshape(zc, [B, L - 1, (latBox.y1 - latBox.y0) * (latBox.x1 - latBox.x0) * z.shape[4]]));
+  return ops.mean(ops.square(ops.sub(pred, ops.mul(dev, LATENT_MOTION_SCALE))));
 }
 
 /** width of the discriminator's first layer (the second is twice as wide). */
@@ -149,9 +187,11 @@ export function videoReconLoss(
   motion = 0,
   pool: { boxes: PixelBox[]; weight: number } | null = null,
   adv: { box: PixelBox; weight: number } | null = null,
+  latMotion: { box: PixelBox; latBox: PixelBox; weight: number } | null = null,
 ): [Tensor, Metrics] {
   let z = encodeVideo(p, c, frames.ref);
   const zPen = ops.mean(ops.square(z.ref));
+  const lm = latMotion && latMotion.weight > 0 ? latentMotion(p, z.ref, frames.ref, latMotion.box, latMotion.latBox) : null;
   if (noise) z = ops.add(z, noise);
   const y = decodeVideo(p, c, z);
   const advTerms = adv && adv.weight > 0 ? adversarialTerms(p, y.ref, frames.ref, adv.box) : null;
@@ -166,6 +206,10 @@ export function videoReconLoss(
     const pm = pooledMotion(d.ref, pool.boxes);
     loss = ops.add(loss, ops.mul(pm.ref, pool.weight));
     metrics.poolMotion = pm;
+  }
+  if (lm) {
+    loss = ops.add(loss, ops.mul(lm.ref, latMotion!.weight));
+    metrics.latMotion = lm;
   }
   if (advTerms) {
     const [gen, disc] = advTerms;
@@ -199,16 +243,29 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
   const pool = o.poolMotionWeight ? { boxes: regions.map(([, b]) => boxPixels(b, c.width, c.height)), weight: o.poolMotionWeight } : null;
   if (pool && pool.boxes.length === 0)
     throw new Error(`${cacheDir}: --pool-motion-weight needs regions in the cache's config (avdit data prepare --regions)`);
-  let adv: { box: PixelBox; weight: number } | null = null;
-  if (o.advWeight) {
+  const region = (flag: string) => {
     const name = o.advRegion ?? 'mouth';
     const b = dc.regions?.[name];
     if (!b)
       throw new Error(
-        `${cacheDir}: --adv-weight needs a region "${name}" in the cache's config (it has ${regions.length ? regions.map(([n]) => n).join(', ') : 'none'}; avdit data prepare --regions)`,
+        `${cacheDir}: ${flag} needs a region "${name}" in the cache's config (it has ${regions.length ? regions.map(([n]) => n).join(', ') : 'none'}; avdit data prepare --regions)`,
       );
-    adv = { box: boxPixels(b, c.width, c.height), weight: o.advWeight };
-  }
+    return b;
+  };
+  const adv = o.advWeight ? { box: boxPixels(region('--adv-weight'), c.width, c.height), weight: o.advWeight } : null;
+  const f = spatialFactor(c);
+  const latMotion = o.latentMotionWeight
+    ? {
+        box: boxPixels(region('--latent-motion-weight'), c.width, c.height),
+        latBox: boxPixels(region('--latent-motion-weight'), c.width / f, c.height / f),
+        weight: o.latentMotionWeight,
+      }
+    : null;
+  const specs = {
+    ...videoCodecSpecs(c),
+    ...(adv ? discSpecs(o.trainFrames) : {}),
+    ...(latMotion ? probeSpecs((latMotion.latBox.y1 - latMotion.latBox.y0) * (latMotion.latBox.x1 - latMotion.latBox.x0), c.latentChannels) : {}),
+  };
   const encodeJ = jit((p: Params, x: Tensor) => encodeVideo(p, c, x));
   const reconJ = jit((p: Params, x: Tensor) => decodeVideo(p, c, encodeVideo(p, c, x)));
   return {
@@ -219,7 +276,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       train: o,
       source: cacheDir,
     },
-    specs: adv ? { ...videoCodecSpecs(c), ...discSpecs(o.trainFrames) } : videoCodecSpecs(c),
+    specs,
     batch(key) {
       const { video } = train.crops(key, o.batch, o.trainFrames);
       const shape = lat(o.trainFrames);
@@ -229,7 +286,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return wmap ? [...b, ops.tensor(wmap, [1, 1, c.height, c.width, 1])] : b;
     },
     loss(p, [frames, noise, weights]) {
-      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool, adv);
+      return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool, adv, latMotion);
     },
     async extras(p) {
       // latent normalisation statistics over 64 training windows of the full window length
