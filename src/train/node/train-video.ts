@@ -82,7 +82,7 @@ const LATENT_MOTION_SCALE = 10;
 /** The linear read-out (`probe.*`: training only, inference ignores it) from the latents inside a box of
  * `cells` latent positions × `channels` to each of the 4 frames' g×g block-mean deviations from their group's mean. */
 export function probeSpecs(cells: number, channels: number, g = POOL_GRID): ParamSpecs {
-  return linearSpecs('probe', cells * channels, TEMPORAL_GROUP * g * g);
+  return linearSpecs('probe', cells * channels, TEMPORAL_GROUP * g * g, true); // zero: the latents are not pulled towards a random read-out
 }
 
 /** The latent motion term: mean squared error of the linear read-out `probe` from latents z [B, L, h, w, C] inside
