@@ -6,6 +6,7 @@ import torch
 from common import conv, gelu, linear, ln, res_block, space_to_depth, depth_to_space
 
 G = 4  # temporal group
+DISC_GAIN = 10  # the discriminator's weights are stored ÷ this (train-video.ts DISC_GAIN)
 
 
 def arch(c):
@@ -145,6 +146,7 @@ def roundtrip(p, c, frames):
 def discriminate(p, crops):
     """src/train/node/train-video.ts discriminate: crops [B, T, h, w, 3] → patch logits [B, h/2, w/2, 1]."""
     B, T, h, w, _ = crops.shape
+    p = {k: v * DISC_GAIN if k.startswith("disc.") else v for k, v in p.items()}
     x = (crops * 2 - 1).permute(0, 2, 3, 1, 4).reshape(B, h, w, T * 3)
     x = torch.nn.functional.leaky_relu(conv(p, "disc.in", x), 0.2)
     x = torch.nn.functional.leaky_relu(linear(p, "disc.down", space_to_depth(x, [2, 2])), 0.2)
