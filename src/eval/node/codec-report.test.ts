@@ -18,11 +18,14 @@ test('codec eval lip sync: a reconstruction that keeps the mouth scores like the
   );
   assert.ok(kept.reconstruction > 0.9 && Math.abs(kept.reconstruction - kept.real) < 1e-9, JSON.stringify(kept));
   assert.ok(Math.abs(kept.shuffled) < 0.35, `shuffled ${kept.shuffled}`);
+  assert.equal(kept.perWindow.length, clips.length);
+  assert.ok(kept.interval[0] <= kept.reconstruction && kept.reconstruction <= kept.interval[1], `interval ${kept.interval}`);
   const wrongMouth = syncScores(
     clips,
     clips.map((_, i) => clips[(i + 3) % clips.length].video),
   );
   assert.ok(Math.abs(wrongMouth.reconstruction) < 0.35, `other clip's mouth ${wrongMouth.reconstruction}`);
+  assert.ok(wrongMouth.interval[1] < kept.interval[0], `intervals ${wrongMouth.interval} vs ${kept.interval}`);
   const still = syncScores(
     clips,
     clips.map((c) => {

@@ -12,6 +12,7 @@ import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import { VideoCodec, AudioCodec, type CodecCheckpoint } from '../../codecs/codec.js';
 import { psnr, ssim, multiResolutionStftDistance, logSpectralDistanceDb, cropVideo } from '../recon-metrics.js';
 import { syncCorr } from '../av-metrics.js';
+import { bootstrap, meanOf } from '../stats.js';
 import { detectionRate, lipSyncLm, lmdMouth, type FaceFrame } from '../face-metrics.js';
 import type { Box } from '../../data/config.js';
 import { griffinLim, magnitude, stft } from '../../audio/dsp.js';
@@ -37,7 +38,7 @@ export interface CodecReport {
     regions: Record<string, RegionScores>;
     /** SyncCorr of the reconstructed frames against the real audio, the real clips', and real frames against
      * the next clip's audio (shuffled: what no lip sync scores). */
-    syncCorr: { reconstruction: number; real: number; shuffled: number };
+    syncCorr: SyncScores;
     /** with `face`: the face network's lip sync (landmark mouth opening vs audio) and mouth landmark distance */
     face?: { lipSync: { reconstruction: number; real: number }; lmdMouth: number; found: number };
   };
@@ -73,12 +74,26 @@ export function regionScores(
   );
 }
 
+export interface SyncScores {
+  reconstruction: number;
+  /** 95% bootstrap interval of `reconstruction` over the windows */
+  interval: [number, number];
+  /** the reconstruction's SyncCorr per window (in window order: two codecs on the same windows compare pairwise) */
+  perWindow: number[];
+  real: number;
+  shuffled: number;
+}
+
 /** SyncCorr (av-metrics) of reconstructed frames with the real audio, of the real clips, and of real frames
  * with the next clip's audio (a pairing with no sync), averaged over clips. */
-export function syncScores(clips: AVClip[], rec: Float32Array[]): { reconstruction: number; real: number; shuffled: number } {
+export function syncScores(clips: AVClip[], rec: Float32Array[]): SyncScores {
   const n = clips.length;
+  const perWindow = clips.map((c, i) => syncCorr({ ...c, video: rec[i] }));
+  const ci = bootstrap(n, meanOf(perWindow));
   return {
-    reconstruction: mean(clips.map((c, i) => syncCorr({ ...c, video: rec[i] }))),
+    reconstruction: mean(perWindow),
+    interval: [ci.lo, ci.hi],
+    perWindow,
     real: mean(clips.map((c) => syncCorr(c))),
     shuffled: n < 2 ? NaN : mean(clips.map((c, i) => syncCorr({ ...c, audio: clips[(i + 1) % n].audio }))),
   };
@@ -297,7 +312,7 @@ export async function codecReport(o: {
           ...Object.entries(report.video.regions).map(
             ([k, r]) => `| ${k} box PSNR (dB) / SSIM (7×7) | ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} |`,
           ),
-          `| SyncCorr: reconstruction vs real audio / real clips / shuffled pairs | ${report.video.syncCorr.reconstruction.toFixed(3)} / ${report.video.syncCorr.real.toFixed(3)} / ${report.video.syncCorr.shuffled.toFixed(3)} |`,
+          `| SyncCorr: reconstruction vs real audio / real clips / shuffled pairs | ${report.video.syncCorr.reconstruction.toFixed(3)} [${report.video.syncCorr.interval.map((v) => v.toFixed(3)).join(', ')}] / ${report.video.syncCorr.real.toFixed(3)} / ${report.video.syncCorr.shuffled.toFixed(3)} |`,
           ...(report.video.face
             ? [
                 `| LipSync-lm (face network): reconstruction / real clips | ${report.video.face.lipSync.reconstruction.toFixed(3)} / ${report.video.face.lipSync.real.toFixed(3)} |`,
