@@ -6,6 +6,8 @@
 #   nohup bash scripts/codec-motion-ft.sh &      (AVDIT_THREADS=1 beside other work; CHUNK, STEPS, REGION, MOTION)
 # RUN names the run folder (log: runs/logs/<its name>.log), EXTRA adds flags, e.g. the pooled motion term (session 6):
 #   RUN=runs/codec-pool-ft EXTRA="--pool-motion-weight 8" nohup bash scripts/codec-motion-ft.sh &
+# the latent motion term (session 7: reconstruction SyncCorr 0.220 → 0.260 at step 1901, after a second run with STEPS=2000):
+#   RUN=runs/codec-latmo4 EXTRA="--latent-motion-weight 4" nohup bash scripts/codec-motion-ft.sh &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${RUN:-runs/codec-motion-ft}
