@@ -257,3 +257,16 @@ test('every command answers --help with its usage and exit 0', () => {
   }
   assert.equal(cli('--help').code, 0);
 });
+
+test('export of a video codec run keeps what inference loads: the discriminator (disc.*) and read-out (probe.*) are dropped', async () => {
+  const { loadCheckpoint, saveCheckpoint } = await import('../src/util/node/checkpoint.js');
+  const { video } = writeTinyCodecs(at('tc'));
+  const ck = loadCheckpoint(video);
+  const extra = { shape: [2, 1], data: new Float32Array([1, 2]) };
+  saveCheckpoint(at('tc-run'), { config: ck.config, params: { ...ck.params, 'disc.out.weight': extra, 'probe.bias': extra } });
+  const r = cli('export', at('tc-run'), '--out', at('tc-export'), '--dtype', 'f32');
+  assert.equal(r.code, 0, r.err);
+  const out = loadCheckpoint(at('tc-export'));
+  assert.deepEqual(Object.keys(out.params).sort(), Object.keys(ck.params).sort());
+  assert.deepEqual(out.params['enc.in.weight'].data, ck.params['enc.in.weight'].data);
+});

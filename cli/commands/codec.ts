@@ -12,6 +12,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/util/node/checkpoint.j
 import { recordedPath } from '../../src/util/node/paths.js';
 import { refuseOverwrite } from '../../src/util/node/atomic.js';
 import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
+import { trainingOnly } from '../../src/codecs/codec.js';
 import { encode } from '../../src/media/node/ffmpeg.js';
 import { makeClip } from '../../src/media/clip.js';
 
@@ -225,9 +226,11 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const dtype = f.choice('dtype', ['f16', 'f32'] as const, 'f16').toUpperCase();
   refuseOverwrite([src], [out], 'export');
   const ck = loadCheckpoint(src);
+  const codec = String((ck.config as { kind?: unknown }).kind).endsWith('-codec');
+  const params = codec ? Object.fromEntries(Object.entries(ck.params).filter(([k]) => !trainingOnly(k))) : ck.params;
   saveCheckpoint(
     out,
-    { config: { ...(ck.config as object), exportedFrom: recordedPath(src), exportedStep: ck.trainer?.step ?? null }, params: ck.params },
+    { config: { ...(ck.config as object), exportedFrom: recordedPath(src), exportedStep: ck.trainer?.step ?? null }, params },
     dtype as 'F16' | 'F32',
   );
   console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);

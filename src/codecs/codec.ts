@@ -62,12 +62,15 @@ const CODEC_SCHEMAS: Record<string, Schema> = {
   },
 };
 
+/** A video codec run trained with an adversarial or latent motion term also holds its discriminator (disc.*) or
+ * read-out (probe.*): training only, dropped on load and on export. */
+export const trainingOnly = (name: string): boolean => name.startsWith('disc.') || name.startsWith('probe.');
+
 function splitNorm(ck: CodecCheckpoint, kind: string, source: string): { weights: HostParams; mean: Float32Array; std: Float32Array } {
   if (ck.config?.kind !== kind) throw new Error(`${source}: is a ${ck.config?.kind ?? 'unknown'} checkpoint, expected ${kind}`);
   checkSchema(ck.config, CODEC_SCHEMAS[kind], `${source}/config.json`);
   const { 'latent.mean': mean, 'latent.std': std, ...all } = ck.params;
-  // a run trained with an adversarial or latent motion term also holds its discriminator (disc.*) or read-out (probe.*)
-  const weights = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('disc.') && !k.startsWith('probe.')));
+  const weights = Object.fromEntries(Object.entries(all).filter(([k]) => !trainingOnly(k)));
   if (!mean || !std) throw new Error(`${source}: has no latent normalisation statistics (latent.mean / latent.std)`);
   return { weights, mean: mean.data, std: std.data };
 }
