@@ -117,14 +117,17 @@ def train_loss(p, c, frames, weights=None, motion=0.0):
     return (d.abs() * weights).mean() + 0.5 * g + 1e-3 * z.pow(2).mean() + motion * m
 
 
+def block_means(x, box, g=3):
+    """blockMeans: the means of x [B, T, H, W, 3] over a g×g grid of blocks inside box (cut to a multiple of g)."""
+    B, T = x.shape[:2]
+    x0, y0, x1, y1 = box
+    bh, bw = (y1 - y0) // g, (x1 - x0) // g
+    return x[:, :, y0:y0 + bh * g, x0:x0 + bw * g].reshape(B, T, g, bh, g, bw, 3).mean((3, 5, 6))
+
+
 def pooled_motion(d, boxes, g=3):
     """src/train/node/train-video.ts pooledMotion: mean |Δt| of the error's means over a g×g grid of blocks per box."""
-    B, T = d.shape[:2]
-    terms = []
-    for (x0, y0, x1, y1) in boxes:
-        bh, bw = (y1 - y0) // g, (x1 - x0) // g
-        m = d[:, :, y0:y0 + bh * g, x0:x0 + bw * g].reshape(B, T, g, bh, g, bw, 3).mean((3, 5, 6))
-        terms.append((m[:, 1:] - m[:, :-1]).abs().mean())
+    terms = [(m[:, 1:] - m[:, :-1]).abs().mean() for m in (block_means(d, b, g) for b in boxes)]
     return sum(terms) / len(terms)
 
 
@@ -169,13 +172,6 @@ def train_loss_adv(p, c, frames, weights):
     y = decode_video(p, c, encode_video(p, c, frames))
     gen, disc = adversarial_terms(p, y, frames, (4, 8, 12, 15))
     return train_loss(p, c, frames, weights, 1.0) + 0.5 * gen + disc
-
-
-def block_means(x, box, g=3):
-    B, T = x.shape[:2]
-    x0, y0, x1, y1 = box
-    bh, bw = (y1 - y0) // g, (x1 - x0) // g
-    return x[:, :, y0:y0 + bh * g, x0:x0 + bw * g].reshape(B, T, g, bh, g, bw, 3).mean((3, 5, 6))
 
 
 def latent_motion(p, z, x, box, lat_box, g=3):

@@ -182,7 +182,7 @@ export async function train<B>(
     // codec fine-tuned with a discriminator: those start from their initialisation with a fresh optimizer state
     const added = Object.keys(task.specs).filter((k) => !ck.params[k]);
     if (added.length && ck.trainer?.seededFrom !== undefined && Number(ck.trainer?.step ?? 0) === 0) {
-      const init = initHostParams(task.specs, foldIn(cfg.seed, 0x1417));
+      const init = initHostParams(Object.fromEntries(added.map((k) => [k, task.specs[k]])), foldIn(cfg.seed, 0x1417)); // per-name noise: as in a fresh run
       const zeros = (k: string) => ({ shape: init[k].shape, data: new Float32Array(init[k].data.length) });
       for (const k of added) (Object.assign(o, { [`raw.${k}`]: init[k], [`m.${k}`]: zeros(k), [`v.${k}`]: zeros(k) }), (ck.params[k] = init[k]));
       log(`${added.length} parameters not in ${String(ck.trainer.seededFrom)} (${added[0]}, …): initialised`);

@@ -265,12 +265,9 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
   };
   const adv = o.advWeight ? { box: boxPixels(region('--adv-weight'), c.width, c.height), weight: o.advWeight } : null;
   const f = spatialFactor(c);
-  const latMotion = o.latentMotionWeight
-    ? {
-        box: boxPixels(region('--latent-motion-weight'), c.width, c.height),
-        latBox: boxPixels(region('--latent-motion-weight'), c.width / f, c.height / f),
-        weight: o.latentMotionWeight,
-      }
+  const lmBox = o.latentMotionWeight ? region('--latent-motion-weight') : null;
+  const latMotion = lmBox
+    ? { box: boxPixels(lmBox, c.width, c.height), latBox: boxPixels(lmBox, c.width / f, c.height / f), weight: o.latentMotionWeight! }
     : null;
   const specs = {
     ...videoCodecSpecs(c),
