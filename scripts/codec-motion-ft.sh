@@ -8,11 +8,13 @@
 #   RUN=runs/codec-pool-ft EXTRA="--pool-motion-weight 8" nohup bash scripts/codec-motion-ft.sh &
 # the latent motion term (session 7: reconstruction SyncCorr 0.220 → 0.260 at step 1901, after a second run with STEPS=2000):
 #   RUN=runs/codec-latmo4 EXTRA="--latent-motion-weight 4" nohup bash scripts/codec-motion-ft.sh &
+# the decoder alone, on the latent-motion codec's fixed latents (session 8; SEED: the export the run starts from):
+#   RUN=runs/codec-dec SEED=runs/exports/video-codec-latmo4-1901 EXTRA="--freeze encoder --pool-motion-weight 8" nohup bash scripts/codec-motion-ft.sh &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${RUN:-runs/codec-motion-ft}
 mkdir -p runs/logs
-[ -e "$run/checkpoint/trainer.json" ] || node scripts/seed-run.mjs models/video-codec "$run"
+[ -e "$run/checkpoint/trainer.json" ] || node scripts/seed-run.mjs "${SEED:-models/video-codec}" "$run"
 nice node dist/cli/main.js codec train --data cache/grid-all --modality video --out "$run" --resume --steps "${STEPS:-1000}" \
   --batch 4 --frames 9 --region-weight "${REGION:-16}" --motion-weight "${MOTION:-4}" --lr 3e-4 --warmup 50 \
   --checkpoint-every 100 --log-every 20 --for "${CHUNK:-45m}" ${EXTRA:-} >>"runs/logs/$(basename "$run").log" 2>&1

@@ -26,7 +26,8 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
          means over a 3×3 grid of blocks in each region: a mouth that opens) --adv-weight 0 (a patch discriminator,
          trained from scratch, on one region's frames stacked over time; hinge loss) --adv-region mouth
          (also the region of:) --latent-motion-weight 0 (a linear read-out from the latents in the region must give
-         each frame's block means minus its group of 4's: the latents carry per-frame lip motion);
+         each frame's block means minus its group of 4's: the latents carry per-frame lip motion)
+         --freeze encoder (train the decoder only: the latents stay as they are, e.g. under a trained AVDiT);
          frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
@@ -80,6 +81,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         'adv-weight',
         'adv-region',
         'latent-motion-weight',
+        'freeze',
         ...TRAINER_FLAGS,
       ],
       booleans: ['resume', 'force'],
@@ -122,6 +124,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         advWeight: f.num('adv-weight', 0, { min: 0, max: 1000 }),
         advRegion: f.str('adv-region', 'mouth'),
         latentMotionWeight: f.num('latent-motion-weight', 0, { min: 0, max: 1000 }),
+        freezeEncoder: f.choice('freeze', ['none', 'encoder'] as const, 'none') === 'encoder',
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);

@@ -130,3 +130,24 @@ test('a run seeded from an export (step 0) may add parameters: they start from t
     /optimizer state has no|missing tensor/,
   );
 });
+
+test('frozen parameters keep their values (no update, no weight decay, EMA equal) while the rest trains', async () => {
+  const out = join(root, 'frozen');
+  const logs: string[] = [];
+  const r = await train({ ...task, frozen: (k) => k.startsWith('l1.') }, cfg, out, { log: (s) => logs.push(s) });
+  assert.ok(logs.some((l) => /2 of 4 parameter tensors frozen \(l1\.weight, …\)/.test(l)), logs.join('\n'));
+  const init = loadCheckpoint(join(root, 'full', 'checkpoint')); // same seed: same initial l1, trained there
+  const ck = loadCheckpoint(join(out, 'checkpoint'));
+  const { initHostParams } = await import('../nn/params.js');
+  const { foldIn } = await import('../util/rng.js');
+  const start = initHostParams(task.specs, foldIn(cfg.seed, 0x1417));
+  for (const k of ['l1.weight', 'l1.bias']) {
+    assert.deepEqual(ck.params[k].data, start[k].data, `${k} moved`);
+    assert.deepEqual(ck.optimizer![`raw.${k}`].data, start[k].data, `raw ${k} moved`);
+    assert.ok(ck.optimizer![`m.${k}`].data.every((x) => x === 0), `${k} has optimizer state`);
+  }
+  assert.notDeepEqual(ck.params['l2.weight'].data, start['l2.weight'].data, 'l2 did not train');
+  assert.notDeepEqual(init.params['l1.weight'].data, start['l1.weight'].data, 'without freezing l1 trains');
+  assert.ok(r.history.at(-1)!.loss < r.history[0].loss);
+  await assert.rejects(train({ ...task, frozen: () => true }, cfg, join(root, 'all-frozen'), { log: quiet }), /every parameter is frozen/);
+});

@@ -79,6 +79,9 @@ export interface TrainTask<B = Tensor[]> {
   /** one number from the validation metrics, lower is better: when given, the run keeps its best weights in
    * `<out>/best` (an fp16 inference export: config.json with `exportedStep` and `validationScore`) */
   validationScore?(metrics: Record<string, number>): number;
+  /** parameters the optimizer leaves as they are (no gradient, no update, no weight decay), e.g. a codec's encoder
+   * while its decoder is fine-tuned: latents made with the old encoder stay valid */
+  frozen?(name: string): boolean;
 }
 
 export interface TrainResult {
@@ -223,13 +226,37 @@ export async function train<B>(
   }
 
   const metricNames: string[] = [];
+  const isFrozen = (k: string) => task.frozen?.(k) ?? false;
+  const frozenNames = Object.keys(task.specs).filter(isFrozen);
+  if (frozenNames.length === Object.keys(task.specs).length) throw new Error('trainer: every parameter is frozen: nothing to train');
+  if (frozenNames.length) log(`${frozenNames.length} of ${Object.keys(task.specs).length} parameter tensors frozen (${frozenNames[0]}, …)`);
+  /** [trainable, frozen] halves of a parameter-shaped tree; `inSpecOrder` joins them back */
+  const split = (x: Params): [Params, Params] => [
+    Object.fromEntries(Object.entries(x).filter(([k]) => !isFrozen(k))),
+    Object.fromEntries(Object.entries(x).filter(([k]) => isFrozen(k))),
+  ];
+  const inSpecOrder = (...parts: Params[]): Params => {
+    const all: Params = Object.assign({}, ...parts);
+    return Object.fromEntries(Object.keys(task.specs).map((k) => [k, all[k]]));
+  };
   const step = jit((s: State, batch: B, scalars: Tensor[]) => {
-    const [[loss, metrics], grads] = valueAndGradAux((p: Params, b: B) => task.loss(p, b))(refTree(s.params), batch);
+    const [train, fixed] = split(s.params);
+    const [[loss, metrics], grads] = valueAndGradAux((p: Params, f: Params, b: B) => task.loss(inSpecOrder(p, f), b))(
+      refTree(train),
+      refTree(fixed),
+      batch,
+    );
     if (!metricNames.length) metricNames.push(...Object.keys(metrics).sort());
     const [clipped, gnorm] = clipByGlobalNorm(grads, cfg.gradClip);
-    const u = adamwUpdate(s.params, clipped, s.opt, scalars, adam);
-    const next: State = { params: u.params, opt: u.state };
-    if (s.ema) next.ema = emaUpdate(s.ema, u.params, cfg.emaDecay);
+    const [m, mFixed] = split(s.opt.m);
+    const [v, vFixed] = split(s.opt.v);
+    const u = adamwUpdate(train, clipped, { m, v }, scalars, adam);
+    const params = inSpecOrder(u.params, fixed);
+    const next: State = { params, opt: { m: inSpecOrder(u.state.m, mFixed), v: inSpecOrder(u.state.v, vFixed) } };
+    if (s.ema) {
+      const [e, eFixed] = split(s.ema);
+      next.ema = inSpecOrder(emaUpdate(e, u.params, cfg.emaDecay), eFixed);
+    }
     // one tensor for the host to read: [loss, ...metrics (in key order), |g|] (one device sync per step, not 2 + metrics)
     const stats = ops.concat(
       [loss, ...metricNames.map((k) => metrics[k]), gnorm].map((x) => ops.reshape(x, [1])),

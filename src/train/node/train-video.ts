@@ -50,6 +50,8 @@ export interface VideoTrainOptions {
   /** weight of the latent motion term (0 = off): a linear read-out from the latents inside the mouth region must
    * give each frame's block means minus its group's (see latentMotion); region as `advRegion`. */
   latentMotionWeight?: number;
+  /** train the decoder only (`enc.*` frozen): latents, and a diffusion model trained on them, stay valid. */
+  freezeEncoder?: boolean;
 }
 
 /** blocks per side of the grid the pooled motion term averages over, in each region */
@@ -285,6 +287,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       source: cacheDir,
     },
     specs,
+    ...(o.freezeEncoder ? { frozen: (k: string) => k.startsWith('enc.') } : {}),
     batch(key) {
       const { video } = train.crops(key, o.batch, o.trainFrames);
       const shape = lat(o.trainFrames);
