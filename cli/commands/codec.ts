@@ -1,4 +1,7 @@
 /** `avdit codec train|eval`, `avdit encode`, `avdit decode`. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostParams } from '../../src/util/safetensors.js';
 import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { train, checkRunFolder, TRAINER_DEFAULTS, type TrainerConfig } from '../../src/train/trainer.js';
@@ -114,6 +117,11 @@ export async function codecCommand(argv: string[]): Promise<void> {
         ...(arch === 'v2' ? { spatialFactor: f.int('factor', VIDEO_CODEC_DEFAULTS.spatialFactor!, 2, 64) } : {}),
       };
       checkVideoCodecConfig(c, 'codec train');
+      const freezeEncoder = f.choice('freeze', ['none', 'encoder'] as const, 'none') === 'encoder';
+      // a frozen encoder keeps the latent statistics of the checkpoint it resumes (so its latents stay bit-identical)
+      const resumed =
+        runOpts.resume && (existsSync(join(out, 'checkpoint', 'config.json')) || existsSync(join(out, 'checkpoint.old', 'config.json')));
+      const latentStats = freezeEncoder && resumed ? latentStatsOf(loadCheckpoint(join(out, 'checkpoint')).params) : undefined;
       const task = videoTrainTask(data, c, {
         ...VIDEO_TRAIN_DEFAULTS,
         batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024),
@@ -124,7 +132,8 @@ export async function codecCommand(argv: string[]): Promise<void> {
         advWeight: f.num('adv-weight', 0, { min: 0, max: 1000 }),
         advRegion: f.str('adv-region', 'mouth'),
         latentMotionWeight: f.num('latent-motion-weight', 0, { min: 0, max: 1000 }),
-        freezeEncoder: f.choice('freeze', ['none', 'encoder'] as const, 'none') === 'encoder',
+        freezeEncoder,
+        ...(latentStats ? { latentStats } : {}),
       });
       const r = await train(task, trainer, out, runOpts);
       console.log(`done: ${r.step} steps; checkpoint in ${out}/checkpoint, loss curve ${out}/loss.png`);
@@ -237,4 +246,9 @@ export async function exportCommand(argv: string[]): Promise<void> {
     dtype as 'F16' | 'F32',
   );
   console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);
+}
+
+function latentStatsOf(params: HostParams): HostParams | undefined {
+  const stats = Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('latent.')));
+  return Object.keys(stats).length ? stats : undefined;
 }

@@ -135,7 +135,10 @@ test('frozen parameters keep their values (no update, no weight decay, EMA equal
   const out = join(root, 'frozen');
   const logs: string[] = [];
   const r = await train({ ...task, frozen: (k) => k.startsWith('l1.') }, cfg, out, { log: (s) => logs.push(s) });
-  assert.ok(logs.some((l) => /2 of 4 parameter tensors frozen \(l1\.weight, …\)/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /2 of 4 parameter tensors frozen \(l1\.weight, …\)/.test(l)),
+    logs.join('\n'),
+  );
   const init = loadCheckpoint(join(root, 'full', 'checkpoint')); // same seed: same initial l1, trained there
   const ck = loadCheckpoint(join(out, 'checkpoint'));
   const { initHostParams } = await import('../nn/params.js');
@@ -144,7 +147,10 @@ test('frozen parameters keep their values (no update, no weight decay, EMA equal
   for (const k of ['l1.weight', 'l1.bias']) {
     assert.deepEqual(ck.params[k].data, start[k].data, `${k} moved`);
     assert.deepEqual(ck.optimizer![`raw.${k}`].data, start[k].data, `raw ${k} moved`);
-    assert.ok(ck.optimizer![`m.${k}`].data.every((x) => x === 0), `${k} has optimizer state`);
+    assert.ok(
+      ck.optimizer![`m.${k}`].data.every((x) => x === 0),
+      `${k} has optimizer state`,
+    );
   }
   assert.notDeepEqual(ck.params['l2.weight'].data, start['l2.weight'].data, 'l2 did not train');
   assert.notDeepEqual(init.params['l1.weight'].data, start['l1.weight'].data, 'without freezing l1 trains');

@@ -9,7 +9,8 @@ import { initNodeEngine } from '../../engine/node.js';
 import { probe } from '../../media/node/ffmpeg.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { syntheticCache, writeTinyCodecs } from '../../testing/node/tiny.js';
-import { encodeLatentCache, openLatentCache, loadCodecs } from './latents.js';
+import { encodeLatentCache, openLatentCache, loadCodecs, encoderSha256, checkCodecsMatch, codecRecord } from './latents.js';
+import { loadCheckpoint, saveCheckpoint } from '../../util/node/checkpoint.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-latents-'));
@@ -57,4 +58,31 @@ test('encode writes every window of both splits as normalised latents; decode tu
   assert.ok(Math.abs(info.durationSec - 2.125) < 0.15, `duration ${info.durationSec}`);
   const bad = decode('--index', '99');
   assert.match(bad.stderr, /--index 99 is outside the \d+ val windows/);
+});
+
+test('a codec with the same encoder and another decoder has the same encoderSha256, and a model that records it accepts it', () => {
+  const { video } = writeTinyCodecs(root, { name: 'fp' });
+  const ck = loadCheckpoint(video);
+  const bump = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(ck.params).map(([k, t]) => [k, k.startsWith(prefix) ? { shape: t.shape, data: t.data.map((v) => v + 0.01) } : t]),
+    );
+  saveCheckpoint(join(root, 'fp-dec'), { config: ck.config, params: bump('dec.') }, 'F16'); // another decoder, stored as fp16
+  saveCheckpoint(join(root, 'fp-enc'), { config: ck.config, params: bump('enc.') });
+  saveCheckpoint(join(root, 'fp-stats'), { config: ck.config, params: bump('latent.') });
+  saveCheckpoint(join(root, 'fp-16'), { config: ck.config, params: ck.params }, 'F16');
+  const rec = codecRecord(video);
+  assert.equal(encoderSha256(join(root, 'fp-dec')), encoderSha256(join(root, 'fp-16')));
+  assert.equal(encoderSha256(video), rec.encoderSha256);
+  assert.notEqual(encoderSha256(join(root, 'fp-enc')), rec.encoderSha256);
+  assert.notEqual(encoderSha256(join(root, 'fp-stats')), rec.encoderSha256);
+  const model = (r: object) => ({ latents: { codecs: { video: r } } });
+  checkCodecsMatch(model(rec), 'm', { video }); // the codec itself
+  const fp16 = codecRecord(join(root, 'fp-16'));
+  checkCodecsMatch(model(fp16), 'm', { video: join(root, 'fp-dec') }); // same (fp16) encoder, another decoder
+  assert.throws(() => checkCodecsMatch(model({ sha256: fp16.sha256 }), 'm', { video: join(root, 'fp-dec') }), /is not the one m was trained with/);
+  assert.throws(
+    () => checkCodecsMatch(model(fp16), 'm', { video: join(root, 'fp-enc') }),
+    /fp-enc: this video codec .* is not the one m was trained with/,
+  );
 });

@@ -17,10 +17,18 @@ import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
 import { recordedPath } from '../../util/node/paths.js';
 import { readJsonFile } from '../../util/node/json.js';
 
+/** A codec as a latent cache (and a model trained on it) records it: the file's sha256, and `encoderSha256`
+ * (see encoderSha256), which a codec whose decoder alone was fine-tuned shares. */
+export interface CodecRecord {
+  path: string;
+  sha256: string;
+  encoderSha256?: string;
+}
+
 export interface LatentManifest {
   version: 1;
   source: string;
-  codecs: { video: { path: string; sha256: string }; audio: { path: string; sha256: string } };
+  codecs: { video: CodecRecord; audio: CodecRecord };
   data: { fps: number; sampleRate: number; windowFrames: number; width: number; height: number };
   videoShape: number[];
   audioShape: number[];
@@ -35,8 +43,35 @@ export function fileSha256(path: string): string {
 }
 
 /**
+ * sha256 of what makes a codec's latents: its encoder's tensors (`enc.*`) and latent statistics (`latent.*`),
+ * names, shapes and values (as float32, so an fp16 export and its fp32 checkpoint agree). A codec whose decoder alone
+ * was fine-tuned (`avdit codec train --freeze encoder`) has the same one: its latents are the same.
+ */
+export function encoderSha256(dir: string): string {
+  const file = join(dir, 'model.safetensors');
+  const { tensors } = decodeSafetensors(readFileSync(file), file);
+  const names = Object.keys(tensors)
+    .filter((k) => k.startsWith('enc.') || k.startsWith('latent.'))
+    .sort();
+  if (!names.some((k) => k.startsWith('enc.'))) throw new Error(`${file}: no encoder tensors (enc.*): not a codec checkpoint`);
+  const h = createHash('sha256');
+  for (const k of names) {
+    const t = tensors[k];
+    h.update(`${k}[${t.shape.join(',')}]`);
+    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/** The record of the codec in `dir`. */
+export function codecRecord(dir: string): CodecRecord {
+  return { path: recordedPath(dir), sha256: fileSha256(join(dir, 'model.safetensors')), encoderSha256: encoderSha256(dir) };
+}
+
+/**
  * Refuses codecs other than the ones a model was trained with (their sha256 is recorded in the model's
- * config): another codec's latents mean something else to the model, and the output would be noise.
+ * config): another codec's latents mean something else to the model, and the output would be noise. A codec with
+ * the recorded encoder and another decoder (a decoder fine-tune) is accepted where the record has `encoderSha256`.
  */
 export function checkCodecsMatch(
   model: { latents?: { codecs?: unknown } },
@@ -44,12 +79,14 @@ export function checkCodecsMatch(
   dirs: { video?: string; audio?: string },
   made = 'trained with',
 ): void {
-  const rec = model.latents?.codecs as Partial<Record<'video' | 'audio', { sha256?: string }>> | undefined;
+  const rec = model.latents?.codecs as Partial<Record<'video' | 'audio', Partial<CodecRecord>>> | undefined;
   for (const what of ['video', 'audio'] as const) {
     const dir = dirs[what],
-      want = rec?.[what]?.sha256;
+      want = rec?.[what]?.sha256,
+      wantEnc = rec?.[what]?.encoderSha256;
     if (!dir || !want) continue;
     const got = fileSha256(join(dir, 'model.safetensors'));
+    if (got !== want && wantEnc && encoderSha256(dir) === wantEnc) continue; // same encoder, another decoder
     if (got !== want)
       throw new Error(
         `${dir}: this ${what} codec (sha256 ${got.slice(0, 12)}…) is not the one ${modelDir} was ${made} (${want.slice(0, 12)}…); pass the matching --${what}-codec`,
@@ -112,10 +149,7 @@ export async function encodeLatentCache(o: {
   const manifest: LatentManifest = {
     version: 1,
     source: recordedPath(o.cache),
-    codecs: {
-      video: { path: recordedPath(o.video), sha256: fileSha256(join(o.video, 'model.safetensors')) },
-      audio: { path: recordedPath(o.audio), sha256: fileSha256(join(o.audio, 'model.safetensors')) },
-    },
+    codecs: { video: codecRecord(o.video), audio: codecRecord(o.audio) },
     data: { fps: dc.fps, sampleRate: dc.sampleRate, windowFrames: T, width: dc.width, height: dc.height },
     videoShape: vShape,
     audioShape: aShape,

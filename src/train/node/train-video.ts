@@ -25,6 +25,7 @@ import { boxPixels, type Box, type PixelBox } from '../../data/config.js';
 import type { TrainTask, Metrics } from '../trainer.js';
 import { ChannelStats } from '../../codecs/stats.js';
 import { foldIn, normal as gaussian } from '../../util/rng.js';
+import type { HostParams } from '../../util/safetensors.js';
 
 export interface VideoTrainOptions {
   batch: number;
@@ -52,6 +53,9 @@ export interface VideoTrainOptions {
   latentMotionWeight?: number;
   /** train the decoder only (`enc.*` frozen): latents, and a diffusion model trained on them, stay valid. */
   freezeEncoder?: boolean;
+  /** the latent statistics (`latent.*`) to store instead of measuring them: with a frozen encoder, the ones the run
+   * started from, so the codec's encoderSha256 (and its latents) stay exactly the same */
+  latentStats?: HostParams;
 }
 
 /** blocks per side of the grid the pooled motion term averages over, in each region */
@@ -300,6 +304,7 @@ export function videoTrainTask(cacheDir: string, c: VideoCodecConfig, o: VideoTr
       return videoReconLoss(p, c, frames, noise, weights ?? null, o.motionWeight ?? 0, pool, adv, latMotion);
     },
     async extras(p) {
+      if (o.latentStats) return o.latentStats;
       // latent normalisation statistics over 64 training windows of the full window length
       const T = dc.windowFrames;
       const stats = new ChannelStats(c.latentChannels);
