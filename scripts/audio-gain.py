@@ -1,0 +1,67 @@
+"""Does an AVDiT use the audio to denoise the lips? (issue 14) A cheap, low-noise read of A2V conditioning.
+For every validation window of a latent cache: the video cells noised at one timestep t (audio given clean, t = 0, as
+in A2V), the model's ε-error on the mouth box of the video latents (rows 11-15, columns 5-10 of 16x16, as
+latent-mouth-probe.py) and on the whole video, with the window's own audio vs another window's audio (a fixed
+derangement). gain = 1 − err(own) / err(other): 0 = the audio is ignored, > 0 = it helps. 95% bootstrap intervals
+over windows. The same noise for both, so the difference is the audio alone.
+  PYTHONPATH=python /usr/bin/python3 scripts/audio-gain.py <model export or checkpoint> <latent cache> [t,...]
+"""
+import sys
+
+import numpy as np
+import torch
+
+from avdit_torch import model, monl
+from avdit_torch.checkpoint import load_checkpoint, open_latent_cache
+from avdit_torch.layout import consts, layout_from_manifest
+from avdit_torch.rng import normal
+
+torch.set_num_threads(1)
+ck = load_checkpoint(sys.argv[1])
+m, tensors = open_latent_cache(sys.argv[2])
+ts = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "200,500,800").split(",")]
+c = ck["config"]["model"]
+lay = layout_from_manifest(m, c["patch"])
+T = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)  # noqa: E731
+k = {n: T(v) for n, v in consts(c["width"], lay).items()}
+p = {n: T(v) for n, v in ck["params"].items()}
+ab = monl.schedule_from_config(ck["config"]["diffusion"], sys.argv[1])
+xv, xa = tensors["val.video"], tensors["val.audio"]
+N, S = len(xv), lay.S
+other = np.roll(np.arange(N), N // 2)  # a derangement: another window's audio
+eps = normal(0xA6A1, xv.size).reshape(xv.shape)
+
+
+def errors(t, audio):
+    out_m, out_v = [], []
+    for i in range(0, N, 16):
+        sl = slice(i, min(i + 16, N))
+        B = sl.stop - sl.start
+        x0 = xv[sl]
+        xt = (np.sqrt(ab[t]) * x0 + np.sqrt(1 - ab[t]) * eps[sl]).astype(np.float32)
+        tc = np.zeros((B, 2 * S), np.float32)
+        tc[:, :S] = t
+        z = (torch.zeros(B, *xv.shape[1:]), torch.zeros(B, *xa.shape[1:])) if c["selfCondition"] else (None, None)
+        with torch.no_grad():
+            ov, _ = model.forward(p, c, lay, k, T(xt), T(audio[sl]), T(tc), *z)
+        e = (ov.numpy() - eps[sl]) ** 2
+        out_m.append(e[:, 1:, 11:16, 5:11, :].reshape(B, -1).mean(1))
+        out_v.append(e[:, 1:].reshape(B, -1).mean(1))
+    return np.concatenate(out_m), np.concatenate(out_v)
+
+
+def gain(own, oth, rng=np.random.default_rng(0)):
+    g = 1 - own.mean() / oth.mean()
+    bs = []
+    for _ in range(1000):
+        j = rng.integers(0, len(own), len(own))
+        bs.append(1 - own[j].mean() / oth[j].mean())
+    return f"{g:+.4f} [{np.percentile(bs, 2.5):+.4f}, {np.percentile(bs, 97.5):+.4f}]"
+
+
+print(f"{sys.argv[1]} on {N} validation windows of {sys.argv[2]} (video latent frames 1-4; audio given clean)")
+for t in ts:
+    om, ov = errors(t, xa)
+    sm, sv = errors(t, xa[other])
+    print(f"t {t:4d}: mouth ε-MSE own audio {om.mean():.4f} other {sm.mean():.4f} gain {gain(om, sm)}   "
+          f"whole video {ov.mean():.4f} / {sv.mean():.4f} gain {gain(ov, sv)}", flush=True)
