@@ -30,7 +30,8 @@ export const CODEC_HELP = `avdit codec train --data <cache> --modality video|aud
          trained from scratch, on one region's frames stacked over time; hinge loss) --adv-region mouth
          (also the region of:) --latent-motion-weight 0 (a linear read-out from the latents in the region must give
          each frame's block means minus its group of 4's: the latents carry per-frame lip motion)
-         --freeze encoder (train the decoder only: the latents stay as they are, e.g. under a trained AVDiT);
+         --freeze encoder (train the decoder only: the latents stay as they are, e.g. under a trained AVDiT)
+         --latent-noise 0.05 (std of the noise added to the latents in training: a decoder robust to diffusion samples);
          frame size comes from the cache
   audio: --hidden 128 --res-blocks 2
 avdit codec eval --data <cache> [--video <ckpt>] [--audio <ckpt>] --out <dir> [--clips 26] [--mp4-clips 4]
@@ -85,6 +86,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         'adv-region',
         'latent-motion-weight',
         'freeze',
+        'latent-noise',
         ...TRAINER_FLAGS,
       ],
       booleans: ['resume', 'force'],
@@ -133,6 +135,7 @@ export async function codecCommand(argv: string[]): Promise<void> {
         advRegion: f.str('adv-region', 'mouth'),
         latentMotionWeight: f.num('latent-motion-weight', 0, { min: 0, max: 1000 }),
         freezeEncoder,
+        latentNoise: f.num('latent-noise', VIDEO_TRAIN_DEFAULTS.latentNoise, { min: 0, max: 10 }),
         ...(latentStats ? { latentStats } : {}),
       });
       const r = await train(task, trainer, out, runOpts);
