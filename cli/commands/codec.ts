@@ -1,5 +1,4 @@
 /** `avdit codec train|eval`, `avdit encode`, `avdit decode`. */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostParams } from '../../src/util/safetensors.js';
 import { Flags } from '../args.js';
@@ -11,7 +10,7 @@ import { videoTrainTask, VIDEO_TRAIN_DEFAULTS } from '../../src/train/node/train
 import { AUDIO_CODEC_DEFAULTS } from '../../src/codecs/audio-codec.js';
 import { audioTrainTask, AUDIO_TRAIN_DEFAULTS } from '../../src/train/node/train-audio.js';
 import { codecReport } from '../../src/eval/node/codec-report.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/util/node/checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/util/node/checkpoint.js';
 import { recordedPath } from '../../src/util/node/paths.js';
 import { refuseOverwrite } from '../../src/util/node/atomic.js';
 import { encodeLatentCache, openLatentCache, loadCodecs } from '../../src/codecs/node/latents.js';
@@ -121,9 +120,8 @@ export async function codecCommand(argv: string[]): Promise<void> {
       checkVideoCodecConfig(c, 'codec train');
       const freezeEncoder = f.choice('freeze', ['none', 'encoder'] as const, 'none') === 'encoder';
       // a frozen encoder keeps the latent statistics of the checkpoint it resumes (so its latents stay bit-identical)
-      const resumed =
-        runOpts.resume && (existsSync(join(out, 'checkpoint', 'config.json')) || existsSync(join(out, 'checkpoint.old', 'config.json')));
-      const latentStats = freezeEncoder && resumed ? latentStatsOf(loadCheckpoint(join(out, 'checkpoint')).params) : undefined;
+      const ck = join(out, 'checkpoint');
+      const latentStats = freezeEncoder && runOpts.resume && hasCheckpoint(ck) ? latentStatsOf(loadCheckpoint(ck).params) : undefined;
       const task = videoTrainTask(data, c, {
         ...VIDEO_TRAIN_DEFAULTS,
         batch: f.int('batch', VIDEO_TRAIN_DEFAULTS.batch, 1, 1024),

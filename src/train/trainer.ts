@@ -24,7 +24,7 @@ import { initHostParams, toDevice, toHost, checkAgainstSpecs, type ParamSpecs } 
 import { foldIn, type Key } from '../util/rng.js';
 import type { HostParams } from '../util/safetensors.js';
 import { lrAt } from './schedule.js';
-import { loadCheckpoint, saveCheckpoint } from '../util/node/checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../util/node/checkpoint.js';
 import { linePlot } from '../media/plot.js';
 import { writePNG } from '../media/node/png.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/node/atomic.js';
@@ -170,7 +170,7 @@ export async function train<B>(
   let state: State;
   let start = 0;
   let history: TrainResult['history'] = [];
-  if (opts.resume && (existsSync(join(ckDir, 'config.json')) || existsSync(join(`${ckDir}.old`, 'config.json')))) {
+  if (opts.resume && hasCheckpoint(ckDir)) {
     const ck = loadCheckpoint<Record<string, unknown>>(ckDir);
     // another kind of model, latent layout or noise schedule would load (same tensor shapes) and train on nonsense
     for (const k of ['kind', 'layout', 'diffusion'] as const)

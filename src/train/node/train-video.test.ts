@@ -6,13 +6,12 @@ import { initNodeEngine } from '../../engine/node.js';
 import { ops, grad, type Params, type Tensor } from '../../engine/index.js';
 import { toDevice } from '../../nn/params.js';
 import { decodeVideo, encodeVideo, videoCodecSpecs, type VideoCodecConfig } from '../../codecs/video-codec.js';
-import { randomParams } from '../../testing/node/tiny.js';
+import { randomParams, syntheticCache } from '../../testing/node/tiny.js';
 import { normal } from '../../util/rng.js';
 import { adversarialTerms, discSpecs, videoTrainTask, VIDEO_TRAIN_DEFAULTS } from './train-video.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syntheticCache } from '../../testing/node/tiny.js';
 import { train, TRAINER_DEFAULTS } from '../trainer.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
 

@@ -34,6 +34,9 @@ export function saveCheckpoint(dir: string, ck: Checkpoint, dtype: 'F32' | 'F16'
   rmSync(old, { recursive: true, force: true });
 }
 
+/** Whether `dir` (or `<dir>.old`, left by a crash between the two renames) holds a checkpoint. */
+export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, 'config.json')) || existsSync(join(`${dir}.old`, 'config.json'));
+
 /** Loads a checkpoint folder (falls back to `<dir>.old` if a crash hit between the two renames). */
 export function loadCheckpoint<C = unknown>(dir: string): Checkpoint<C> {
   const d = !existsSync(join(dir, 'config.json')) && existsSync(join(`${dir}.old`, 'config.json')) ? `${dir}.old` : dir;
