@@ -15,6 +15,7 @@ from avdit_torch import model, monl
 from avdit_torch.checkpoint import load_checkpoint, open_latent_cache
 from avdit_torch.layout import consts, layout_from_manifest
 from avdit_torch.rng import normal
+from mouth_probe import MOUTH
 
 torch.set_num_threads(1)
 ck = load_checkpoint(sys.argv[1])
@@ -45,7 +46,7 @@ def errors(t, audio):
         with torch.no_grad():
             ov, _ = model.forward(p, c, lay, k, T(xt), T(audio[sl]), T(tc), *z)
         e = (ov.numpy() - eps[sl]) ** 2
-        out_m.append(e[:, 1:, 11:16, 5:11, :].reshape(B, -1).mean(1))
+        out_m.append(e[:, 1:, MOUTH[0], MOUTH[1], :].reshape(B, -1).mean(1))
         out_v.append(e[:, 1:].reshape(B, -1).mean(1))
     return np.concatenate(out_m), np.concatenate(out_v)
 

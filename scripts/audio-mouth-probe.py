@@ -15,17 +15,11 @@ import numpy as np
 
 from avdit_torch import monl
 from avdit_torch.checkpoint import open_latent_cache
+from mouth_probe import MOUTH, mouth, r2, ridge_sse
 
 m, t = open_latent_cache(sys.argv[1])
 op = json.load(open(sys.argv[2]))
 aseg = np.array(m["layout"]["audioSegment"])
-MOUTH = (slice(11, 16), slice(5, 11))
-
-
-def mouth(z, k):
-    return z[:, k, MOUTH[0], MOUTH[1], :].reshape(len(z), -1)
-
-
 def audio_of(a, k, lag=0, ctx=0):
     idx = np.where(aseg == k)[0]
     lo, hi = idx[0] - 12 * ctx + lag, idx[-1] + 1 + 12 * ctx + lag
@@ -33,19 +27,6 @@ def audio_of(a, k, lag=0, ctx=0):
     lo2, hi2 = max(lo, 0), min(hi, a.shape[1])
     seg[:, lo2 - lo:hi2 - lo] = a[:, lo2:hi2]
     return seg.reshape(len(a), -1)
-
-
-def ridge_mse(Xtr, Ytr, Xva, Yva, lam):
-    mu, sd = Xtr.mean(0), Xtr.std(0) + 1e-6
-    A, B = (Xtr - mu) / sd, (Xva - mu) / sd
-    ym = Ytr.mean(0)
-    W = np.linalg.solve(A.T @ A + lam * np.eye(A.shape[1]), A.T @ (Ytr - ym))
-    return ((Yva - (B @ W + ym)) ** 2).sum(), ((Yva - Yva.mean(0)) ** 2).sum()
-
-
-def r2(Xtr, Ytr, Xva, Yva, lam):
-    e, v = ridge_mse(Xtr, Ytr, Xva, Yva, lam)
-    return 1 - e / v
 
 
 def regression(split, lag, ctx):
@@ -87,6 +68,6 @@ def denoise(split, tt):
 print("2. the linear denoiser of the mouth latents, with and without the audio (x0 MSE on the validation windows)")
 for tt in (200, 500, 800, 950):
     (Vt, At, Yt), (Vv, Av, Yv) = denoise("train", tt), denoise("val", tt)
-    best = lambda X1, X2: min(ridge_mse(X1, Yt, X2, Yv, lam)[0] for lam in (10, 100, 1000, 10000)) / Yv.size  # noqa: E731
+    best = lambda X1, X2: min(ridge_sse(X1, Yt, X2, Yv, lam)[0] for lam in (10, 100, 1000, 10000)) / Yv.size  # noqa: E731
     ev, eva = best(Vt, Vv), best(np.concatenate([Vt, At], 1), np.concatenate([Vv, Av], 1))
     print(f"  t {tt}: video only {ev:.4f}, + audio {eva:.4f}: gain {1 - eva / ev:+.3f}", flush=True)

@@ -8,6 +8,7 @@ from it (the motion inside the latent frame). Trained on the train windows, R² 
 import json, sys, numpy as np
 
 from avdit_torch.checkpoint import open_latent_cache
+from mouth_probe import mouth, r2
 m, t = open_latent_cache(sys.argv[1])
 op = json.load(open(sys.argv[2]))
 def feats(split, nb=0):
@@ -16,19 +17,12 @@ def feats(split, nb=0):
     X, Ym, Yd = [], [], []
     for k in range(1, 5):
         fr = list(range(1 + 4 * (k - 1), 1 + 4 * k))
-        parts = [z[:, k, 11:16, 5:11, :].reshape(len(z), -1)]
-        if nb: parts.append(z[:, min(k + 1, 4), 11:16, 5:11, :].reshape(len(z), -1)); parts.append(z[:, k - 1, 11:16, 5:11, :].reshape(len(z), -1))
+        parts = [mouth(z, k)]
+        if nb: parts.append(mouth(z, min(k + 1, 4))); parts.append(mouth(z, k - 1))
         X.append(np.concatenate(parts, 1))
         g = o[:, fr]
         Ym.append(g.mean(1, keepdims=True)); Yd.append(g - g.mean(1, keepdims=True))
     return np.concatenate(X), np.concatenate(Ym), np.concatenate(Yd)
-def r2(Xtr, Ytr, Xva, Yva, lam):
-    mu, sd = Xtr.mean(0), Xtr.std(0) + 1e-6
-    A, B = (Xtr - mu) / sd, (Xva - mu) / sd
-    ym = Ytr.mean(0)
-    W = np.linalg.solve(A.T @ A + lam * np.eye(A.shape[1]), A.T @ (Ytr - ym))
-    P = B @ W + ym
-    return 1 - ((Yva - P) ** 2).sum() / ((Yva - Yva.mean(0)) ** 2).sum()
 for nb in (0, 1):
     Xtr, Ymtr, Ydtr = feats('train', nb); Xva, Ymva, Ydva = feats('val', nb)
     for lam in (10, 100, 1000):
