@@ -20,6 +20,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --min-snr 5   Min-SNR-γ loss weighting (Hang et al. 2023; 0 = off, the default); validation stays unweighted
     --region-weight 8 --regions mouth=0.33,0.72,0.67,0.95|grid   extra ε-loss weight on the video latents inside the
                   boxes (fractions of the frame; the map is normalised to mean 1); validation stays unweighted
+    --given-rate 0.2   condition practice: in this share of examples one modality (video or audio) is given, clean
+                  (t = 0) and out of the loss, as in A2V/V2A (0 = off, the default)
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
     --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
@@ -45,6 +47,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'min-snr',
       'region-weight',
       'regions',
+      'given-rate',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -75,6 +78,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const minSnr = f.num('min-snr', 0, { min: 0 });
   const regionWeight = f.num('region-weight', 0, { min: 0, max: 1000 });
   const regions = f.str('regions') ? parseRegions(f.str('regions')!) : undefined;
+  const givenRate = f.num('given-rate', 0, { min: 0, max: 1 });
   const task = monlTrainTask(data, model, {
     batch,
     mixtureName: strategy,
@@ -85,6 +89,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     minSnr,
     regionWeight,
     regions,
+    givenRate,
   });
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,

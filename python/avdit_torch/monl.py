@@ -4,6 +4,8 @@
   3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε (float64 on the host, stored as float32)
   4. ε̂ = AVDiT(x_t, t), optionally self-conditioned on a first x̂0 estimate
   5. mean squared error over all video and audio latent elements
+Condition practice (given_rate, off by default): in that share of examples one modality is given (t = 0, clean, no loss),
+as at A2V/V2A inference (src/train/monl-loss.ts giveModalities).
 Steps 1–3 draw from the same keys as avdit, so a seed gives the same batches in both trainers.
 """
 import math
@@ -66,10 +68,25 @@ def cosine_schedule(T=1000, s=0.008):
 
 
 def min_snr_weights(alpha_bars, t, gamma):
-    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ)."""
-    ab = alpha_bars[t]
+    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ); 0 at t = 0 (a given cell)."""
+    tt = np.maximum(t, 1)  # t = 0 has SNR ∞: its weight is 0 below
+    ab = alpha_bars[tt]
     snr = ab / (1 - ab)
-    return (np.minimum(snr, gamma) / snr).astype(np.float32)
+    return np.where(t == 0, 0.0, np.minimum(snr, gamma) / snr).astype(np.float32)
+
+
+def give_modalities(key, t, batch, S, rate):
+    """Condition practice on t [B·2·S] (in place): example b has one modality given (t = 0) when u[2b] < rate, the video
+    when u[2b + 1] < 0.5, else the audio (src/train/monl-loss.ts giveModalities). Returns how many examples it changed."""
+    u = uniform(key, 2 * batch)
+    n = 0
+    for b in range(batch):
+        if not float(u[2 * b]) < rate:  # float64 compare, as avdit
+            continue
+        m = 0 if float(u[2 * b + 1]) < 0.5 else 1
+        t[b * 2 * S + m * S:b * 2 * S + (m + 1) * S] = 0
+        n += 1
+    return n
 
 
 GRID_REGIONS = {"mouth": [0.33, 0.72, 0.67, 0.95], "eyes": [0.22, 0.49, 0.78, 0.64]}  # src/data/config.ts
@@ -134,13 +151,15 @@ def draw_timesteps(key, batch, M, N, T, mixture):
     return t, strategies
 
 
-def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, region=None):
+def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, region=None, given_rate=0):
     """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy); region: an [h, w] loss
-    weight map of the video latents (region_weight_map) or None."""
+    weight map of the video latents (region_weight_map) or None; given_rate: condition practice (give_modalities)."""
     B, S = x0v.shape[0], lay.S
     if fixed:
         mixture = {k: (1 if k == fixed else 0) for k in STRATEGIES}
     t, strategies = draw_timesteps(fold_in(key, 1), B, 2, S, len(alpha_bars) - 1, mixture)
+    if given_rate > 0:
+        give_modalities(fold_in(key, 5), t, B, S, given_rate)
     tm = t.reshape(B, 2 * S)
     L, La = lay.video[0], lay.audio[0]
     tv = tm[:, :L]  # video latent frame i is segment i
@@ -164,6 +183,9 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, r
     if min_snr > 0:  # as avdit: weights only when asked for (an unweighted batch has none)
         b["wVideo"] = min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1)
         b["wAudio"] = min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1)
+    elif given_rate > 0:  # given cells carry no loss
+        b["wVideo"] = (tv > 0).astype(np.float32).reshape(B, L, 1, 1, 1)
+        b["wAudio"] = (ta > 0).astype(np.float32).reshape(B, La, 1)
     if region is not None:  # per example, so a DDP rank's slice of the batch carries it too
         b["wRegion"] = np.ascontiguousarray(np.broadcast_to(region.reshape(1, 1, *region.shape, 1), (B, 1, *region.shape, 1)))
     return b

@@ -125,7 +125,8 @@ def run(rank, world, o):
         "latents": {"path": os.path.relpath(os.path.abspath(o["data"])).replace(os.sep, "/"), "codecs": m["codecs"], "data": m["data"], "segmentLayout": m["layout"], "audioHopSec": m["audioHopSec"]},
         "strategy": o["strategy"], "mixture": mixture,
         "train": {"batch": cfg["batch"], "selfCondRate": o["self_cond_rate"], **({"minSnr": o["min_snr"]} if o.get("min_snr") else {}),
-                  **({"regionWeight": o["region_weight"], "regions": o["regions"]} if o.get("region_weight") else {})},
+                  **({"regionWeight": o["region_weight"], "regions": o["regions"]} if o.get("region_weight") else {}),
+                  **({"givenRate": o["given_rate"]} if o.get("given_rate") else {})},
     }
     region = monl.region_weight_map(m["videoShape"][2], m["videoShape"][1], list((o.get("regions") or {}).values()), o.get("region_weight") or 0)
     if ck is not None and o.get("schedule") and ck["config"].get("diffusion", {}).get("kind") != o["schedule"]:
@@ -219,7 +220,8 @@ def run(rank, world, o):
         lr = lr_at(s, cfg)
         key = fold_in(cfg["seed"], s)
         idx = randint(key, B, 0, n_train)
-        bt = monl.make_batch(key, lay, alpha_bars, mixture, tr_v[idx], tr_a[idx], min_snr=o.get("min_snr") or 0, region=region)
+        bt = monl.make_batch(key, lay, alpha_bars, mixture, tr_v[idx], tr_a[idx], min_snr=o.get("min_snr") or 0, region=region,
+                             given_rate=o.get("given_rate") or 0)
         mine = {n: v[rank * lb:(rank + 1) * lb] for n, v in bt.items()}
         use_sc = monl.use_self_cond(key, sc_rate)
         for p in params.values():

@@ -19,10 +19,70 @@ test('Min-SNR-γ weights: 1 where SNR ≤ γ (noisy steps), γ/SNR above it (cle
   const x0v = new Float32Array(2 * 5 * 8),
     x0a = new Float32Array(2 * 106 * 2);
   const plain = makeMonlBatch(3, l, s, MIXTURES.monl, x0v, x0a, 2);
-  const weighted = makeMonlBatch(3, l, s, MIXTURES.monl, x0v, x0a, 2, undefined, 5);
+  const weighted = makeMonlBatch(3, l, s, MIXTURES.monl, x0v, x0a, 2, { minSnr: 5 });
   assert.equal(plain.wVideo, undefined);
   assert.deepEqual(weighted.xtVideo, plain.xtVideo, 'weighting does not change the draws');
   assert.equal(weighted.wVideo!.length, 2 * 5);
   assert.equal(weighted.wAudio!.length, 2 * 106);
   assert.ok([...weighted.wVideo!, ...weighted.wAudio!].every((x) => x > 0 && x <= 1));
+});
+
+test('condition practice: given examples have one modality at t = 0, clean and out of the loss; the rest is unchanged', async () => {
+  const { initNodeEngine } = await import('../engine/node.js');
+  const { ops, refTree } = await import('../engine/index.js');
+  const { toDevice } = await import('../nn/params.js');
+  const { randomParams } = await import('../testing/node/tiny.js');
+  const { AVDIT_PRESETS, avditConsts, avditSpecs } = await import('../model/avdit.js');
+  const { monlBatchTensors, monlLoss } = await import('./monl-loss.js');
+  const { normal } = await import('../util/rng.js');
+  await initNodeEngine({ device: 'wasm' });
+  const s = linearSchedule();
+  const seg = segmentLayout(9, 8, 56, 0.02); // 3 segments
+  const l = makeTokenLayout(seg, { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
+  const B = 64,
+    S = l.numSegments,
+    perV = 3 * 4 * 4 * 4,
+    perA = 56 * 4;
+  const x0v = normal(1, B * perV),
+    x0a = normal(2, B * perA);
+  const plain = makeMonlBatch(7, l, s, MIXTURES.monl, x0v, x0a, B);
+  const none = makeMonlBatch(7, l, s, MIXTURES.monl, x0v, x0a, B, { givenRate: 0 });
+  assert.deepEqual(none, plain, 'rate 0 is today’s batch');
+  const g = makeMonlBatch(7, l, s, MIXTURES.monl, x0v, x0a, B, { givenRate: 0.5 });
+  let video = 0,
+    audio = 0;
+  for (let b = 0; b < B; b++) {
+    const cells = Array.from(g.tCells.subarray(b * 2 * S, (b + 1) * 2 * S));
+    const vGiven = cells.slice(0, S).every((t) => t === 0),
+      aGiven = cells.slice(S).every((t) => t === 0);
+    assert.ok(!(vGiven && aGiven), `example ${b}: both modalities given`);
+    if (!vGiven && !aGiven) {
+      assert.deepEqual(cells, Array.from(plain.tCells.subarray(b * 2 * S, (b + 1) * 2 * S)), `example ${b}: not given, same draw`);
+      assert.ok(cells.every((t) => t >= 1));
+    }
+    video += +vGiven;
+    audio += +aGiven;
+    // a given modality: x_t = x0 exactly, weight 0; the other: weight 1
+    const [xt, x0, w, wo, per, n] = vGiven ? [g.xtVideo, x0v, g.wVideo!, g.wAudio!, perV, 3] : [g.xtAudio, x0a, g.wAudio!, g.wVideo!, perA, 56];
+    if (vGiven || aGiven) {
+      assert.deepEqual(xt.subarray(b * per, (b + 1) * per), x0.subarray(b * per, (b + 1) * per));
+      assert.ok(w.subarray(b * n, (b + 1) * n).every((x) => x === 0));
+      assert.ok(wo.subarray(b * (vGiven ? 56 : 3), (b + 1) * (vGiven ? 56 : 3)).every((x) => x === 1));
+    }
+  }
+  assert.ok(video >= 8 && audio >= 8 && video + audio >= 20 && video + audio <= 44, `video ${video}, audio ${audio} of ${B} at rate 0.5`);
+  // with Min-SNR the given cells weigh 0 too, and the other cells keep their Min-SNR weights
+  const gs = makeMonlBatch(7, l, s, MIXTURES.monl, x0v, x0a, B, { givenRate: 0.5, minSnr: 5 });
+  assert.deepEqual(gs.tCells, g.tCells);
+  gs.wVideo!.forEach((x, i) => assert.equal(x === 0, g.wVideo![i] === 0, `video frame ${i}`));
+  // the loss ignores the noise targets of given cells, and only those
+  const cfg = { ...AVDIT_PRESETS.tiny };
+  const p = toDevice(randomParams(avditSpecs(cfg, l), 1, 0.2));
+  const k = avditConsts(cfg, l);
+  const loss = async (bt: typeof g) => (await ops.read(monlLoss(refTree(p), cfg, l, refTree(k), monlBatchTensors(bt, l, B, 0, 0))[0]))[0];
+  const base = await loss(g);
+  const shiftGiven = { ...g, epsVideo: g.epsVideo.map((e, i) => (g.wVideo![Math.floor(i / 64)] === 0 ? e + 3 : e)) };
+  assert.equal(await loss(shiftGiven), base, 'given cells’ targets changed the loss');
+  const shiftOther = { ...g, epsVideo: g.epsVideo.map((e, i) => (g.wVideo![Math.floor(i / 64)] === 1 ? e + 3 : e)) };
+  assert.ok((await loss(shiftOther)) > base + 1, 'generated cells’ targets must count');
 });

@@ -8,6 +8,9 @@
  *      latent frame, and region-weighted per video latent position, e.g. GRID's mouth); named terms per
  *      modality and per strategy.
  * Steps 1–3 are host code (`makeMonlBatch`), 4–5 run inside jit (`monlLoss`).
+ * Condition practice (`givenRate`, off by default): in that share of examples one modality (video or audio, even odds)
+ * is given, as at A2V/V2A inference: its cells at t = 0 (clean) and out of the loss. MoNL alone almost never shows the
+ * model that situation (all audio cells at t ≤ 50 with the video at t ≥ 300: 0.9% of examples).
  *
  * Axis legend: B batch · M modalities (2) · S segments · L/La video/audio latent frames
  */
@@ -34,7 +37,7 @@ export interface MonlBatch {
   /** [B, 4] one-hot of the strategy per example. */
   strategyOH: Float32Array;
   strategies: Strategy[];
-  /** Min-SNR-γ loss weight per latent frame (video [B, L], audio [B, La]); absent = unweighted. */
+  /** loss weight per latent frame (video [B, L], audio [B, La]): Min-SNR-γ, and 0 on given (t = 0) cells; absent = unweighted. */
   wVideo?: Float32Array;
   wAudio?: Float32Array;
 }
@@ -46,10 +49,36 @@ export interface MonlBatch {
  */
 export function minSnrWeights(sched: Schedule, t: ArrayLike<number>, gamma: number): Float32Array {
   return Float32Array.from(t, (ti) => {
+    if (ti === 0) return 0; // a given cell: no loss
     const ab = sched.alphaBars[ti],
       snr = ab / (1 - ab);
     return Math.min(snr, gamma) / snr;
   });
+}
+
+export interface MonlBatchOptions {
+  /** draw every example's timesteps with this strategy instead of the mixture (validation) */
+  fixedStrategy?: Strategy;
+  /** Min-SNR-γ, γ (0 or absent: unweighted) */
+  minSnr?: number;
+  /** share of examples with one modality given (t = 0, no loss); 0 or absent: none */
+  givenRate?: number;
+}
+
+/**
+ * Condition practice on a drawn timestep matrix t [B, 2·S] (in place): example b has one modality given when
+ * u[2b] < rate, the video when u[2b + 1] < 0.5, else the audio. Returns the number of examples it changed.
+ */
+export function giveModalities(key: Key, t: Int32Array, batch: number, S: number, rate: number): number {
+  const u = uniform(key, 2 * batch);
+  let n = 0;
+  for (let b = 0; b < batch; b++) {
+    if (!(u[2 * b] < rate)) continue;
+    const m = u[2 * b + 1] < 0.5 ? 0 : 1;
+    t.fill(0, b * 2 * S + m * S, b * 2 * S + (m + 1) * S);
+    n++;
+  }
+  return n;
 }
 
 /** Steps 1–3 on the host for clean latents x0 (video [B, L, h, w, C], audio [B, La, Ca]). */
@@ -61,13 +90,14 @@ export function makeMonlBatch(
   x0Video: Float32Array,
   x0Audio: Float32Array,
   batch: number,
-  fixedStrategy?: Strategy,
-  minSnr = 0,
+  o: MonlBatchOptions = {},
 ): MonlBatch {
   const S = l.numSegments,
     M = 2;
+  const { fixedStrategy, minSnr = 0, givenRate = 0 } = o;
   const mix = fixedStrategy ? { vanilla: 0, perModality: 0, perSegment: 0, perCell: 0, [fixedStrategy]: 1 } : mixture;
   const { t, strategies } = drawTimesteps(foldIn(key, 1), batch, M, S, sched.T, mix);
+  if (givenRate > 0) giveModalities(foldIn(key, 5), t, batch, S, givenRate);
   const { h, w, C } = l.video;
   const Ca = l.audio.C;
   const perFrame = h * w * C;
@@ -92,7 +122,11 @@ export function makeMonlBatch(
     tCells: Float32Array.from(t),
     strategyOH,
     strategies,
-    ...(minSnr > 0 ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) } : {}),
+    ...(minSnr > 0
+      ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) }
+      : givenRate > 0
+        ? { wVideo: Float32Array.from(tv, (x) => (x > 0 ? 1 : 0)), wAudio: Float32Array.from(ta, (x) => (x > 0 ? 1 : 0)) }
+        : {}),
   };
 }
 
@@ -115,7 +149,7 @@ export interface MonlBatchTensors {
   strategyOH: Tensor; // [B, 4]
   /** 1 when this step feeds the self-conditioning estimate, else 0 */
   useSelfCond: Tensor; // []
-  /** Min-SNR-γ weight of each latent frame's squared error (absent: unweighted) */
+  /** weight of each latent frame's squared error: Min-SNR-γ, 0 on given cells (absent: unweighted) */
   wVideo?: Tensor; // [B, L, 1, 1, 1]
   wAudio?: Tensor; // [B, La, 1]
   /** loss weight of each video latent position (a region map, mean 1; absent: unweighted) */

@@ -31,6 +31,9 @@ export interface MonlTrainOptions {
    * normalised to mean 1 as the video codec's (0 or absent: unweighted); validation stays unweighted */
   regionWeight?: number;
   regions?: Record<string, Box>;
+  /** condition practice: the share of training examples with one modality given (t = 0, out of the loss), as in
+   * A2V/V2A (0 or absent: none); validation is unchanged */
+  givenRate?: number;
 }
 
 /** `avdit train`'s defaults, one object for the CLI, the library and python/avdit_torch (a test compares them). */
@@ -91,12 +94,16 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
         selfCondRate: o.selfCondRate,
         ...(o.minSnr ? { minSnr: o.minSnr } : {}),
         ...(regionMap ? { regionWeight: o.regionWeight, regions: o.regions } : {}),
+        ...(o.givenRate ? { givenRate: o.givenRate } : {}),
       },
     },
     specs: avditSpecs(c, l),
     batch(key: Key) {
       const idx = randint(key, o.batch, 0, nTrain);
-      const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch, undefined, o.minSnr);
+      const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch, {
+        minSnr: o.minSnr,
+        givenRate: o.givenRate,
+      });
       // the constants ride with the batch: a jit program takes device arrays as arguments, not from its closure
       return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key, regionMap), consts: refTree(consts) };
     },
@@ -111,7 +118,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
       const x0v = gather(vaV, perV, valIdx),
         x0a = gather(vaA, perA, valIdx);
       for (const s of STRATEGIES) {
-        const bt = makeMonlBatch(0x7a1 + STRATEGIES.indexOf(s), l, sched, o.mixture, x0v, x0a, valIdx.length, s);
+        const bt = makeMonlBatch(0x7a1 + STRATEGIES.indexOf(s), l, sched, o.mixture, x0v, x0a, valIdx.length, { fixedStrategy: s });
         const [loss, metrics] = lossJ(refTree(p), refTree(consts), monlBatchTensors(bt, l, valIdx.length, 0, 0));
         out[s] = (await ops.read(loss))[0];
         for (const v of Object.values(metrics)) v.dispose();
