@@ -3,7 +3,8 @@ For every validation window of a latent cache: the video cells noised at one tim
 in A2V), the model's ε-error on the mouth box of the video latents (rows 11-15, columns 5-10 of 16x16, as
 latent-mouth-probe.py) and on the whole video, with the window's own audio vs another window's audio (a fixed
 derangement). gain = 1 − err(own) / err(other): 0 = the audio is ignored, > 0 = it helps. 95% bootstrap intervals
-over windows. The same noise for both, so the difference is the audio alone.
+over windows. The same noise for both, so the difference is the audio alone. The V2A line: the same with the roles
+swapped (audio cells at t, the window's own vs another window's video given clean; the audio's ε-error).
   PYTHONPATH=python /usr/bin/python3 scripts/audio-gain.py <model export or checkpoint> <latent cache> [t,...]
 """
 import sys
@@ -31,6 +32,7 @@ xv, xa = tensors["val.video"], tensors["val.audio"]
 N, S = len(xv), lay.S
 other = np.roll(np.arange(N), N // 2)  # a derangement: another window's audio
 eps = normal(0xA6A1, xv.size).reshape(xv.shape)
+eps_a = normal(0xA6A2, xa.size).reshape(xa.shape)
 
 
 def errors(t, audio):
@@ -51,6 +53,21 @@ def errors(t, audio):
     return np.concatenate(out_m), np.concatenate(out_v)
 
 
+def audio_errors(t, video):
+    out = []
+    for i in range(0, N, 16):
+        sl = slice(i, min(i + 16, N))
+        B = sl.stop - sl.start
+        xt = (np.sqrt(ab[t]) * xa[sl] + np.sqrt(1 - ab[t]) * eps_a[sl]).astype(np.float32)
+        tc = np.zeros((B, 2 * S), np.float32)
+        tc[:, S:] = t
+        z = (torch.zeros(B, *xv.shape[1:]), torch.zeros(B, *xa.shape[1:])) if c["selfCondition"] else (None, None)
+        with torch.no_grad():
+            _, oa = model.forward(p, c, lay, k, T(video[sl]), T(xt), T(tc), *z)
+        out.append(((oa.numpy() - eps_a[sl]) ** 2).reshape(B, -1).mean(1))
+    return np.concatenate(out)
+
+
 def gain(own, oth, rng=np.random.default_rng(0)):
     g = 1 - own.mean() / oth.mean()
     bs = []
@@ -66,3 +83,6 @@ for t in ts:
     sm, sv = errors(t, xa[other])
     print(f"t {t:4d}: mouth ε-MSE own audio {om.mean():.4f} other {sm.mean():.4f} gain {gain(om, sm)}   "
           f"whole video {ov.mean():.4f} / {sv.mean():.4f} gain {gain(ov, sv)}", flush=True)
+for t in ts:
+    oa, sa = audio_errors(t, xv), audio_errors(t, xv[other])
+    print(f"t {t:4d}: V2A audio ε-MSE own video {oa.mean():.4f} other {sa.mean():.4f} gain {gain(oa, sa)}", flush=True)

@@ -285,7 +285,8 @@ function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: numbe
   const x2 = reshape(x, [M, cin]);
   const wk = reshape(w, [K, cin, cout]);
   const z = split ? null : matmul(broadcastTo(reshape(x2.ref, [1, M, cin]), [K, M, cin]), wk.ref); // [K, M, Cout]
-  const product = (j: number) => (z ? sliceAxis(z.ref, 0, j, j + 1) : matmul(x2.ref, sliceAxis(wk.ref, 0, j, j + 1))); // x · W_j
+  // x · W_j; W_j as a 2-D [Cin, Cout] (a [1, Cin, Cout] operand takes matmul's transposed route: two transposes per tap)
+  const product = (j: number) => (z ? sliceAxis(z.ref, 0, j, j + 1) : matmul(x2.ref, reshape(sliceAxis(wk.ref, 0, j, j + 1), [cin, cout])));
   const outSize = S.map((n, i) => n + padding[i][0] + padding[i][1] - k[i] + 1);
   let y: Tensor | null = null;
   offsets.forEach((off, oi) => {
