@@ -20,6 +20,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --min-snr 5   Min-SNR-γ loss weighting (Hang et al. 2023; 0 = off, the default); validation stays unweighted
     --region-weight 8 --regions mouth=0.33,0.72,0.67,0.95|grid   extra ε-loss weight on the video latents inside the
                   boxes (fractions of the frame; the map is normalised to mean 1); validation stays unweighted
+    --audio-context 12   a new model's aligned audio → video path: every video token also sees the 2K + 1 audio
+                  latent frames around its frame (K = 12: ±240 ms), through a zero-initialised projection (0 = off)
     --given-rate 0.2   condition practice: in this share of examples one modality (video or audio) is given, clean
                   (t = 0) and out of the loss, as in A2V/V2A (0 = off, the default)
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
@@ -48,6 +50,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'region-weight',
       'regions',
       'given-rate',
+      'audio-context',
       ...TRAINER_FLAGS,
     ],
     booleans: ['resume', 'force'],
@@ -63,6 +66,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     depth: f.int('depth', preset.depth),
     heads: f.int('heads', preset.heads),
     patch: f.int('patch', preset.patch, 1, 64),
+    ...(f.has('audio-context') ? { audioContext: f.int('audio-context', 0, 0, 64) } : {}),
   };
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');

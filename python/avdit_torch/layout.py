@@ -1,6 +1,8 @@
 """The token layout AVDiT attends over (src/monl/layout.ts) and the host constants built from it
 (src/model/avdit.ts avditConstsHost): video tokens (latent frame × patch rows × patch columns), then one
 audio token per audio latent frame; each token's modality, segment, cell m·S + s and position."""
+import math
+
 import numpy as np
 
 
@@ -47,9 +49,23 @@ def _sincos(pos, dim):
     return np.concatenate([np.sin(f), np.cos(f)], 1)
 
 
-def consts(width, lay):
+def audio_gather(lay, K):
+    """[L·W, La] 0/1 (W = 2K + 1): row i·W + d selects audio frame ⌊τ_i + ½⌋ + d − K of video latent frame i
+    (src/model/avdit.ts audioGatherHost)."""
+    L, La, W = lay.video[0], lay.audio[0], 2 * K + 1
+    per = lay.nv // L
+    g = np.zeros((L * W, La), np.float32)
+    for i in range(L):
+        j0 = math.floor(float(lay.time[i * per]) + 0.5) - K
+        for d in range(W):
+            if 0 <= j0 + d < La:
+                g[i * W + d, j0 + d] = 1
+    return g
+
+
+def consts(width, lay, audio_context=0):
     """pe [N, D] (temporal + 2-D spatial for video; float32 sums in avdit's order), cellOH [N, 2S],
-    tokenModOH [N, 2], cellModOH [2S, 2], as float32 numpy arrays."""
+    tokenModOH [N, 2], cellModOH [2S, 2], and audioGather when the model has an audio context, as float32 numpy arrays."""
     D, N, S = width, lay.n, lay.S
     pe = _sincos(lay.time, D).astype(np.float32)
     v = lay.modality == 0
@@ -62,4 +78,7 @@ def consts(width, lay):
     tok_oh[np.arange(N), lay.modality] = 1
     cell_mod = np.zeros((2 * S, 2), np.float32)
     cell_mod[np.arange(2 * S), np.arange(2 * S) // S] = 1
-    return {"pe": pe, "cellOH": cell_oh, "tokenModOH": tok_oh, "cellModOH": cell_mod}
+    out = {"pe": pe, "cellOH": cell_oh, "tokenModOH": tok_oh, "cellModOH": cell_mod}
+    if audio_context:
+        out["audioGather"] = audio_gather(lay, audio_context)
+    return out

@@ -33,6 +33,9 @@ def validate(c, source="avdit"):
         raise ValueError(f"{source}: width {c['width']} is not divisible by {c['heads']} heads")
     if c["width"] % 4:
         raise ValueError(f"{source}: width {c['width']} must be a multiple of 4")
+    K = c.get("audioContext", 0)
+    if not (isinstance(K, int) and not isinstance(K, bool) and 0 <= K <= 64):
+        raise ValueError(f"{source}: audioContext {K!r} must be a whole number in 0..64")
     return c
 
 
@@ -55,6 +58,8 @@ def specs(c, lay):
     s.update(_linear("final.adaLN", D, 2 * D, True))
     s.update(_linear("head.video", D, lay.video_features, True))
     s.update(_linear("head.audio", D, lay.audio_features, True))
+    if c.get("audioContext"):
+        s.update(_linear("embed.audioContext", (2 * c["audioContext"] + 1) * lay.audio_features, D, True))
     for i in range(c["depth"]):
         s.update(_linear(f"blocks.{i}.adaLN", D, 6 * D, True))
         s.update(_linear(f"blocks.{i}.attn.qkv", D, 3 * D))
@@ -154,7 +159,12 @@ def forward(p, c, lay, k, video, audio, t_cells, sc_video=None, sc_audio=None):
     if c["selfCondition"]:
         v = torch.cat([v, patchify(sc_video, P)], -1)
         a = torch.cat([a, sc_audio], -1)
-    x = torch.cat([linear(p, "embed.video", v), linear(p, "embed.audio", a)], 1) + k["pe"] + k["tokenModOH"] @ p["embed.modality"]
+    ev = linear(p, "embed.video", v)
+    if c.get("audioContext"):  # the aligned audio context of every video token (avdit's audioContextTokens)
+        B, L, D = audio.shape[0], lay.video[0], c["width"]
+        f = linear(p, "embed.audioContext", (k["audioGather"] @ audio).reshape(B, L, -1))  # [B, L, D]
+        ev = ev + f[:, :, None, :].expand(B, L, lay.nv // L, D).reshape(B, lay.nv, D)
+    x = torch.cat([ev, linear(p, "embed.audio", a)], 1) + k["pe"] + k["tokenModOH"] @ p["embed.modality"]
     e = linear(p, "time.fc2", F.silu(linear(p, "time.fc1", timestep_features(t_cells, c["timeFreqs"]))))
     cond = F.silu(e + k["cellModOH"] @ p["time.modality"])  # [B, MS, D]
     for i in range(c["depth"]):

@@ -75,6 +75,8 @@ def model_config(o, ck):
             c[k] = o[k]
     if o.get("self_condition"):
         c["selfCondition"] = True
+    if o.get("audio_context"):
+        c["audioContext"] = o["audio_context"]
     return model.validate(c, "train")
 
 
@@ -158,7 +160,7 @@ def run(rank, world, o):
         ema = {k: v.copy() for k, v in raw.items()} if ema_on else None
         start = 0
     T = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32, device=dev)  # noqa: E731
-    k = {n: T(v) for n, v in consts(c["width"], lay).items()}
+    k = {n: T(v) for n, v in consts(c["width"], lay, c.get("audioContext", 0)).items()}
     net = Net({n: T(raw[n]) for n in sp}, c, lay, k)
     step_net = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
     params = net.params()

@@ -8,7 +8,17 @@ import { randomParams } from '../testing/node/tiny.js';
 import { normal } from '../util/rng.js';
 import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
-import { AVDIT_PRESETS, avditConsts, avditForward, avditForwardScalarT, avditSpecs, patchify, unpatchify, type AvditConfig } from './avdit.js';
+import {
+  AVDIT_PRESETS,
+  audioGatherHost,
+  avditConsts,
+  avditForward,
+  avditForwardScalarT,
+  avditSpecs,
+  patchify,
+  unpatchify,
+  type AvditConfig,
+} from './avdit.js';
 
 await initNodeEngine({ device: 'wasm' });
 const seg = segmentLayout(9, 8, 56, 0.02); // 3 segments
@@ -118,4 +128,54 @@ test('a batch of one equals its item in a batch (self-conditioned model too)', a
   const fv = (await ops.read(full.video)).subarray(192, 384),
     ov = await ops.read(one.video);
   fv.forEach((v, i) => assert.ok(Math.abs(v - ov[i]) < 1e-5, `${v} vs ${ov[i]}`));
+});
+
+test('audio context: each video frame gathers the 2K + 1 audio frames around its centre; zero-initialised, it changes nothing', async () => {
+  const K = 4,
+    W = 2 * K + 1,
+    La = 56,
+    perFrame = l.video.tokens / l.video.L;
+  const g = audioGatherHost(l, K);
+  for (let i = 0; i < l.video.L; i++) {
+    const centre = Math.floor(l.time[i * perFrame] + 0.5);
+    for (let d = 0; d < W; d++) {
+      const row = g.subarray((i * W + d) * La, (i * W + d + 1) * La);
+      const j = centre + d - K;
+      assert.equal(
+        row.reduce((a, b) => a + b, 0),
+        j >= 0 && j < La ? 1 : 0,
+        `frame ${i}, offset ${d}`,
+      );
+      if (j >= 0 && j < La) assert.equal(row[j], 1);
+    }
+  }
+  assert.equal(Math.floor(l.time[0] + 0.5) - K < 0, true, 'the first frame’s context starts before the clip (a zero row is tested)');
+  const c2 = { ...cfg, audioContext: K };
+  const specs = avditSpecs(c2, l);
+  assert.deepEqual(specs['embed.audioContext.weight'].shape, [W * 4, cfg.width]);
+  const base = randomParams(avditSpecs(cfg, l), 1, 0.2);
+  const t = () =>
+    ops.tensor(
+      Float32Array.from({ length: B * MS }, (_, i) => 100 + 37 * i),
+      [B, MS],
+    );
+  const run = async (c: AvditConfig, hp: typeof base) => {
+    const o = avditForward(toDevice(hp), c, l, avditConsts(c, l), { video: xv(), audio: xa() }, t());
+    return [await ops.read(o.video), await ops.read(o.audio)];
+  };
+  const plain = await run(cfg, base);
+  const zero = await run(c2, {
+    ...base,
+    'embed.audioContext.weight': { shape: [W * 4, cfg.width], data: new Float32Array(W * 4 * cfg.width) },
+    'embed.audioContext.bias': { shape: [cfg.width], data: new Float32Array(cfg.width) },
+  });
+  assert.deepEqual(zero, plain, 'a zero audio context must not change the output');
+  const rnd = randomParams(specs, 2, 0.2);
+  const used = await run(c2, {
+    ...base,
+    'embed.audioContext.weight': rnd['embed.audioContext.weight'],
+    'embed.audioContext.bias': rnd['embed.audioContext.bias'],
+  });
+  assert.notDeepEqual(used[0], plain[0], 'a trained audio context changes the video output');
+  assert.throws(() => avditSpecs({ ...cfg, audioContext: 1.5 }, l), /audioContext 1.5/);
 });

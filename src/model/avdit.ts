@@ -26,6 +26,10 @@ export interface AvditConfig {
   timeFreqs: number;
   /** feed the previous x̂0 estimate as extra input features (W.A.L.T-style self-conditioning). */
   selfCondition: boolean;
+  /** aligned audio context: every video token also gets a projection of the 2K + 1 audio latent frames around its
+   * latent frame's centre time (K = this; 0 or absent: off). A direct, time-aligned audio → video path next to
+   * attention, zero-initialised (issue 14: the lips' audio dependence is what full attention was slow to learn). */
+  audioContext?: number;
 }
 
 export const AVDIT_PRESETS = {
@@ -39,6 +43,8 @@ export type AvditPreset = keyof typeof AVDIT_PRESETS;
 export function validateAvdit(c: AvditConfig): AvditConfig {
   if (c.width % c.heads) throw new Error(`avdit: width ${c.width} is not divisible by ${c.heads} heads`);
   if (c.width % 4) throw new Error(`avdit: width ${c.width} must be a multiple of 4 (sinusoidal position encodings)`);
+  const K = c.audioContext ?? 0;
+  if (!(Number.isInteger(K) && K >= 0 && K <= 64)) throw new Error(`avdit: audioContext ${K} must be a whole number in 0..64`);
   return c;
 }
 
@@ -59,6 +65,7 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
     ...linearSpecs('final.adaLN', D, 2 * D, true),
     ...linearSpecs('head.video', D, l.video.features, true),
     ...linearSpecs('head.audio', D, l.audio.features, true),
+    ...(c.audioContext ? linearSpecs('embed.audioContext', (2 * c.audioContext + 1) * l.audio.features, D, true) : {}),
   };
   for (let i = 0; i < c.depth; i++) {
     Object.assign(
@@ -81,6 +88,7 @@ export interface AvditConsts {
   tokenModOH: Tensor; // [Np, 2] token → modality
   cellModOH: Tensor; // [MS, 2] cell → modality
   keyBias: Tensor; // [Np] 0 for real tokens, −1e9 for padding: padded keys get no attention
+  audioGather?: Tensor; // [L·(2K + 1), La] 0/1: the audio frames of each video latent frame's context (audioContext K)
 }
 
 /**
@@ -122,6 +130,23 @@ export function avditConstsHost(
   return { pe, cellOH: cellOneHot(l), tokenModOH, cellModOH };
 }
 
+/**
+ * The audio context's gather matrix G [L·W, La] (W = 2K + 1): row i·W + d selects audio frame j = ⌊τ_i + ½⌋ + d − K
+ * of video latent frame i (τ_i its centre time in audio frames); rows outside the clip stay 0.
+ */
+export function audioGatherHost(l: TokenLayout, K: number): Float32Array {
+  const { L } = l.video,
+    La = l.audio.La,
+    W = 2 * K + 1,
+    perFrame = l.video.tokens / L;
+  const g = new Float32Array(L * W * La);
+  for (let i = 0; i < L; i++) {
+    const j0 = Math.floor(l.time[i * perFrame] + 0.5) - K;
+    for (let d = 0; d < W; d++) if (j0 + d >= 0 && j0 + d < La) g[(i * W + d) * La + j0 + d] = 1;
+  }
+  return g;
+}
+
 export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
   const h = avditConstsHost(c, l);
   const N = l.numTokens,
@@ -139,6 +164,7 @@ export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
     tokenModOH: ops.tensor(pad(h.tokenModOH, 2), [Np, 2]),
     cellModOH: ops.tensor(h.cellModOH, [MS, 2]),
     keyBias: ops.tensor(keyBias, [Np]),
+    ...(c.audioContext ? { audioGather: ops.tensor(audioGatherHost(l, c.audioContext), [l.video.L * (2 * c.audioContext + 1), l.audio.La]) } : {}),
   };
 }
 
@@ -218,9 +244,21 @@ export interface AvditInputs {
   selfCond?: { video: Tensor; audio: Tensor };
 }
 
+/** The audio context of every video token [B, Nv, D]: each latent frame's 2K + 1 audio frames, projected. */
+function audioContextTokens(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, audio: Tensor): Tensor {
+  const B = audio.shape[0],
+    { L } = l.video,
+    D = c.width,
+    perFrame = l.video.tokens / L;
+  const g = ops.matmul(k.audioGather!.ref, audio); // [B, L·W, Ca]
+  const f = linear(p, 'embed.audioContext', ops.reshape(g, [B, L, (2 * c.audioContext! + 1) * l.audio.features])); // [B, L, D]
+  return ops.reshape(ops.broadcastTo(ops.reshape(f, [B, L, 1, D]), [B, L, perFrame, D]), [B, L * perFrame, D]);
+}
+
 function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs): Tensor {
   let v = patchify(x.video, c.patch); // [B, Nv, Pv]
   let a = x.audio; // [B, Na, Pa]
+  const ctx = c.audioContext ? audioContextTokens(p, c, l, k, a.ref) : null;
   if (c.selfCondition) {
     if (!x.selfCond) throw new Error('avdit: this model is self-conditioned; pass selfCond (zeros when there is no estimate)');
     v = ops.concat([v, patchify(x.selfCond.video, c.patch)], -1);
@@ -228,7 +266,8 @@ function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: Avd
   }
   const B = v.shape[0],
     Np = paddedLength(l.numTokens);
-  const parts = [linear(p, 'embed.video', v), linear(p, 'embed.audio', a)];
+  const ev = linear(p, 'embed.video', v);
+  const parts = [ctx ? ops.add(ev, ctx) : ev, linear(p, 'embed.audio', a)];
   if (Np > l.numTokens) parts.push(ops.zeros([B, Np - l.numTokens, c.width]));
   const tokens = ops.concat(parts, 1); // [B, Np, D]
   return ops.add(ops.add(tokens, k.pe.ref), ops.matmul(k.tokenModOH.ref, p['embed.modality'].ref));

@@ -1,0 +1,35 @@
+// Gives a training run's model an aligned audio context (issue 14): copies the checkpoint of <run> to <new run> with
+// model.audioContext = K and the new projection `embed.audioContext` at its initialisation (zeros: the model computes
+// exactly what it did), a fresh optimizer state for those tensors only; every other tensor, its AdamW moments and the
+// step stay, so `--resume` continues the same schedule. Compare the new run with <run> continued for as many steps.
+//   node scripts/grow-run.mjs <run> <new run> <K>
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCheckpoint, saveCheckpoint } from '../dist/src/util/node/checkpoint.js';
+import { avditSpecs } from '../dist/src/model/avdit.js';
+import { layoutFromManifest } from '../dist/src/train/node/monl-task.js';
+import { openLatentCache } from '../dist/src/codecs/node/latents.js';
+import { initHostParams } from '../dist/src/nn/params.js';
+
+const [src, dst, kArg] = process.argv.slice(2);
+const K = Number(kArg);
+if (!src || !dst || !(Number.isInteger(K) && K > 0)) throw new Error('usage: node scripts/grow-run.mjs <run> <new run> <K ≥ 1>');
+if (existsSync(join(dst, 'checkpoint'))) throw new Error(`${dst}: already holds a run`);
+const ck = loadCheckpoint(join(src, 'checkpoint'));
+if (ck.config.kind !== 'avdit') throw new Error(`${src}/checkpoint: not an AVDiT run`);
+if (ck.config.model.audioContext) throw new Error(`${src}/checkpoint: the model already has an audio context`);
+if (!ck.optimizer || !ck.trainer) throw new Error(`${src}/checkpoint: no optimizer state (an export; seed a run from it first)`);
+const model = { ...ck.config.model, audioContext: K };
+const l = layoutFromManifest(openLatentCache(ck.config.latents.path).manifest, model.patch);
+const specs = avditSpecs(model, l);
+const init = initHostParams(specs, ck.trainer.seed ?? 0);
+const params = { ...ck.params },
+  optimizer = { ...ck.optimizer };
+const zeros = (t) => ({ shape: t.shape, data: new Float32Array(t.data.length) });
+for (const name of Object.keys(specs).filter((n) => !(n in ck.params))) {
+  params[name] = init[name];
+  Object.assign(optimizer, { [`raw.${name}`]: init[name], [`m.${name}`]: zeros(init[name]), [`v.${name}`]: zeros(init[name]) });
+  console.log(`+ ${name} [${init[name].shape}]`);
+}
+saveCheckpoint(join(dst, 'checkpoint'), { config: { ...ck.config, model }, params, optimizer, trainer: { ...ck.trainer, grownFrom: src } });
+console.log(`${dst}/checkpoint: step ${ck.trainer.step} of ${src} with audioContext ${K}`);
