@@ -123,7 +123,7 @@ test('training parity: 12 steps in PyTorch and in avdit give the same loss curve
 });
 
 test(
-  'recipe options: --schedule cosine, --min-snr, --region-weight, --given-rate and --audio-context train the same in both trainers; Min-SNR weights each cell by min(SNR, γ)/SNR',
+  'recipe options: --schedule cosine, --min-snr, --region-weight, --given-rate, --audio-context and --video-context train the same in both trainers; Min-SNR weights each cell by min(SNR, γ)/SNR',
   { skip },
   () => {
     const short = ['--steps', '4', '--batch', '8', '--lr', '3e-3', '--warmup', '1', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '4'];
@@ -166,13 +166,13 @@ test(
     for (const [name, flags] of [
       ['giv', ['--given-rate', '0.5']],
       ['giv-snr', ['--given-rate', '0.5', '--min-snr', '5']],
-      ['actx', ['--audio-context', '2']],
+      ['actx', ['--audio-context', '2', '--video-context']],
     ] as const) {
       ok(torchTrain([...MODEL, ...short, ...flags, '--out', join(root, name)]), `avdit_torch train ${flags.join(' ')}`);
       ok(avditTrain([...MODEL, ...short, ...flags, '--out', join(root, `${name}-ts`)]), `avdit train ${flags.join(' ')}`);
       assertSameRun(join(root, name), join(root, `${name}-ts`), 4);
       const cfg = JSON.parse(readFileSync(join(root, `${name}-ts`, 'checkpoint', 'config.json'), 'utf8'));
-      if (name === 'actx') assert.equal(cfg.model.audioContext, 2);
+      if (name === 'actx') assert.deepEqual([cfg.model.audioContext, cfg.model.videoContext], [2, true]);
       else assert.equal(cfg.train.givenRate, 0.5);
     }
     assert.notEqual(metrics(join(root, 'giv'))[0].loss, metrics(join(root, 'py'))[0].loss);

@@ -22,6 +22,7 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
                   boxes (fractions of the frame; the map is normalised to mean 1); validation stays unweighted
     --audio-context 12   a new model's aligned audio → video path: every video token also sees the 2K + 1 audio
                   latent frames around its frame (K = 12: ±240 ms), through a zero-initialised projection (0 = off)
+    --video-context   the V2A counterpart: every audio token also sees its segment's video latent frame
     --given-rate 0.2   condition practice: in this share of examples one modality (video or audio) is given, clean
                   (t = 0) and out of the loss, as in A2V/V2A (0 = off, the default)
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
@@ -53,7 +54,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'audio-context',
       ...TRAINER_FLAGS,
     ],
-    booleans: ['resume', 'force'],
+    booleans: ['resume', 'force', 'video-context'],
     help: TRAIN_HELP,
   });
   const data = f.need('data', 'latent cache'),
@@ -67,6 +68,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     heads: f.int('heads', preset.heads),
     patch: f.int('patch', preset.patch, 1, 64),
     ...(f.has('audio-context') ? { audioContext: f.int('audio-context', 0, 0, 64) } : {}),
+    ...(f.bool('video-context') ? { videoContext: true } : {}),
   };
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');

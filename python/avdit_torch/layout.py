@@ -63,9 +63,17 @@ def audio_gather(lay, K):
     return g
 
 
-def consts(width, lay, audio_context=0):
+def audio_segment_one_hot(lay):
+    """[La, L]: audio latent frame j → its segment's video latent frame (src/model/avdit.ts audioSegmentOneHot)."""
+    La, L = lay.audio[0], lay.video[0]
+    oh = np.zeros((La, L), np.float32)
+    oh[np.arange(La), lay.audio_segment] = 1
+    return oh
+
+
+def consts(width, lay, audio_context=0, video_context=False):
     """pe [N, D] (temporal + 2-D spatial for video; float32 sums in avdit's order), cellOH [N, 2S],
-    tokenModOH [N, 2], cellModOH [2S, 2], and audioGather when the model has an audio context, as float32 numpy arrays."""
+    tokenModOH [N, 2], cellModOH [2S, 2], and audioGather / audioSegOH when the model has an audio / video context, as float32 numpy arrays."""
     D, N, S = width, lay.n, lay.S
     pe = _sincos(lay.time, D).astype(np.float32)
     v = lay.modality == 0
@@ -81,4 +89,6 @@ def consts(width, lay, audio_context=0):
     out = {"pe": pe, "cellOH": cell_oh, "tokenModOH": tok_oh, "cellModOH": cell_mod}
     if audio_context:
         out["audioGather"] = audio_gather(lay, audio_context)
+    if video_context:
+        out["audioSegOH"] = audio_segment_one_hot(lay)
     return out

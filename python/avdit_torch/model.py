@@ -33,6 +33,8 @@ def validate(c, source="avdit"):
         raise ValueError(f"{source}: width {c['width']} is not divisible by {c['heads']} heads")
     if c["width"] % 4:
         raise ValueError(f"{source}: width {c['width']} must be a multiple of 4")
+    if not isinstance(c.get("videoContext", False), bool):
+        raise ValueError(f"{source}: videoContext {c.get('videoContext')!r} must be true or false")
     K = c.get("audioContext", 0)
     if not (isinstance(K, int) and not isinstance(K, bool) and 0 <= K <= 64):
         raise ValueError(f"{source}: audioContext {K!r} must be a whole number in 0..64")
@@ -60,6 +62,9 @@ def specs(c, lay):
     s.update(_linear("head.audio", D, lay.audio_features, True))
     if c.get("audioContext"):
         s.update(_linear("embed.audioContext", (2 * c["audioContext"] + 1) * lay.audio_features, D, True))
+    if c.get("videoContext"):
+        L, h, w, C = lay.video
+        s.update(_linear("embed.videoContext", h * w * C, D, True))
     for i in range(c["depth"]):
         s.update(_linear(f"blocks.{i}.adaLN", D, 6 * D, True))
         s.update(_linear(f"blocks.{i}.attn.qkv", D, 3 * D))
@@ -164,7 +169,10 @@ def forward(p, c, lay, k, video, audio, t_cells, sc_video=None, sc_audio=None):
         B, L, D = audio.shape[0], lay.video[0], c["width"]
         f = linear(p, "embed.audioContext", (k["audioGather"] @ audio).reshape(B, L, -1))  # [B, L, D]
         ev = ev + f[:, :, None, :].expand(B, L, lay.nv // L, D).reshape(B, lay.nv, D)
-    x = torch.cat([ev, linear(p, "embed.audio", a)], 1) + k["pe"] + k["tokenModOH"] @ p["embed.modality"]
+    ea = linear(p, "embed.audio", a)
+    if c.get("videoContext"):  # every audio token + its segment's video latent frame (avdit's videoContextTokens)
+        ea = ea + k["audioSegOH"] @ linear(p, "embed.videoContext", video.reshape(video.shape[0], lay.video[0], -1))
+    x = torch.cat([ev, ea], 1) + k["pe"] + k["tokenModOH"] @ p["embed.modality"]
     e = linear(p, "time.fc2", F.silu(linear(p, "time.fc1", timestep_features(t_cells, c["timeFreqs"]))))
     cond = F.silu(e + k["cellModOH"] @ p["time.modality"])  # [B, MS, D]
     for i in range(c["depth"]):

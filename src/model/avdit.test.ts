@@ -11,6 +11,7 @@ import { makeTokenLayout } from '../monl/layout.js';
 import {
   AVDIT_PRESETS,
   audioGatherHost,
+  audioSegmentOneHot,
   avditConsts,
   avditForward,
   avditForwardScalarT,
@@ -178,4 +179,41 @@ test('audio context: each video frame gathers the 2K + 1 audio frames around its
   });
   assert.notDeepEqual(used[0], plain[0], 'a trained audio context changes the video output');
   assert.throws(() => avditSpecs({ ...cfg, audioContext: 1.5 }, l), /audioContext 1.5/);
+});
+
+test('video context: each audio token gets its segment’s video latent frame; zero-initialised, it changes nothing', async () => {
+  const oh = audioSegmentOneHot(l);
+  const L = l.video.L,
+    La = 56;
+  for (let j = 0; j < La; j++) {
+    const row = Array.from(oh.subarray(j * L, (j + 1) * L));
+    assert.equal(row.indexOf(1), l.segment[l.video.tokens + j]);
+    assert.equal(
+      row.reduce((a, b) => a + b, 0),
+      1,
+    );
+  }
+  const c2 = { ...cfg, videoContext: true };
+  const specs = avditSpecs(c2, l);
+  assert.deepEqual(specs['embed.videoContext.weight'].shape, [4 * 4 * 4, cfg.width]);
+  const base = randomParams(avditSpecs(cfg, l), 1, 0.2);
+  const rnd = randomParams(specs, 2, 0.2);
+  const t = () =>
+    ops.tensor(
+      Float32Array.from({ length: B * MS }, (_, i) => 100 + 37 * i),
+      [B, MS],
+    );
+  const run = async (c: AvditConfig, hp: typeof base) => {
+    const o = avditForward(toDevice(hp), c, l, avditConsts(c, l), { video: xv(), audio: xa() }, t());
+    return [await ops.read(o.video), await ops.read(o.audio)];
+  };
+  const z = (n: number[]) => ({ shape: n, data: new Float32Array(n.reduce((a, b) => a * b, 1)) });
+  const plain = await run(cfg, base);
+  assert.deepEqual(await run(c2, { ...base, 'embed.videoContext.weight': z([64, cfg.width]), 'embed.videoContext.bias': z([cfg.width]) }), plain);
+  const used = await run(c2, {
+    ...base,
+    'embed.videoContext.weight': rnd['embed.videoContext.weight'],
+    'embed.videoContext.bias': rnd['embed.videoContext.bias'],
+  });
+  assert.notDeepEqual(used[1], plain[1], 'a trained video context changes the audio output');
 });

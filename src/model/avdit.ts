@@ -30,6 +30,9 @@ export interface AvditConfig {
    * latent frame's centre time (K = this; 0 or absent: off). A direct, time-aligned audio → video path next to
    * attention, zero-initialised (issue 14: the lips' audio dependence is what full attention was slow to learn). */
   audioContext?: number;
+  /** the V2A counterpart: every audio token also gets a zero-initialised projection of its segment's whole video
+   * latent frame (h·w·C values); false or absent: off */
+  videoContext?: boolean;
 }
 
 export const AVDIT_PRESETS = {
@@ -43,6 +46,8 @@ export type AvditPreset = keyof typeof AVDIT_PRESETS;
 export function validateAvdit(c: AvditConfig): AvditConfig {
   if (c.width % c.heads) throw new Error(`avdit: width ${c.width} is not divisible by ${c.heads} heads`);
   if (c.width % 4) throw new Error(`avdit: width ${c.width} must be a multiple of 4 (sinusoidal position encodings)`);
+  if (c.videoContext !== undefined && typeof c.videoContext !== 'boolean')
+    throw new Error(`avdit: videoContext ${c.videoContext} must be true or false`);
   const K = c.audioContext ?? 0;
   if (!(Number.isInteger(K) && K >= 0 && K <= 64)) throw new Error(`avdit: audioContext ${K} must be a whole number in 0..64`);
   return c;
@@ -66,6 +71,7 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
     ...linearSpecs('head.video', D, l.video.features, true),
     ...linearSpecs('head.audio', D, l.audio.features, true),
     ...(c.audioContext ? linearSpecs('embed.audioContext', (2 * c.audioContext + 1) * l.audio.features, D, true) : {}),
+    ...(c.videoContext ? linearSpecs('embed.videoContext', l.video.h * l.video.w * l.video.C, D, true) : {}),
   };
   for (let i = 0; i < c.depth; i++) {
     Object.assign(
@@ -89,6 +95,7 @@ export interface AvditConsts {
   cellModOH: Tensor; // [MS, 2] cell → modality
   keyBias: Tensor; // [Np] 0 for real tokens, −1e9 for padding: padded keys get no attention
   audioGather?: Tensor; // [L·(2K + 1), La] 0/1: the audio frames of each video latent frame's context (audioContext K)
+  audioSegOH?: Tensor; // [La, L] 0/1: the video latent frame (segment) of each audio latent frame (videoContext)
 }
 
 /**
@@ -130,6 +137,15 @@ export function avditConstsHost(
   return { pe, cellOH: cellOneHot(l), tokenModOH, cellModOH };
 }
 
+/** [La, L] one-hot: audio latent frame j → its segment, i.e. video latent frame (the video context's map). */
+export function audioSegmentOneHot(l: TokenLayout): Float32Array {
+  const { L } = l.video,
+    La = l.audio.La,
+    oh = new Float32Array(La * L);
+  for (let j = 0; j < La; j++) oh[j * L + l.segment[l.video.tokens + j]] = 1;
+  return oh;
+}
+
 /**
  * The audio context's gather matrix G [L·W, La] (W = 2K + 1): row i·W + d selects audio frame j = ⌊τ_i + ½⌋ + d − K
  * of video latent frame i (τ_i its centre time in audio frames); rows outside the clip stay 0.
@@ -165,6 +181,7 @@ export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
     cellModOH: ops.tensor(h.cellModOH, [MS, 2]),
     keyBias: ops.tensor(keyBias, [Np]),
     ...(c.audioContext ? { audioGather: ops.tensor(audioGatherHost(l, c.audioContext), [l.video.L * (2 * c.audioContext + 1), l.audio.La]) } : {}),
+    ...(c.videoContext ? { audioSegOH: ops.tensor(audioSegmentOneHot(l), [l.audio.La, l.video.L]) } : {}),
   };
 }
 
@@ -255,7 +272,15 @@ function audioContextTokens(p: Params, c: AvditConfig, l: TokenLayout, k: AvditC
   return ops.reshape(ops.broadcastTo(ops.reshape(f, [B, L, 1, D]), [B, L, perFrame, D]), [B, L * perFrame, D]);
 }
 
+/** The video context of every audio token [B, La, D]: its segment's video latent frame, projected. */
+function videoContextTokens(p: Params, l: TokenLayout, k: AvditConsts, video: Tensor): Tensor {
+  const { L, h, w, C } = l.video;
+  const f = linear(p, 'embed.videoContext', ops.reshape(video, [video.shape[0], L, h * w * C])); // [B, L, D]
+  return ops.matmul(k.audioSegOH!.ref, f); // [La, L]·[B, L, D] → [B, La, D]
+}
+
 function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs): Tensor {
+  const vctx = c.videoContext ? videoContextTokens(p, l, k, x.video.ref) : null;
   let v = patchify(x.video, c.patch); // [B, Nv, Pv]
   let a = x.audio; // [B, Na, Pa]
   const ctx = c.audioContext ? audioContextTokens(p, c, l, k, a.ref) : null;
@@ -267,7 +292,8 @@ function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: Avd
   const B = v.shape[0],
     Np = paddedLength(l.numTokens);
   const ev = linear(p, 'embed.video', v);
-  const parts = [ctx ? ops.add(ev, ctx) : ev, linear(p, 'embed.audio', a)];
+  const ea = linear(p, 'embed.audio', a);
+  const parts = [ctx ? ops.add(ev, ctx) : ev, vctx ? ops.add(ea, vctx) : ea];
   if (Np > l.numTokens) parts.push(ops.zeros([B, Np - l.numTokens, c.width]));
   const tokens = ops.concat(parts, 1); // [B, Np, D]
   return ops.add(ops.add(tokens, k.pe.ref), ops.matmul(k.tokenModOH.ref, p['embed.modality'].ref));
