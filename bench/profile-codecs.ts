@@ -1,7 +1,8 @@
 /**
  * Where the codecs' milliseconds go, kernel by kernel (issue 12): jax-js's profiler on wasm with 1 thread, the
  * bench:codecs shapes (video v2 encode/decode of 4 × 17 frames, audio decode of 16 × 106 latents).
- *   npm run build && node dist/bench/profile-codecs.js [--top 12] [--exp-chars 60] [--only video-encode|video-decode|video-train|audio-decode|audio-encode]
+ *   npm run build && node dist/bench/profile-codecs.js [--top 12] [--exp-chars 60] [--repeat 1] [--only video-encode|video-decode|video-train|audio-decode|audio-encode]
+ * (--repeat N: the untraced time is the median of N runs; to compare two builds, alternate them)
  */
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, refTree, valueAndGrad, disposeTree, profileKernels, type Params, type Tensor } from '../src/engine/index.js';
@@ -19,9 +20,13 @@ const arg = (k: string, d: string) => {
 async function profile(name: string, run: () => Promise<unknown>, top: number, expChars: number) {
   await run(); // compile
   await run();
-  const t0 = performance.now();
-  await run();
-  const plain = performance.now() - t0;
+  const times: number[] = [];
+  for (let i = 0; i < Number(arg('repeat', '1')); i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  const plain = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]; // the median untraced run
   const { kernels, totalMs } = await profileKernels(run, expChars);
   console.log(
     `\n## ${name}: ${plain.toFixed(0)} ms untraced; ${totalMs.toFixed(0)} ms inside ${kernels.reduce((a, k) => a + k.calls, 0)} kernel calls`,
