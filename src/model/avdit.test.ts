@@ -131,6 +131,32 @@ test('a batch of one equals its item in a batch (self-conditioned model too)', a
   fv.forEach((v, i) => assert.ok(Math.abs(v - ov[i]) < 1e-5, `${v} vs ${ov[i]}`));
 });
 
+/** A context path `name` of model c2 (cfg + the path): at zero weights the output equals cfg's on the same other
+ * weights; with random weights it changes output `changed` (0 video, 1 audio). */
+async function checkZeroInitPath(c2: AvditConfig, name: string, changed: 0 | 1): Promise<void> {
+  const base = randomParams(avditSpecs(cfg, l), 1, 0.2);
+  assert.equal(avditSpecs(c2, l)[`${name}.weight`].init, 'zeros', `${name} starts at zero (grow-run.mjs relies on it)`);
+  const rnd = randomParams(avditSpecs(c2, l), 2, 0.2);
+  const t = ops.tensor(
+    Float32Array.from({ length: B * MS }, (_, i) => 100 + 37 * i),
+    [B, MS],
+  );
+  const run = async (c: AvditConfig, hp: typeof base) => {
+    const o = avditForward(toDevice(hp), c, l, avditConsts(c, l), { video: xv(), audio: xa() }, t.ref);
+    return [await ops.read(o.video), await ops.read(o.audio)];
+  };
+  const path = (f: (n: string) => { shape: number[]; data: Float32Array }) => ({
+    [`${name}.weight`]: f(`${name}.weight`),
+    [`${name}.bias`]: f(`${name}.bias`),
+  });
+  const plain = await run(cfg, base);
+  const zero = await run(c2, { ...base, ...path((n) => ({ shape: rnd[n].shape, data: new Float32Array(rnd[n].data.length) })) });
+  assert.deepEqual(zero, plain, `a zero ${name} must not change the output`);
+  const used = await run(c2, { ...base, ...path((n) => rnd[n]) });
+  assert.notDeepEqual(used[changed], plain[changed], `a trained ${name} changes the ${changed ? 'audio' : 'video'} output`);
+  t.dispose();
+}
+
 test('audio context: each video frame gathers the 2K + 1 audio frames around its centre; zero-initialised, it changes nothing', async () => {
   const K = 4,
     W = 2 * K + 1,
@@ -151,33 +177,8 @@ test('audio context: each video frame gathers the 2K + 1 audio frames around its
     }
   }
   assert.equal(Math.floor(l.time[0] + 0.5) - K < 0, true, 'the first frame’s context starts before the clip (a zero row is tested)');
-  const c2 = { ...cfg, audioContext: K };
-  const specs = avditSpecs(c2, l);
-  assert.deepEqual(specs['embed.audioContext.weight'].shape, [W * 4, cfg.width]);
-  const base = randomParams(avditSpecs(cfg, l), 1, 0.2);
-  const t = () =>
-    ops.tensor(
-      Float32Array.from({ length: B * MS }, (_, i) => 100 + 37 * i),
-      [B, MS],
-    );
-  const run = async (c: AvditConfig, hp: typeof base) => {
-    const o = avditForward(toDevice(hp), c, l, avditConsts(c, l), { video: xv(), audio: xa() }, t());
-    return [await ops.read(o.video), await ops.read(o.audio)];
-  };
-  const plain = await run(cfg, base);
-  const zero = await run(c2, {
-    ...base,
-    'embed.audioContext.weight': { shape: [W * 4, cfg.width], data: new Float32Array(W * 4 * cfg.width) },
-    'embed.audioContext.bias': { shape: [cfg.width], data: new Float32Array(cfg.width) },
-  });
-  assert.deepEqual(zero, plain, 'a zero audio context must not change the output');
-  const rnd = randomParams(specs, 2, 0.2);
-  const used = await run(c2, {
-    ...base,
-    'embed.audioContext.weight': rnd['embed.audioContext.weight'],
-    'embed.audioContext.bias': rnd['embed.audioContext.bias'],
-  });
-  assert.notDeepEqual(used[0], plain[0], 'a trained audio context changes the video output');
+  assert.deepEqual(avditSpecs({ ...cfg, audioContext: K }, l)['embed.audioContext.weight'].shape, [W * 4, cfg.width]);
+  await checkZeroInitPath({ ...cfg, audioContext: K }, 'embed.audioContext', 0);
   assert.throws(() => avditSpecs({ ...cfg, audioContext: 1.5 }, l), /audioContext 1.5/);
 });
 
@@ -193,27 +194,6 @@ test('video context: each audio token gets its segment’s video latent frame; z
       1,
     );
   }
-  const c2 = { ...cfg, videoContext: true };
-  const specs = avditSpecs(c2, l);
-  assert.deepEqual(specs['embed.videoContext.weight'].shape, [4 * 4 * 4, cfg.width]);
-  const base = randomParams(avditSpecs(cfg, l), 1, 0.2);
-  const rnd = randomParams(specs, 2, 0.2);
-  const t = () =>
-    ops.tensor(
-      Float32Array.from({ length: B * MS }, (_, i) => 100 + 37 * i),
-      [B, MS],
-    );
-  const run = async (c: AvditConfig, hp: typeof base) => {
-    const o = avditForward(toDevice(hp), c, l, avditConsts(c, l), { video: xv(), audio: xa() }, t());
-    return [await ops.read(o.video), await ops.read(o.audio)];
-  };
-  const z = (n: number[]) => ({ shape: n, data: new Float32Array(n.reduce((a, b) => a * b, 1)) });
-  const plain = await run(cfg, base);
-  assert.deepEqual(await run(c2, { ...base, 'embed.videoContext.weight': z([64, cfg.width]), 'embed.videoContext.bias': z([cfg.width]) }), plain);
-  const used = await run(c2, {
-    ...base,
-    'embed.videoContext.weight': rnd['embed.videoContext.weight'],
-    'embed.videoContext.bias': rnd['embed.videoContext.bias'],
-  });
-  assert.notDeepEqual(used[1], plain[1], 'a trained video context changes the audio output');
+  assert.deepEqual(avditSpecs({ ...cfg, videoContext: true }, l)['embed.videoContext.weight'].shape, [4 * 4 * 4, cfg.width]);
+  await checkZeroInitPath({ ...cfg, videoContext: true }, 'embed.videoContext', 1);
 });
