@@ -35,37 +35,30 @@ eps = normal(0xA6A1, xv.size).reshape(xv.shape)
 eps_a = normal(0xA6A2, xa.size).reshape(xa.shape)
 
 
-def errors(t, audio):
-    out_m, out_v = [], []
-    for i in range(0, N, 16):
-        sl = slice(i, min(i + 16, N))
-        B = sl.stop - sl.start
-        x0 = xv[sl]
-        xt = (np.sqrt(ab[t]) * x0 + np.sqrt(1 - ab[t]) * eps[sl]).astype(np.float32)
-        tc = np.zeros((B, 2 * S), np.float32)
-        tc[:, :S] = t
-        z = (torch.zeros(B, *xv.shape[1:]), torch.zeros(B, *xa.shape[1:])) if c["selfCondition"] else (None, None)
-        with torch.no_grad():
-            ov, _ = model.forward(p, c, lay, k, T(xt), T(audio[sl]), T(tc), *z)
-        e = (ov.numpy() - eps[sl]) ** 2
-        out_m.append(e[:, 1:, MOUTH[0], MOUTH[1], :].reshape(B, -1).mean(1))
-        out_v.append(e[:, 1:].reshape(B, -1).mean(1))
-    return np.concatenate(out_m), np.concatenate(out_v)
-
-
-def audio_errors(t, video):
+def sq_errors(t, video, audio, noised):
+    """Squared ε-errors of the `noised` modality ("video" or "audio"), noised at t, with the other given clean (t = 0)."""
+    eps_n = eps if noised == "video" else eps_a
     out = []
     for i in range(0, N, 16):
         sl = slice(i, min(i + 16, N))
         B = sl.stop - sl.start
-        xt = (np.sqrt(ab[t]) * xa[sl] + np.sqrt(1 - ab[t]) * eps_a[sl]).astype(np.float32)
+        x0 = (video if noised == "video" else audio)[sl]
+        xt = (np.sqrt(ab[t]) * x0 + np.sqrt(1 - ab[t]) * eps_n[sl]).astype(np.float32)
         tc = np.zeros((B, 2 * S), np.float32)
-        tc[:, S:] = t
+        tc[:, :S] = t if noised == "video" else 0
+        tc[:, S:] = t if noised == "audio" else 0
+        v, a = (xt, audio[sl]) if noised == "video" else (video[sl], xt)
         z = (torch.zeros(B, *xv.shape[1:]), torch.zeros(B, *xa.shape[1:])) if c["selfCondition"] else (None, None)
         with torch.no_grad():
-            _, oa = model.forward(p, c, lay, k, T(video[sl]), T(xt), T(tc), *z)
-        out.append(((oa.numpy() - eps_a[sl]) ** 2).reshape(B, -1).mean(1))
+            ov, oa = model.forward(p, c, lay, k, T(v), T(a), T(tc), *z)
+        out.append(((ov if noised == "video" else oa).numpy() - eps_n[sl]) ** 2)
     return np.concatenate(out)
+
+
+def video_errors(t, audio):
+    """Per window: the video's ε-MSE on the mouth box and on the whole video, latent frames 1-4."""
+    e = sq_errors(t, xv, audio, "video")[:, 1:]
+    return e[:, :, MOUTH[0], MOUTH[1], :].reshape(N, -1).mean(1), e.reshape(N, -1).mean(1)
 
 
 def gain(own, oth, rng=np.random.default_rng(0)):
@@ -79,10 +72,10 @@ def gain(own, oth, rng=np.random.default_rng(0)):
 
 print(f"{sys.argv[1]} on {N} validation windows of {sys.argv[2]} (video latent frames 1-4; audio given clean)")
 for t in ts:
-    om, ov = errors(t, xa)
-    sm, sv = errors(t, xa[other])
+    om, ov = video_errors(t, xa)
+    sm, sv = video_errors(t, xa[other])
     print(f"t {t:4d}: mouth ε-MSE own audio {om.mean():.4f} other {sm.mean():.4f} gain {gain(om, sm)}   "
           f"whole video {ov.mean():.4f} / {sv.mean():.4f} gain {gain(ov, sv)}", flush=True)
 for t in ts:
-    oa, sa = audio_errors(t, xv), audio_errors(t, xv[other])
+    oa, sa = (sq_errors(t, v, xa, "audio").reshape(N, -1).mean(1) for v in (xv, xv[other]))
     print(f"t {t:4d}: V2A audio ε-MSE own video {oa.mean():.4f} other {sa.mean():.4f} gain {gain(oa, sa)}", flush=True)

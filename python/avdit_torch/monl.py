@@ -68,7 +68,10 @@ def cosine_schedule(T=1000, s=0.008):
 
 
 def min_snr_weights(alpha_bars, t, gamma):
-    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ); 0 at t = 0 (a given cell)."""
+    """Loss weight per latent frame (src/train/monl-loss.ts minSnrWeights): 0 at t = 0 (a given cell), else Min-SNR-γ
+    for ε-prediction (Hang et al. 2023): min(SNR, γ) / SNR, SNR = ᾱ / (1 − ᾱ); γ = 0: 1 (unweighted)."""
+    if not gamma > 0:
+        return (t > 0).astype(np.float32)
     tt = np.maximum(t, 1)  # t = 0 has SNR ∞: its weight is 0 below
     ab = alpha_bars[tt]
     snr = ab / (1 - ab)
@@ -77,16 +80,13 @@ def min_snr_weights(alpha_bars, t, gamma):
 
 def give_modalities(key, t, batch, S, rate):
     """Condition practice on t [B·2·S] (in place): example b has one modality given (t = 0) when u[2b] < rate, the video
-    when u[2b + 1] < 0.5, else the audio (src/train/monl-loss.ts giveModalities). Returns how many examples it changed."""
+    when u[2b + 1] < 0.5, else the audio (src/train/monl-loss.ts giveModalities)."""
     u = uniform(key, 2 * batch)
-    n = 0
     for b in range(batch):
         if not float(u[2 * b]) < rate:  # float64 compare, as avdit
             continue
         m = 0 if float(u[2 * b + 1]) < 0.5 else 1
         t[b * 2 * S + m * S:b * 2 * S + (m + 1) * S] = 0
-        n += 1
-    return n
 
 
 GRID_REGIONS = {"mouth": [0.33, 0.72, 0.67, 0.95], "eyes": [0.22, 0.49, 0.78, 0.64]}  # src/data/config.ts
@@ -180,12 +180,9 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, r
         "sigAudio": sa.reshape(B, La, 1), "noiAudio": na_.reshape(B, La, 1),
         "tCells": tm.astype(np.float32), "strategyOH": oh,
     }
-    if min_snr > 0:  # as avdit: weights only when asked for (an unweighted batch has none)
+    if min_snr > 0 or given_rate > 0:  # as avdit: weights only when asked for (an unweighted batch has none)
         b["wVideo"] = min_snr_weights(alpha_bars, tv, min_snr).reshape(B, L, 1, 1, 1)
         b["wAudio"] = min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1)
-    elif given_rate > 0:  # given cells carry no loss
-        b["wVideo"] = (tv > 0).astype(np.float32).reshape(B, L, 1, 1, 1)
-        b["wAudio"] = (ta > 0).astype(np.float32).reshape(B, La, 1)
     if region is not None:  # per example, so a DDP rank's slice of the batch carries it too
         b["wRegion"] = np.ascontiguousarray(np.broadcast_to(region.reshape(1, 1, *region.shape, 1), (B, 1, *region.shape, 1)))
     return b
@@ -207,7 +204,7 @@ def per_example_loss(p, c, lay, k, b, use_sc):
     ov, oa = model.forward(p, c, lay, k, b["xtVideo"], b["xtAudio"], b["tCells"], scv, sca)
     B = ov.shape[0]
     ev, ea = (ov - b["epsVideo"]).pow(2), (oa - b["epsAudio"]).pow(2)
-    if "wVideo" in b:  # Min-SNR weights (make_batch with min_snr > 0)
+    if "wVideo" in b:  # frame weights (make_batch with min_snr or given_rate > 0)
         ev, ea = ev * b["wVideo"], ea * b["wAudio"]
     if "wRegion" in b:  # region weights (make_batch with a region map)
         ev = ev * b["wRegion"]

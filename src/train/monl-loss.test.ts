@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linearSchedule } from '../diffusion/schedule.js';
-import { makeMonlBatch, minSnrWeights } from './monl-loss.js';
+import { initNodeEngine } from '../engine/node.js';
+import { ops, refTree } from '../engine/index.js';
+import { toDevice } from '../nn/params.js';
+import { randomParams } from '../testing/node/tiny.js';
+import { AVDIT_PRESETS, avditConsts, avditSpecs } from '../model/avdit.js';
+import { normal } from '../util/rng.js';
+import { makeMonlBatch, minSnrWeights, monlBatchTensors, monlLoss } from './monl-loss.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import { segmentLayout } from '../monl/segments.js';
 import { MIXTURES } from '../monl/strategies.js';
@@ -27,15 +33,9 @@ test('Min-SNR-γ weights: 1 where SNR ≤ γ (noisy steps), γ/SNR above it (cle
   assert.ok([...weighted.wVideo!, ...weighted.wAudio!].every((x) => x > 0 && x <= 1));
 });
 
+await initNodeEngine({ device: 'wasm' });
+
 test('condition practice: given examples have one modality at t = 0, clean and out of the loss; the rest is unchanged', async () => {
-  const { initNodeEngine } = await import('../engine/node.js');
-  const { ops, refTree } = await import('../engine/index.js');
-  const { toDevice } = await import('../nn/params.js');
-  const { randomParams } = await import('../testing/node/tiny.js');
-  const { AVDIT_PRESETS, avditConsts, avditSpecs } = await import('../model/avdit.js');
-  const { monlBatchTensors, monlLoss } = await import('./monl-loss.js');
-  const { normal } = await import('../util/rng.js');
-  await initNodeEngine({ device: 'wasm' });
   const s = linearSchedule();
   const seg = segmentLayout(9, 8, 56, 0.02); // 3 segments
   const l = makeTokenLayout(seg, { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);

@@ -43,13 +43,15 @@ export interface MonlBatch {
 }
 
 /**
- * Min-SNR-γ weights for ε-prediction (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
- * Strategy"): min(SNR_t, γ) / SNR_t with SNR_t = ᾱ_t / (1 − ᾱ_t), so low-noise steps, whose ε-loss is large
- * but easy, stop dominating the gradient. Same float64 steps as avdit_torch's min_snr_weights.
+ * Loss weight of each latent frame: 0 at t = 0 (a given cell), else Min-SNR-γ for ε-prediction (Hang et al. 2023,
+ * "Efficient Diffusion Training via Min-SNR Weighting Strategy"): min(SNR_t, γ) / SNR_t with SNR_t = ᾱ_t / (1 − ᾱ_t), so
+ * low-noise steps, whose ε-loss is large but easy, stop dominating the gradient; γ = 0: 1 (unweighted). Same float64
+ * steps as avdit_torch's min_snr_weights.
  */
 export function minSnrWeights(sched: Schedule, t: ArrayLike<number>, gamma: number): Float32Array {
   return Float32Array.from(t, (ti) => {
     if (ti === 0) return 0; // a given cell: no loss
+    if (!(gamma > 0)) return 1;
     const ab = sched.alphaBars[ti],
       snr = ab / (1 - ab);
     return Math.min(snr, gamma) / snr;
@@ -67,18 +69,15 @@ export interface MonlBatchOptions {
 
 /**
  * Condition practice on a drawn timestep matrix t [B, 2·S] (in place): example b has one modality given when
- * u[2b] < rate, the video when u[2b + 1] < 0.5, else the audio. Returns the number of examples it changed.
+ * u[2b] < rate, the video when u[2b + 1] < 0.5, else the audio.
  */
-export function giveModalities(key: Key, t: Int32Array, batch: number, S: number, rate: number): number {
+export function giveModalities(key: Key, t: Int32Array, batch: number, S: number, rate: number): void {
   const u = uniform(key, 2 * batch);
-  let n = 0;
   for (let b = 0; b < batch; b++) {
     if (!(u[2 * b] < rate)) continue;
     const m = u[2 * b + 1] < 0.5 ? 0 : 1;
     t.fill(0, b * 2 * S + m * S, b * 2 * S + (m + 1) * S);
-    n++;
   }
-  return n;
 }
 
 /** Steps 1–3 on the host for clean latents x0 (video [B, L, h, w, C], audio [B, La, Ca]). */
@@ -122,11 +121,8 @@ export function makeMonlBatch(
     tCells: Float32Array.from(t),
     strategyOH,
     strategies,
-    ...(minSnr > 0
-      ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) }
-      : givenRate > 0
-        ? { wVideo: Float32Array.from(tv, (x) => (x > 0 ? 1 : 0)), wAudio: Float32Array.from(ta, (x) => (x > 0 ? 1 : 0)) }
-        : {}),
+    // weights only when asked for (an unweighted batch has none)
+    ...(minSnr > 0 || givenRate > 0 ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) } : {}),
   };
 }
 
