@@ -11,6 +11,7 @@ import { AVDIT_PRESETS, avditConsts, avditSpecs } from '../model/avdit.js';
 import { parseCondition } from '../monl/tasks.js';
 import { linearSchedule } from '../diffusion/schedule.js';
 import { generate, generateSteps, type AvditModel } from './generate.js';
+import { hidesAnyCell } from './guidance.js';
 
 await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
@@ -110,4 +111,14 @@ test('one given clip per sample: each sample keeps its own given cells', async (
     generate(m, { mask, given: { video: new Float32Array(3 * 192), audio: given.audio }, steps: 1, samples: 2 }),
     /expected 192 or 2×192/,
   );
+});
+
+test('guidance runs the unconditional pass only where it hides a given cell', () => {
+  const hides = (spec: string, mode: 'all' | 'video' | 'audio') => hidesAnyCell(parseCondition(spec, 3), mode);
+  assert.equal(hides('joint', 'all'), false, 'joint: nothing given');
+  assert.equal(hides('a2v', 'video'), false, 'a2v guided on video: no video given');
+  assert.equal(hides('v2a', 'audio'), false);
+  assert.equal(hides('a2v', 'all'), true);
+  assert.equal(hides('a2v', 'audio'), true);
+  assert.equal(hides('inpaint', 'video'), true);
 });

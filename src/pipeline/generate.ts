@@ -21,7 +21,7 @@ import type { ConditionMask } from '../monl/tasks.js';
 import { ddimStep, predictX0Host, samplingTimesteps } from '../diffusion/samplers/ddim.js';
 import { foldIn, normal, type Key } from '../util/rng.js';
 import { generatedElements, maskCells } from '../monl/cells.js';
-import { guide, unconditionalInputs, type GuidanceMode } from './guidance.js';
+import { guide, hidesAnyCell, unconditionalInputs, type GuidanceMode } from './guidance.js';
 
 export type { GuidanceMode } from './guidance.js';
 
@@ -95,7 +95,7 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     s = o.guidance ?? SAMPLER_DEFAULTS.guidance,
     seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl',
-    guided = s !== 0 && method === 'monl';
+    guided = s !== 0 && method === 'monl' && hidesAnyCell(o.mask, o.guidanceMode ?? 'all');
   checkGiven(l, o.mask, o.given, B);
   const MS = 2 * l.numSegments;
   const { L, h, w, C } = l.video;

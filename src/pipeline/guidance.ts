@@ -44,6 +44,13 @@ export function unconditionalInputs(
   };
 }
 
+/** Whether the unconditional pass hides any given cell (with none hidden it equals the conditional one: no guidance to do). */
+export function hidesAnyCell(mask: ConditionMask, mode: GuidanceMode): boolean {
+  const given = maskCells(mask),
+    S = given.length / 2;
+  return given.some((g, cell) => g && (cell < S ? mode !== 'audio' : mode !== 'video'));
+}
+
 /** Combines [conditional; unconditional] predictions (2n values) into n guided ones. */
 export function guide(eps: Float32Array, n: number, generated: Uint8Array, s: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (generated[i] ? (1 + s) * eps[i] - s * eps[n + i] : eps[i]));
