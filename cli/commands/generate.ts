@@ -10,7 +10,7 @@ import { TASKS } from '../../src/monl/tasks.js';
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
     --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
-    --steps 50 --guidance 0 --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
+    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${SAMPLER_DEFAULTS.guidance} --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
     refuses before any work when an output would overwrite the input or a checkpoint`;
 
@@ -76,7 +76,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
 }
 
-export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps 50] [--guidance 0] [--seed 0]
+export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${SAMPLER_DEFAULTS.guidance}] [--seed 0]
     long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
 
 export async function longCommand(argv: string[]): Promise<void> {

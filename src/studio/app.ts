@@ -11,6 +11,7 @@ import { TASKS, formatCondition, parseCondition, type ConditionMask, type TaskNa
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from './wire.js';
 import type { FromWorker, ModelFacts, ToWorker } from './protocol.js';
 import type { DeviceRequest } from '../engine/index.js';
+import { SAMPLER_DEFAULTS } from '../pipeline/defaults.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -328,6 +329,7 @@ async function main(): Promise<void> {
   const device = (query.get('device') ?? 'auto') as DeviceRequest;
   const threads = query.has('threads') ? Math.max(1, Math.round(Number(query.get('threads'))) || 1) : undefined;
   worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href, threads } satisfies ToWorker);
+  ($('guidance') as HTMLInputElement).value = String(SAMPLER_DEFAULTS.guidance);
   for (const name of Object.keys(TASKS) as TaskName[]) {
     const b = document.createElement('button');
     b.textContent = name;
