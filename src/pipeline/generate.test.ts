@@ -12,6 +12,7 @@ import { parseCondition } from '../monl/tasks.js';
 import { linearSchedule } from '../diffusion/schedule.js';
 import { generate, generateSteps, type AvditModel } from './generate.js';
 import { hidesAnyCell } from './guidance.js';
+import { SAMPLER_DEFAULTS } from './defaults.js';
 
 await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
@@ -53,12 +54,13 @@ test('same seed → same output; another seed → different generated cells', as
   assert.deepEqual(a.audio, c.audio, 'a2v: the given audio is the same whatever the seed');
 });
 
-test('guidance s = 0 equals the unguided sampler; s > 0 changes the result; partial modes run', async () => {
+test('guidance: the default is SAMPLER_DEFAULTS.guidance; s > 0 changes the result; partial modes run', async () => {
   const o = { mask: parseCondition('inpaint', 3), given, steps: 4, seed: 5 };
-  const plain = await generate(m, o);
-  const zero = await generate(m, { ...o, guidance: 0 });
-  assert.deepEqual(zero.video, plain.video);
-  assert.deepEqual(zero.audio, plain.audio);
+  const byDefault = await generate(m, o);
+  const same = await generate(m, { ...o, guidance: SAMPLER_DEFAULTS.guidance });
+  assert.deepEqual(same.video, byDefault.video);
+  assert.deepEqual(same.audio, byDefault.audio);
+  const plain = await generate(m, { ...o, guidance: 0 });
   const g = await generate(m, { ...o, guidance: 2 });
   assert.notDeepEqual(g.video, plain.video);
   assertGivenExact(g, 'inpaint');
