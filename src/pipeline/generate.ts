@@ -95,7 +95,8 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     s = o.guidance ?? SAMPLER_DEFAULTS.guidance,
     seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl',
-    guided = s !== 0 && method === 'monl' && hidesAnyCell(o.mask, o.guidanceMode ?? 'all');
+    guidanceMode = o.guidanceMode ?? 'all',
+    guided = s !== 0 && method === 'monl' && hidesAnyCell(o.mask, guidanceMode);
   checkGiven(l, o.mask, o.given, B);
   const MS = 2 * l.numSegments;
   const { L, h, w, C } = l.video;
@@ -135,7 +136,7 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     let batch: Record<'video' | 'audio' | 't' | 'scV' | 'scA', Float32Array> = { ...input, scV: sc.video, scA: sc.audio },
       nb = B;
     if (guided) {
-      const u = unconditionalInputs(input, gen, hidden, o.mask, o.guidanceMode ?? 'all', sched.T);
+      const u = unconditionalInputs(input, gen, hidden, o.mask, guidanceMode, sched.T);
       batch = {
         video: concat(input.video, u.video),
         audio: concat(input.audio, u.audio),

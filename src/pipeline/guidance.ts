@@ -29,26 +29,25 @@ export function unconditionalInputs(
   mode: GuidanceMode,
   T: number,
 ): GuidanceInputs {
-  const hideV = mode !== 'audio',
-    hideA = mode !== 'video';
-  const given = maskCells(mask),
-    MS = given.length,
-    S = MS / 2;
+  const hidden = hiddenCells(mask, mode),
+    MS = hidden.length;
   return {
-    video: Float32Array.from(x.video, (v, i) => (!gen.video[i] && hideV ? noise.video[i] : v)),
-    audio: Float32Array.from(x.audio, (v, i) => (!gen.audio[i] && hideA ? noise.audio[i] : v)),
-    t: Float32Array.from(x.t, (v, i) => {
-      const cell = i % MS;
-      return given[cell] && (cell < S ? hideV : hideA) ? T : v;
-    }),
+    video: Float32Array.from(x.video, (v, i) => (!gen.video[i] && mode !== 'audio' ? noise.video[i] : v)),
+    audio: Float32Array.from(x.audio, (v, i) => (!gen.audio[i] && mode !== 'video' ? noise.audio[i] : v)),
+    t: Float32Array.from(x.t, (v, i) => (hidden[i % MS] ? T : v)),
   };
+}
+
+/** The cells [2S] the unconditional pass hides: the given cells of the modalities `mode` hides. */
+function hiddenCells(mask: ConditionMask, mode: GuidanceMode): boolean[] {
+  const given = maskCells(mask),
+    S = given.length / 2;
+  return Array.from(given, (g, cell) => !!g && (cell < S ? mode !== 'audio' : mode !== 'video'));
 }
 
 /** Whether the unconditional pass hides any given cell (with none hidden it equals the conditional one: no guidance to do). */
 export function hidesAnyCell(mask: ConditionMask, mode: GuidanceMode): boolean {
-  const given = maskCells(mask),
-    S = given.length / 2;
-  return given.some((g, cell) => g && (cell < S ? mode !== 'audio' : mode !== 'video'));
+  return hiddenCells(mask, mode).some(Boolean);
 }
 
 /** Combines [conditional; unconditional] predictions (2n values) into n guided ones. */

@@ -329,7 +329,7 @@ async function main(): Promise<void> {
   const device = (query.get('device') ?? 'auto') as DeviceRequest;
   const threads = query.has('threads') ? Math.max(1, Math.round(Number(query.get('threads'))) || 1) : undefined;
   worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href, threads } satisfies ToWorker);
-  ($('guidance') as HTMLInputElement).value = String(SAMPLER_DEFAULTS.guidance);
+  ($('guidance') as HTMLInputElement).value = String(SAMPLER_DEFAULTS.guidance); // the one default (library, CLI, studio)
   for (const name of Object.keys(TASKS) as TaskName[]) {
     const b = document.createElement('button');
     b.textContent = name;
