@@ -2,7 +2,8 @@
  * Where the codecs' milliseconds go, kernel by kernel (issue 12): jax-js's profiler on wasm with 1 thread, the
  * bench:codecs shapes (video v2 encode/decode of 4 × 17 frames, audio decode of 16 × 106 latents).
  *   npm run build && node dist/bench/profile-codecs.js [--top 12] [--exp-chars 60] [--repeat 1] [--only video-encode|video-decode|video-train|audio-decode|audio-encode]
- * (--repeat N: the untraced time is the median of N runs; to compare two builds, alternate them)
+ * (--repeat N: the untraced time is the median of N runs; to compare two builds, alternate them; AVDIT_THREADS=2: the
+ *  untraced time on 2 threads — the per-kernel times are then only the dispatch)
  */
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, refTree, valueAndGrad, disposeTree, profileKernels, type Params, type Tensor } from '../src/engine/index.js';
@@ -38,7 +39,7 @@ async function profile(name: string, run: () => Promise<unknown>, top: number, e
 }
 
 async function main() {
-  await initNodeEngine({ device: 'wasm', threads: 1 });
+  await initNodeEngine({ device: 'wasm', threads: Number(process.env.AVDIT_THREADS ?? 1) });
   const top = Number(arg('top', '12')),
     expChars = Number(arg('exp-chars', '60')),
     only = arg('only', '');
