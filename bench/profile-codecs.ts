@@ -39,7 +39,7 @@ async function profile(name: string, run: () => Promise<unknown>, top: number, e
 }
 
 async function main() {
-  await initNodeEngine({ device: 'wasm', threads: Number(process.env.AVDIT_THREADS ?? 1) });
+  await initNodeEngine({ device: 'wasm', threads: process.env.AVDIT_THREADS ? undefined : 1 }); // AVDIT_THREADS: the engine reads it
   const top = Number(arg('top', '12')),
     expChars = Number(arg('exp-chars', '60')),
     only = arg('only', '');
