@@ -118,6 +118,11 @@ export class Flags {
     return n;
   }
 
+  /** A number flag with no fixed default: undefined when absent (the library then picks, e.g. guidance per condition). */
+  optNum(k: string, rule: NumRule = {}): number | undefined {
+    return this.values[k] === undefined ? undefined : this.num(k, 0, rule);
+  }
+
   /** A whole number ≥ `min` (default 1) and ≤ `max`. */
   int(k: string, def: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
     return this.num(k, def, { integer: true, min, max });

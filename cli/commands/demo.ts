@@ -13,17 +13,17 @@ import { DATA_DEFAULTS, parseRegions } from '../../src/data/config.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { codecReport } from '../../src/eval/node/codec-report.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
-import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
+import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, GUIDANCE_HELP } from '../../src/pipeline/defaults.js';
 
 export const DEMO_HELP = `avdit demo [--out out/demo] [--clips examples/grid-val] [--video models/video-codec] [--audio models/audio-codec]
-          [--model models/avdit] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${SAMPLER_DEFAULTS.guidance}] [--seed 0]
+          [--model models/avdit] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${GUIDANCE_HELP}] [--seed 0]
     reconstructs the bundled example clips through the bundled codecs, then generates a2v, v2a,
     continue and inpaint from the first clip with the bundled AVDiT; writes mp4/PNG/JSON/report files`;
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const f = new Flags('demo', argv, { options: ['out', 'clips', 'video', 'audio', 'model', 'steps', 'guidance', 'seed', 'device'], help: DEMO_HELP });
   const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
-    guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE }),
+    guidance = f.optNum('guidance', { min: 0, max: MAX_GUIDANCE }),
     seed = f.seed();
   const root = resolve(new URL('../../..', import.meta.url).pathname);
   const clips = f.str('clips', join(root, 'examples', 'grid-val'));

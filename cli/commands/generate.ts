@@ -1,6 +1,6 @@
 /** `avdit generate`: any task or free-form condition from the command line. */
 import { Flags } from '../args.js';
-import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
+import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, GUIDANCE_HELP } from '../../src/pipeline/defaults.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
@@ -10,7 +10,7 @@ import { TASKS } from '../../src/monl/tasks.js';
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
     --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
-    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${SAMPLER_DEFAULTS.guidance} --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
+    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
     refuses before any work when an output would overwrite the input or a checkpoint`;
 
@@ -41,7 +41,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   const mode = f.choice('guidance-mode', ['all', 'video', 'audio'] as const, 'all');
   const method = f.choice('method', ['monl', 'replacement'] as const, 'monl');
   const steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
-    guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE });
+    guidance = f.optNum('guidance', { min: 0, max: MAX_GUIDANCE });
   const eta = f.num('eta', SAMPLER_DEFAULTS.eta, { min: 0, max: 1 }),
     seed = f.seed(),
     startFrame = f.int('start', 0, 0);
@@ -76,7 +76,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
 }
 
-export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${SAMPLER_DEFAULTS.guidance}] [--seed 0]
+export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${GUIDANCE_HELP}] [--seed 0]
     long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
 
 export async function longCommand(argv: string[]): Promise<void> {
@@ -89,7 +89,7 @@ export async function longCommand(argv: string[]): Promise<void> {
     out = f.need('out', 'prefix');
   const seconds = f.num('seconds', 10, { above: 0, max: 3600 }),
     steps = f.int('steps', SAMPLER_DEFAULTS.steps, 1, MAX_STEPS),
-    guidance = f.num('guidance', SAMPLER_DEFAULTS.guidance, { min: 0, max: MAX_GUIDANCE }),
+    guidance = f.optNum('guidance', { min: 0, max: MAX_GUIDANCE }),
     seed = f.seed();
   await initNodeEngine({ device: f.device() });
   const t0 = Date.now();

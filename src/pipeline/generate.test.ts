@@ -12,7 +12,7 @@ import { parseCondition } from '../monl/tasks.js';
 import { linearSchedule } from '../diffusion/schedule.js';
 import { generate, generateSteps, type AvditModel } from './generate.js';
 import { hidesAnyCell } from './guidance.js';
-import { SAMPLER_DEFAULTS } from './defaults.js';
+import { SAMPLER_DEFAULTS, defaultGuidance } from './defaults.js';
 
 await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
@@ -54,17 +54,28 @@ test('same seed → same output; another seed → different generated cells', as
   assert.deepEqual(a.audio, c.audio, 'a2v: the given audio is the same whatever the seed');
 });
 
-test('guidance: the default is SAMPLER_DEFAULTS.guidance; s > 0 changes the result; partial modes run', async () => {
+test('guidance: the default follows the condition (2 for inpaint, 3 for a2v); s > 0 changes the result; partial modes run', async () => {
   const o = { mask: parseCondition('inpaint', 3), given, steps: 4, seed: 5 };
   const byDefault = await generate(m, o);
   const same = await generate(m, { ...o, guidance: SAMPLER_DEFAULTS.guidance });
   assert.deepEqual(same.video, byDefault.video);
   assert.deepEqual(same.audio, byDefault.audio);
+  const a2v = { ...o, mask: parseCondition('a2v', 3) };
+  const a2vDefault = await generate(m, a2v);
+  assert.deepEqual(a2vDefault.video, (await generate(m, { ...a2v, guidance: SAMPLER_DEFAULTS.crossModalGuidance })).video);
+  assert.notDeepEqual(a2vDefault.video, (await generate(m, { ...a2v, guidance: SAMPLER_DEFAULTS.guidance })).video);
   const plain = await generate(m, { ...o, guidance: 0 });
   const g = await generate(m, { ...o, guidance: 2 });
   assert.notDeepEqual(g.video, plain.video);
   assertGivenExact(g, 'inpaint');
   for (const guidanceMode of ['video', 'audio'] as const) assertGivenExact(await generate(m, { ...o, guidance: 1, guidanceMode }), 'inpaint');
+});
+
+test('defaultGuidance: 3 where one modality is wholly given and the other wholly generated, 2 for every other condition', () => {
+  for (const spec of ['a2v', 'v2a']) assert.equal(defaultGuidance(parseCondition(spec, 3)), SAMPLER_DEFAULTS.crossModalGuidance, spec);
+  for (const spec of ['joint', 'continue', 'inpaint', 'interp', 'video:0,2 audio:all', 'video:all audio:0'])
+    assert.equal(defaultGuidance(parseCondition(spec, 3)), SAMPLER_DEFAULTS.guidance, spec);
+  assert.notEqual(SAMPLER_DEFAULTS.crossModalGuidance, SAMPLER_DEFAULTS.guidance);
 });
 
 test('ancestral sampling (η = 1), self-conditioning and the replacement method keep given cells exact', async () => {

@@ -12,7 +12,7 @@
  *
  * Axis legend: B samples · M modalities · S segments · L/La video/audio latent frames
  */
-import { SAMPLER_DEFAULTS } from './defaults.js';
+import { SAMPLER_DEFAULTS, defaultGuidance } from './defaults.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { avditForward, type AvditConsts } from '../model/avdit.js';
 import type { AvditModel } from '../model/load.js';
@@ -92,7 +92,7 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
   const B = o.samples ?? 1,
     steps = o.steps ?? SAMPLER_DEFAULTS.steps,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
-    s = o.guidance ?? SAMPLER_DEFAULTS.guidance,
+    s = o.guidance ?? defaultGuidance(o.mask),
     seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl',
     guidanceMode = o.guidanceMode ?? 'all',

@@ -11,7 +11,7 @@ import { TASKS, formatCondition, parseCondition, type ConditionMask, type TaskNa
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from './wire.js';
 import type { FromWorker, ModelFacts, ToWorker } from './protocol.js';
 import type { DeviceRequest } from '../engine/index.js';
-import { SAMPLER_DEFAULTS } from '../pipeline/defaults.js';
+import { defaultGuidance } from '../pipeline/defaults.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -24,6 +24,8 @@ interface StudioState {
   mask: ConditionMask;
   preset: TaskName | null;
   busy: boolean;
+  /** the user typed a guidance: it no longer follows the condition's default */
+  guidanceEdited: boolean;
   nextId: number;
   /** x̂0 preview every this many steps; null: about 5 per run (the end-to-end test sets 0 to time the model alone) */
   previewEvery: number | null;
@@ -48,6 +50,7 @@ const state: StudioState = {
   mask: [[], []],
   preset: null,
   busy: false,
+  guidanceEdited: false,
   nextId: 1,
   previewEvery: null,
   lastResult: null,
@@ -159,6 +162,7 @@ function renderTimeline(): void {
 function refresh(): void {
   renderTimeline();
   $('spec').textContent = formatCondition(state.mask);
+  if (!state.guidanceEdited) ($('guidance') as HTMLInputElement).value = String(defaultGuidance(state.mask));
   for (const b of $('presets').querySelectorAll('button')) b.classList.toggle('active', b.dataset.task === state.preset);
   const gen = $('generate') as HTMLButtonElement;
   gen.disabled = state.busy || !state.model;
@@ -329,7 +333,8 @@ async function main(): Promise<void> {
   const device = (query.get('device') ?? 'auto') as DeviceRequest;
   const threads = query.has('threads') ? Math.max(1, Math.round(Number(query.get('threads'))) || 1) : undefined;
   worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href, threads } satisfies ToWorker);
-  ($('guidance') as HTMLInputElement).value = String(SAMPLER_DEFAULTS.guidance); // the one default (library, CLI, studio)
+  // the guidance field shows the library's default for the current condition (3 for a2v/v2a, 2 otherwise) until edited
+  ($('guidance') as HTMLInputElement).oninput = () => (state.guidanceEdited = true);
   for (const name of Object.keys(TASKS) as TaskName[]) {
     const b = document.createElement('button');
     b.textContent = name;

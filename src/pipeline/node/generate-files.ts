@@ -14,7 +14,7 @@ import { sliceClip, type AVClip } from '../../media/clip.js';
 import { renderStrip } from '../strip.js';
 import { writePNG } from '../../media/node/png.js';
 import { writeFileAtomic, refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
-import { SAMPLER_DEFAULTS, checkSamplerOptions } from '../defaults.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance } from '../defaults.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import { loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
@@ -69,10 +69,9 @@ function loaded(modelDir: string, videoDir: string, audioDir: string) {
 
 export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
   const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
-    guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
     seed = o.seed ?? SAMPLER_DEFAULTS.seed;
-  checkSamplerOptions({ steps, guidance, eta, seed });
+  checkSamplerOptions({ steps, guidance: o.guidance, eta, seed });
   const start = o.startFrame ?? 0;
   if (!(Number.isInteger(start) && start >= 0)) throw new Error(`generate: start frame ${start} must be a whole number ≥ 0`);
   const prefix = outputPrefix(o.out);
@@ -85,6 +84,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
   checkCodecsMatch(model.checkpoint, o.model, { video: o.videoCodec, audio: o.audioCodec });
   const d = model.checkpoint.latents.data;
   const mask = parseCondition(o.spec, model.layout.numSegments);
+  const guidance = o.guidance ?? defaultGuidance(mask);
   const anyGiven = mask.some((r) => r.some(Boolean));
   const T = d.windowFrames;
   let source: AVClip | undefined;

@@ -37,9 +37,8 @@ export interface LongFormOptions {
 
 export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; png: string; windows: number; clip: AVClip }> {
   const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
-    guidance = o.guidance ?? SAMPLER_DEFAULTS.guidance,
     seed = o.seed ?? SAMPLER_DEFAULTS.seed;
-  checkSamplerOptions({ steps, guidance, seed });
+  checkSamplerOptions({ steps, guidance: o.guidance, seed });
   const prefix = outputPrefix(o.out);
   const mp4 = `${prefix}.mp4`,
     png = `${prefix}-border.png`;
@@ -89,7 +88,7 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
       mask,
       given: { video: givenVideo, audio: givenAudio },
       steps,
-      guidance,
+      guidance: o.guidance, // unset: each window's default (the first is a2v; later ones also give video context)
       seed: (seed + 7919 * w) >>> 0,
     });
     const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);

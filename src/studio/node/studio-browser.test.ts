@@ -115,8 +115,8 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const browserMs = (await page.evaluate(`${S}.lastResult.msPerStep`)) as number;
   // guidance > 0 doubles the batch: Node gets the page's value (AVDIT_E2E_GUIDANCE sets it for experiments)
   const guidance = Number(await page.inputValue('#guidance'));
-  // the studio starts from the library's sampler defaults (the CLI's): same seed, same result
-  if (!process.env.AVDIT_E2E_GUIDANCE) assert.equal(guidance, SAMPLER_DEFAULTS.guidance);
+  // the studio shows the library's default for the condition (the CLI's): same seed, same result
+  if (!process.env.AVDIT_E2E_GUIDANCE) assert.equal(guidance, SAMPLER_DEFAULTS.crossModalGuidance);
   await close();
   const { fromPretrained, decodeMedia, stepTimer } = await import('../../node.js');
   const pipe = await fromPretrained(join(root, 'models'), { device: 'wasm' });
