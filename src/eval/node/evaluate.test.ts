@@ -122,3 +122,39 @@ test('scoreTask: a perfect generator scores Fréchet 0 on the generated segments
   const later = clips.map((c) => ({ ...c, video: c.video.map((v, i) => (i >= 10 * 16 * 16 * 3 ? 1 - v : v)) }));
   assert.ok((await scoreTask(later, wins, parseCondition('continue', 5), seg))['FVD-pix80'] > 0.01);
 });
+
+test('scoreTask: SAA splits into agreement on spoken frames (SAA-speech) and on silent ones (SAA-silence)', async () => {
+  const seg = {
+    frames: [
+      [0, 3],
+      [4, 7],
+      [8, 11],
+      [12, 16],
+    ] as [number, number][],
+    bounds: [
+      [0, 0.5],
+      [0.5, 1],
+      [1, 1.5],
+      [1.5, 2.125],
+    ] as [number, number][],
+  };
+  // one word over frames 4–11 (0.5–1.5 s); the rest is silence
+  const words = [
+    { start: 0, end: 0.5, word: 'sil' },
+    { start: 0.5, end: 1.5, word: 'bin' },
+    { start: 1.5, end: 2.2, word: 'sil' },
+  ];
+  const clips = [0, 1, 2, 3, 4, 5, 6, 7].map((s) => syntheticClip({ seed: s, numFrames: 17, width: 16, height: 16 }).clip);
+  const wins = clips.map((real) => ({ real, start: 0, words }));
+  const sr = clips[0].sampleRate;
+  const tone = (loud: (sec: number) => boolean) => (c: (typeof clips)[0]) => ({
+    ...c,
+    audio: Float32Array.from(c.audio, (_, i) => (loud(i / sr) ? 0.3 * Math.sin(i * 0.3) : 1e-5 * Math.sin(i * 0.3))),
+  });
+  const timed = await scoreTask(clips.map(tone((t) => t >= 0.5 && t < 1.5)), wins, parseCondition('v2a', 4), seg);
+  assert.deepEqual([timed.SAA, timed['SAA-speech'], timed['SAA-silence']], [1, 1, 1]);
+  const always = await scoreTask(clips.map(tone(() => true)), wins, parseCondition('v2a', 4), seg);
+  assert.equal(always['SAA-speech'], 1);
+  assert.equal(always['SAA-silence'], 0);
+  assert.ok(Math.abs(always.SAA - 8 / 17) < 1e-9, `${always.SAA}`);
+});

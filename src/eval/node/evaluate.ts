@@ -141,6 +141,8 @@ const METRICS = {
   fvd: `FVD-${VIDEO_EMBEDDING.name}`,
   sync: 'SyncCorr',
   saa: 'SAA',
+  saaSpeech: 'SAA-speech',
+  saaSilence: 'SAA-silence',
   id: 'ID-dist',
   lipLm: 'LipSync-lm',
   lmd: 'LMD-mouth',
@@ -224,10 +226,15 @@ export async function taskScorer(
     }
     out.perWindow[METRICS.sync] = gen.map((c) => syncCorr(c, p.syncRange));
     if (spoken) {
-      out.perWindow[METRICS.saa] = gen.map((c, i) => {
-        const pred = activityFromAudio(c.audio, sr, fps, T);
-        return mean(p.audioFrames.map((t) => (pred[t] === spoken[i][t] ? 1 : 0)));
-      });
+      const pred = gen.map((c) => activityFromAudio(c.audio, sr, fps, T));
+      out.perWindow[METRICS.saa] = gen.map((_, i) => mean(p.audioFrames.map((t) => (pred[i][t] === spoken[i][t] ? 1 : 0))));
+      // SAA split by what the words say: sound where a word is spoken, quiet where none is (NaN: no such frame; left out)
+      const agreeWhere = (i: number, speech: boolean) => {
+        const ts = p.audioFrames.filter((t) => spoken[i][t] === speech);
+        return ts.length ? mean(ts.map((t) => (pred[i][t] === speech ? 1 : 0))) : NaN;
+      };
+      out.perWindow[METRICS.saaSpeech] = gen.map((_, i) => agreeWhere(i, true));
+      out.perWindow[METRICS.saaSilence] = gen.map((_, i) => agreeWhere(i, false));
     }
     if (p.genFrames.length && p.givenFrames.length) out.perWindow[METRICS.id] = gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames));
     if (face && p.genFrames.length) {
@@ -566,14 +573,15 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
 const COLUMNS: Record<string, string[]> = {
   joint: [METRICS.fvd, 'FAD', METRICS.sync, METRICS.lipLm, METRICS.found],
   a2v: [METRICS.fvd, METRICS.sync, METRICS.syncShuffled, METRICS.lipLm, METRICS.lmd, METRICS.found, METRICS.infV],
-  v2a: ['FAD', METRICS.sync, METRICS.saa, METRICS.infA],
+  v2a: ['FAD', METRICS.sync, METRICS.saa, METRICS.saaSpeech, METRICS.saaSilence, METRICS.infA],
   inpaint: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
   continue: [METRICS.fvd, 'FAD', METRICS.id, METRICS.idSim, METRICS.found, METRICS.infV, METRICS.infA],
 };
 const lowerIsBetter = (metric: string) =>
   metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled || metric === METRICS.lmd;
 /** columns that describe the model rather than rank it (influence: more is not always better) */
-const unranked = (metric: string) => metric.startsWith('influence') || metric === METRICS.syncShuffled || metric === METRICS.found;
+const unranked = (metric: string) =>
+  metric.startsWith('influence') || metric === METRICS.syncShuffled || metric === METRICS.found || metric.startsWith(`${METRICS.saa}-`);
 
 /**
  * Rows = strategies, columns = tasks × metrics, each cell "value [lo, hi]"; the best model in a column is
@@ -618,7 +626,7 @@ export function markdownTable(
   });
   return [
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
-    `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa}. Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
+    `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa} (${METRICS.saaSpeech} / ${METRICS.saaSilence}: its agreement on the frames where a word is spoken / none is; not ranked). Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
     `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
     `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
