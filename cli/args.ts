@@ -123,6 +123,18 @@ export class Flags {
     return this.values[k] === undefined ? undefined : this.num(k, 0, rule);
   }
 
+  /** `LO:HI`, two numbers with 0 ≤ LO ≤ HI (e.g. the timesteps guidance runs at); undefined when absent. */
+  interval(k: string): [number, number] | undefined {
+    const v = this.str(k);
+    if (v === undefined) return undefined;
+    const m = /^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$/.exec(v);
+    const lo = Number(m?.[1]),
+      hi = Number(m?.[2]);
+    if (!m || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi)
+      throw new Error(`${this.cmd}: --${k} must be LO:HI with 0 ≤ LO ≤ HI, got "${v}"`);
+    return [lo, hi];
+  }
+
   /** A whole number ≥ `min` (default 1) and ≤ `max`. */
   int(k: string, def: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
     return this.num(k, def, { integer: true, min, max });

@@ -10,7 +10,7 @@ import { TASKS } from '../../src/monl/tasks.js';
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
     --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
-    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --eta 0 --seed 0 --method monl|replacement
+    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --guidance-interval LO:HI --eta 0 --seed 0 --method monl|replacement
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
     refuses before any work when an output would overwrite the input or a checkpoint`;
 
@@ -28,6 +28,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
       'steps',
       'guidance',
       'guidance-mode',
+      'guidance-interval',
       'eta',
       'seed',
       'method',
@@ -61,6 +62,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     steps,
     guidance,
     guidanceMode: mode,
+    guidanceInterval: f.interval('guidance-interval'),
     eta,
     seed,
     method,

@@ -24,6 +24,8 @@ export interface ClipGenerateOptions {
   steps?: number;
   guidance?: number;
   guidanceMode?: GuidanceMode;
+  /** guide only the steps with t in [lo, hi] (default every step) */
+  guidanceInterval?: readonly [number, number];
   eta?: number;
   seed?: number;
   method?: 'monl' | 'replacement';
@@ -71,6 +73,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     steps: o.steps ?? SAMPLER_DEFAULTS.steps,
     guidance: o.guidance ?? defaultGuidance(o.mask),
     guidanceMode: o.guidanceMode,
+    guidanceInterval: o.guidanceInterval,
     eta: o.eta ?? SAMPLER_DEFAULTS.eta,
     seed: o.seed ?? SAMPLER_DEFAULTS.seed,
     method: o.method,

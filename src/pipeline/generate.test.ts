@@ -71,6 +71,19 @@ test('guidance: the default follows the condition (2 for inpaint, 3 for a2v); s 
   for (const guidanceMode of ['video', 'audio'] as const) assertGivenExact(await generate(m, { ...o, guidance: 1, guidanceMode }), 'inpaint');
 });
 
+test('guidanceInterval: guides only the steps with t in [lo, hi]; the whole range is the default, an empty one is no guidance', async () => {
+  const o = { mask: parseCondition('a2v', 3), given, steps: 4, seed: 5, guidance: 2 };
+  const T = m.schedule.T;
+  const all = await generate(m, o);
+  assert.deepEqual((await generate(m, { ...o, guidanceInterval: [0, T] })).video, all.video);
+  const none = await generate(m, { ...o, guidance: 0 });
+  assert.deepEqual((await generate(m, { ...o, guidanceInterval: [T + 1, T + 1] })).video, none.video);
+  const some = await generate(m, { ...o, guidanceInterval: [0, T / 2] });
+  assert.notDeepEqual(some.video, all.video);
+  assert.notDeepEqual(some.video, none.video);
+  await assert.rejects(generate(m, { ...o, guidanceInterval: [500, 100] }), /guidanceInterval \[500,100\] must be \[lo, hi\]/);
+});
+
 test('defaultGuidance: 3 where one modality is wholly given and the other wholly generated, 2 for every other condition', () => {
   for (const spec of ['a2v', 'v2a']) assert.equal(defaultGuidance(parseCondition(spec, 3)), SAMPLER_DEFAULTS.crossModalGuidance, spec);
   for (const spec of ['joint', 'continue', 'inpaint', 'interp', 'video:0,2 audio:all', 'video:all audio:0'])

@@ -39,6 +39,9 @@ export interface GenerateOptions {
   guidance?: number;
   /** which given cells the unconditional pass hides: all of them, or one modality's only */
   guidanceMode?: GuidanceMode;
+  /** guide only the steps whose timestep t lies in [lo, hi] (of the schedule's T); the others run one unguided pass
+   * (guidance in a limited interval, Kynkäänniemi et al. 2024). Default: every step. */
+  guidanceInterval?: readonly [number, number];
   method?: 'monl' | 'replacement';
   seed?: number;
   previewEvery?: number;
@@ -96,7 +99,10 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     seed: Key = o.seed ?? SAMPLER_DEFAULTS.seed;
   const method = o.method ?? 'monl',
     guidanceMode = o.guidanceMode ?? 'all',
-    guided = s !== 0 && method === 'monl' && hidesAnyCell(o.mask, guidanceMode);
+    guided = s !== 0 && method === 'monl' && hidesAnyCell(o.mask, guidanceMode),
+    [gLo, gHi] = o.guidanceInterval ?? [0, sched.T];
+  if (!(Number.isFinite(gLo) && Number.isFinite(gHi) && 0 <= gLo && gLo <= gHi))
+    throw new Error(`generate: guidanceInterval [${o.guidanceInterval}] must be [lo, hi] with 0 ≤ lo ≤ hi (timesteps of T = ${sched.T})`);
   checkGiven(l, o.mask, o.given, B);
   const MS = 2 * l.numSegments;
   const { L, h, w, C } = l.video;
@@ -135,7 +141,8 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     // c. guidance: [conditional; unconditional]
     let batch: Record<'video' | 'audio' | 't' | 'scV' | 'scA', Float32Array> = { ...input, scV: sc.video, scA: sc.audio },
       nb = B;
-    if (guided) {
+    const guideStep = guided && t >= gLo && t <= gHi;
+    if (guideStep) {
       const u = unconditionalInputs(input, gen, hidden, o.mask, guidanceMode, sched.T);
       batch = {
         video: concat(input.video, u.video),
@@ -158,7 +165,7 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     );
     let eV: Float32Array = await ops.read(out.video),
       eA: Float32Array = await ops.read(out.audio);
-    if (guided) {
+    if (guideStep) {
       eV = guide(eV, B * nV, gen.video, s);
       eA = guide(eA, B * nA, gen.audio, s);
     }

@@ -37,6 +37,8 @@ export interface GenerateFilesOptions {
   steps?: number;
   guidance?: number;
   guidanceMode?: GuidanceMode;
+  /** guide only the steps with t in [lo, hi] (default every step) */
+  guidanceInterval?: readonly [number, number];
   eta?: number;
   seed?: number;
   /** output path prefix: <out>.mp4, <out>.png, <out>.json (a trailing .mp4/.png/.json is dropped) */
@@ -117,8 +119,11 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
       );
     source = sliceClip(full, 0, T);
   }
-  const clip = await generateClip(model, codecs, { mask, source, steps, guidance, guidanceMode: o.guidanceMode, eta, seed, method: o.method }, (s) =>
-    o.onStep?.(s.step, s.total),
+  const clip = await generateClip(
+    model,
+    codecs,
+    { mask, source, steps, guidance, guidanceMode: o.guidanceMode, guidanceInterval: o.guidanceInterval, eta, seed, method: o.method },
+    (s) => o.onStep?.(s.step, s.total),
   );
   if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite))
     throw new Error(`generate: the sampler produced non-finite values (guidance ${guidance} too large?); nothing written`);
@@ -137,6 +142,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
         eta,
         guidance,
         guidanceMode: o.guidanceMode ?? 'all',
+        ...(o.guidanceInterval ? { guidanceInterval: o.guidanceInterval } : {}),
         method: o.method ?? 'monl',
         checkpoints: {
           model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) },
