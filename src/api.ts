@@ -29,7 +29,10 @@ export interface GenerateRequest {
   clip?: AVClip;
   start?: number;
   steps?: number;
+  /** classifier-free guidance (default: 3 for a2v/v2a, 2 for other conditions; `defaultGuidance`) */
   guidance?: number;
+  /** guide only the steps with t in [lo, hi] of the model's T (default every step) */
+  guidanceInterval?: readonly [number, number];
   eta?: number;
   seed?: number;
   /** called after every sampling step (step, total, optional x̂0 preview frames) */
@@ -96,6 +99,7 @@ export class AvditPipeline {
       source,
       steps: r.steps ?? SAMPLER_DEFAULTS.steps,
       guidance: r.guidance,
+      guidanceInterval: r.guidanceInterval,
       eta: r.eta,
       seed: r.seed,
       previewEvery: r.previewEvery,

@@ -11,7 +11,7 @@ export type { Tensor, Params, EngineInfo, DeviceRequest, AdamWConfig, AdamWState
 // ---- the pipeline: load a bundle, run any task ----
 export { AvditPipeline, type BundleReader, type GenerateRequest } from './api.js';
 export { TASKS, parseCondition, formatCondition, type ConditionMask } from './monl/tasks.js';
-export { SAMPLER_DEFAULTS } from './pipeline/defaults.js';
+export { SAMPLER_DEFAULTS, defaultGuidance } from './pipeline/defaults.js';
 export { stepTimer } from './pipeline/step-timer.js';
 export { makeClip, sliceClip, type AVClip } from './media/clip.js';
 
