@@ -3,7 +3,7 @@
  * the original pixels / samples back into the given cells. Browser-safe (no files, no ffmpeg): the CLI
  * (`generate-files.ts`) and the studio's Web Worker both run exactly this.
  */
-import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance } from './defaults.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions } from './defaults.js';
 import { makeClip, type AVClip } from '../media/clip.js';
 import type { VideoCodec, AudioCodec } from '../codecs/codec.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
@@ -71,7 +71,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     mask: o.mask,
     given,
     steps: o.steps ?? SAMPLER_DEFAULTS.steps,
-    guidance: o.guidance ?? defaultGuidance(o.mask),
+    guidance: o.guidance, // unset: generateSteps picks the condition's default
     guidanceMode: o.guidanceMode,
     guidanceInterval: o.guidanceInterval,
     eta: o.eta ?? SAMPLER_DEFAULTS.eta,

@@ -590,7 +590,11 @@ const lowerIsBetter = (metric: string) =>
   metric.startsWith('FVD') || metric.startsWith('FAD') || metric === METRICS.id || metric === METRICS.syncShuffled || metric === METRICS.lmd;
 /** columns that describe the model rather than rank it (influence: more is not always better) */
 const unranked = (metric: string) =>
-  metric.startsWith('influence') || metric === METRICS.syncShuffled || metric === METRICS.found || metric.startsWith(`${METRICS.saa}-`);
+  metric.startsWith('influence') ||
+  metric === METRICS.syncShuffled ||
+  metric === METRICS.found ||
+  metric === METRICS.saaSpeech ||
+  metric === METRICS.saaSilence;
 
 /**
  * Rows = strategies, columns = tasks × metrics, each cell "value [lo, hi]"; the best model in a column is
