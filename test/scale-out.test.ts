@@ -11,7 +11,7 @@ import { writeTinyCodecs, writeToyLatents } from '../src/testing/node/tiny.js';
 import { fileSha256, openLatentCache } from '../src/codecs/node/latents.js';
 import { loadCheckpoint } from '../src/util/node/checkpoint.js';
 import { foldIn, normal, uniform } from '../src/util/rng.js';
-import type { HostParams } from '../src/util/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type HostParams } from '../src/util/safetensors.js';
 
 const skip = twinUnavailable() ?? false;
 const ROOT = resolve('.');
@@ -166,6 +166,7 @@ test(
     for (const [name, flags] of [
       ['giv', ['--given-rate', '0.5']],
       ['giv-snr', ['--given-rate', '0.5', '--min-snr', '5']],
+      ['quiet', ['--quiet-weight', '3', '--min-snr', '5']],
       ['actx', ['--audio-context', '2', '--video-context']],
     ] as const) {
       ok(torchTrain([...MODEL, ...short, ...flags, '--out', join(root, name)]), `avdit_torch train ${flags.join(' ')}`);
@@ -173,12 +174,29 @@ test(
       assertSameRun(join(root, name), join(root, `${name}-ts`), 4);
       const cfg = JSON.parse(readFileSync(join(root, `${name}-ts`, 'checkpoint', 'config.json'), 'utf8'));
       if (name === 'actx') assert.deepEqual([cfg.model.audioContext, cfg.model.videoContext], [2, true]);
+      else if (name === 'quiet') assert.deepEqual([cfg.train.quietWeight, cfg.train.minSnr], [3, 5]);
       else assert.equal(cfg.train.givenRate, 0.5);
     }
     assert.notEqual(metrics(join(root, 'giv'))[0].loss, metrics(join(root, 'py'))[0].loss);
+    assert.notEqual(metrics(join(root, 'quiet'))[0].loss, metrics(join(root, 'snr'))[0].loss);
     const bad = torchTrain([...MODEL, ...short, '--region-weight', '8', '--out', join(root, 'reg-bad')]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.err, /--region-weight needs --regions/);
+    // a cache without quiet masks: both trainers name the file and the two ways to get them
+    const old = join(root, 'lat-noquiet');
+    writeToyLatents(old);
+    const st = join(old, 'latents.safetensors');
+    const { tensors } = decodeSafetensors(readFileSync(st), st);
+    delete tensors['train.quiet'];
+    delete tensors['val.quiet'];
+    writeFileSync(st, encodeSafetensors(tensors));
+    for (const [who, r] of [
+      ['avdit_torch', torchTrain(['--data', old, ...MODEL.slice(2), ...short, '--quiet-weight', '3', '--out', join(root, 'q-bad')])],
+      ['avdit', avditTrain(['--data', old, ...MODEL.slice(2), ...short, '--quiet-weight', '3', '--out', join(root, 'q-bad-ts')])],
+    ] as const) {
+      assert.notEqual(r.code, 0, who);
+      assert.match(r.err, /latents\.safetensors: no "train\.quiet" for --quiet-weight .*add-quiet\.mjs/, `${who}: ${r.err}`);
+    }
   },
 );
 

@@ -25,6 +25,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --video-context   the V2A counterpart: every audio token also sees its segment's video latent frame
     --given-rate 0.2   condition practice: in this share of examples one modality (video or audio) is given, clean
                   (t = 0) and out of the loss, as in A2V/V2A (0 = off, the default)
+    --quiet-weight 3   extra ε-loss weight on the audio latent frames the cache marks quiet (<split>.quiet: more than
+                  20 dB below the window's loudest video frame, as SAA counts them), normalised to mean 1 per window
     --resume continues the run in <run>; --force starts over in a folder that holds a run (replacing it)
     --for 150m: train for this wall time, checkpoint and stop (rerun with --resume to go on: a campaign in chunks)
     --stop-after N: checkpoint and stop at step N (--steps still sets the LR schedule)`;
@@ -51,6 +53,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'region-weight',
       'regions',
       'given-rate',
+      'quiet-weight',
       'audio-context',
       ...TRAINER_FLAGS,
     ],
@@ -85,6 +88,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const regionWeight = f.num('region-weight', 0, { min: 0, max: 1000 });
   const regions = f.str('regions') ? parseRegions(f.str('regions')!) : undefined;
   const givenRate = f.num('given-rate', 0, { min: 0, max: 1 });
+  const quietWeight = f.num('quiet-weight', 0, { min: 0, max: 1000 });
   const task = monlTrainTask(data, model, {
     batch,
     mixtureName: strategy,
@@ -96,6 +100,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     regionWeight,
     regions,
     givenRate,
+    quietWeight,
   });
   console.log(
     `AVDiT ${presetName} (width ${model.width}, depth ${model.depth}, heads ${model.heads}, ${(countParams(task.specs) / 1e6).toFixed(2)}M parameters), strategy ${strategy}, on ${info.device}${info.device === 'wasm' ? ` with ${info.threads} threads` : ` (${info.adapter})`}`,

@@ -57,6 +57,7 @@ def parser():
     t.add_argument("--min-snr", type=float, default=0, help="Min-SNR-γ loss weighting, γ (0: off, plain ε-MSE)")
     t.add_argument("--region-weight", type=float, default=0, help="extra ε-loss weight on the video latents inside --regions (0: off)")
     t.add_argument("--regions", help='boxes for --region-weight: "mouth=0.33,0.72,0.67,0.95;…" (fractions of the frame) or "grid"')
+    t.add_argument("--quiet-weight", type=float, default=0, help="extra ε-loss weight on the audio latent frames the cache marks quiet (<split>.quiet; 0: off)")
     t.add_argument("--given-rate", type=float, default=0, help="condition practice: share of examples with one modality given (t = 0, no loss), as in A2V/V2A (0: off)")
     t.add_argument("--val-windows", type=int, default=TASK_DEFAULTS["valWindows"])
     t.add_argument("--checkpoint-every", type=positive, default=D["checkpointEvery"])
@@ -97,6 +98,8 @@ def options(a):
         raise ValueError(f"--min-snr must be ≥ 0 (0: off), got {a.min_snr}")
     if not (0 <= a.region_weight <= 1000):
         raise ValueError(f"--region-weight must be in [0, 1000] (0: off), got {a.region_weight}")
+    if not (0 <= a.quiet_weight <= 1000):
+        raise ValueError(f"--quiet-weight must be in [0, 1000] (0: off), got {a.quiet_weight}")
     if not (0 <= a.given_rate <= 1):
         raise ValueError(f"--given-rate must be in [0, 1] (0: off), got {a.given_rate}")
     regions = monl.parse_regions(a.regions) if a.regions else None
@@ -109,7 +112,7 @@ def options(a):
         "heads": a.heads, "patch": a.patch, "batch": a.batch, "self_cond_rate": a.self_cond_rate, "val_windows": a.val_windows,
         "resume": a.resume, "force": a.force, "device": a.device, "threads": a.threads, "for_seconds": a.for_seconds,
         "stop_after": a.stop_after, "schedule": a.schedule, "min_snr": a.min_snr,
-        "region_weight": a.region_weight, "regions": regions, "given_rate": a.given_rate,
+        "region_weight": a.region_weight, "regions": regions, "given_rate": a.given_rate, "quiet_weight": a.quiet_weight,
         "self_condition": a.self_condition, "audio_context": a.audio_context, "video_context": a.video_context,
         "trainer": {"steps": a.steps, "lr": a.lr, "warmupSteps": a.warmup, "emaDecay": a.ema, "seed": a.seed,
                     "checkpointEvery": a.checkpoint_every, "logEvery": a.log_every},

@@ -151,9 +151,17 @@ def draw_timesteps(key, batch, M, N, T, mixture):
     return t, strategies
 
 
-def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, region=None, given_rate=0):
+def quiet_weights(quiet, extra):
+    """Loss weight per audio latent frame from the cache's quiet masks [B, La] (1: quiet): 1 + extra on quiet frames,
+    normalised to mean 1 per window (src/train/monl-loss.ts quietWeights), as float32 [B, La]."""
+    w = 1.0 + extra * np.asarray(quiet, np.float64)
+    return (w / w.mean(axis=1, keepdims=True)).astype(np.float32)
+
+
+def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, region=None, given_rate=0, quiet=None):
     """Steps 1–3 for clean latents x0v [B, L, h, w, C], x0a [B, La, Ca] (float32 numpy); region: an [h, w] loss
-    weight map of the video latents (region_weight_map) or None; given_rate: condition practice (give_modalities)."""
+    weight map of the video latents (region_weight_map) or None; given_rate: condition practice (give_modalities);
+    quiet: [B, La] loss weights of the audio latent frames (quiet_weights) or None."""
     B, S = x0v.shape[0], lay.S
     if fixed:
         mixture = {k: (1 if k == fixed else 0) for k in STRATEGIES}
@@ -185,6 +193,8 @@ def make_batch(key, lay, alpha_bars, mixture, x0v, x0a, fixed=None, min_snr=0, r
         b["wAudio"] = min_snr_weights(alpha_bars, ta, min_snr).reshape(B, La, 1)
     if region is not None:  # per example, so a DDP rank's slice of the batch carries it too
         b["wRegion"] = np.ascontiguousarray(np.broadcast_to(region.reshape(1, 1, *region.shape, 1), (B, 1, *region.shape, 1)))
+    if quiet is not None:
+        b["wQuiet"] = np.ascontiguousarray(quiet.reshape(B, La, 1), np.float32)
     return b
 
 
@@ -208,6 +218,8 @@ def per_example_loss(p, c, lay, k, b, use_sc):
         ev, ea = ev * b["wVideo"], ea * b["wAudio"]
     if "wRegion" in b:  # region weights (make_batch with a region map)
         ev = ev * b["wRegion"]
+    if "wQuiet" in b:  # quiet-frame weights (make_batch with quiet)
+        ea = ea * b["wQuiet"]
     se_v, se_a = ev.reshape(B, -1).sum(1), ea.reshape(B, -1).sum(1)
     return se_v, se_a
 

@@ -130,7 +130,8 @@ def run(rank, world, o):
         "strategy": o["strategy"], "mixture": mixture,
         "train": {"batch": cfg["batch"], "selfCondRate": o["self_cond_rate"], **({"minSnr": o["min_snr"]} if o.get("min_snr") else {}),
                   **({"regionWeight": o["region_weight"], "regions": o["regions"]} if o.get("region_weight") else {}),
-                  **({"givenRate": o["given_rate"]} if o.get("given_rate") else {})},
+                  **({"givenRate": o["given_rate"]} if o.get("given_rate") else {}),
+                  **({"quietWeight": o["quiet_weight"]} if o.get("quiet_weight") else {})},
     }
     region = monl.region_weight_map(m["videoShape"][2], m["videoShape"][1], list((o.get("regions") or {}).values()), o.get("region_weight") or 0)
     if ck is not None and o.get("schedule") and ck["config"].get("diffusion", {}).get("kind") != o["schedule"]:
@@ -178,6 +179,12 @@ def run(rank, world, o):
     tr_v, tr_a = tensors["train.video"], tensors["train.audio"]
     va_v, va_a = tensors["val.video"], tensors["val.audio"]
     n_train = tr_v.shape[0]
+    tr_q = None
+    if o.get("quiet_weight"):
+        if "train.quiet" not in tensors:
+            raise ValueError(f"{os.path.join(o['data'], 'latents.safetensors')}: no \"train.quiet\" for --quiet-weight (a cache from before they existed: "
+                             "re-encode with \"avdit encode\", or add them with scripts/add-quiet.mjs)")
+        tr_q = tensors["train.quiet"]
     if n_train == 0:
         raise ValueError(f"{o['data']}: no training windows")
     alpha_bars = monl.schedule_from_config(config["diffusion"], os.path.join(ck["dir"], "config.json") if ck else "train")
@@ -225,7 +232,8 @@ def run(rank, world, o):
         key = fold_in(cfg["seed"], s)
         idx = randint(key, B, 0, n_train)
         bt = monl.make_batch(key, lay, alpha_bars, mixture, tr_v[idx], tr_a[idx], min_snr=o.get("min_snr") or 0, region=region,
-                             given_rate=o.get("given_rate") or 0)
+                             given_rate=o.get("given_rate") or 0,
+                             quiet=monl.quiet_weights(tr_q[idx], o["quiet_weight"]) if tr_q is not None else None)
         mine = {n: v[rank * lb:(rank + 1) * lb] for n, v in bt.items()}
         use_sc = monl.use_self_cond(key, sc_rate)
         for p in params.values():

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   activityFromAlign,
   activityFromAudio,
+  quietLatentFrames,
   agreement,
   audioEmbedding,
   identityDistance,
@@ -53,6 +54,11 @@ test('GRID alignments: parsing, per-frame activity, agreement with audio activit
   const audio = new Float32Array(32000);
   for (let i = 8000; i < 24000; i++) audio[i] = Math.sin(i * 0.3) * 0.5; // loud where words are
   assert.deepEqual(activityFromAudio(audio, 16000, 4, 8), act);
+  // the same activity per audio latent frame (320 samples): quiet exactly where the video frame holding its centre is
+  const q = quietLatentFrames(audio, 16000, 4, 8, 100, 320);
+  assert.equal(q.length, 100);
+  q.forEach((v, i) => assert.equal(v, act[Math.floor(((i + 0.5) * 320) / 4000)] ? 0 : 1, `latent frame ${i}`));
+  assert.deepEqual([q[24], q[25], q[74], q[75]], [1, 0, 0, 1]); // 0.5 s and 1.5 s, the word edges
   near(agreement(act, [false, true, true, true, true, true, false, true]), 6 / 8);
   assert.throws(() => parseAlign('0 12 sil\nbroken', 'x.align'), /x\.align: line 2 is not "start end word"/);
 });

@@ -153,6 +153,26 @@ export function activityFromAudio(audio: Float32Array, sampleRate: number, fps: 
   return e.map((v) => v > top - rangeDb && v > floorDb);
 }
 
+/**
+ * Per audio latent frame (`hopSamples` each): 1 where SAA calls the video frame holding its centre quiet
+ * (activityFromAudio: more than `rangeDb` below the window's loudest frame, or under `floorDb`), else 0. The
+ * latent cache keeps it as `<split>.quiet` for the trainer's `--quiet-weight`.
+ */
+export function quietLatentFrames(
+  audio: Float32Array,
+  sampleRate: number,
+  fps: number,
+  numFrames: number,
+  latentFrames: number,
+  hopSamples: number,
+): Float32Array {
+  const active = activityFromAudio(audio, sampleRate, fps, numFrames);
+  return Float32Array.from({ length: latentFrames }, (_, i) => {
+    const f = Math.min(numFrames - 1, Math.floor((((i + 0.5) * hopSamples) / sampleRate) * fps));
+    return active[f] ? 0 : 1;
+  });
+}
+
 export function agreement(a: boolean[], b: boolean[], range: FrameRange = { from: 0, to: a.length }): number {
   let same = 0;
   for (let t = range.from; t < range.to; t++) if (a[t] === b[t]) same++;

@@ -7,7 +7,7 @@ import { toDevice } from '../nn/params.js';
 import { randomParams } from '../testing/node/tiny.js';
 import { AVDIT_PRESETS, avditConsts, avditSpecs } from '../model/avdit.js';
 import { normal } from '../util/rng.js';
-import { makeMonlBatch, minSnrWeights, monlBatchTensors, monlLoss } from './monl-loss.js';
+import { makeMonlBatch, minSnrWeights, monlBatchTensors, monlLoss, quietWeights } from './monl-loss.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import { segmentLayout } from '../monl/segments.js';
 import { MIXTURES } from '../monl/strategies.js';
@@ -31,6 +31,26 @@ test('Min-SNR-γ weights: 1 where SNR ≤ γ (noisy steps), γ/SNR above it (cle
   assert.equal(weighted.wVideo!.length, 2 * 5);
   assert.equal(weighted.wAudio!.length, 2 * 106);
   assert.ok([...weighted.wVideo!, ...weighted.wAudio!].every((x) => x > 0 && x <= 1));
+});
+
+test('quiet weights: quiet audio frames weigh 1 + w times the others, mean 1 per window; a window with no quiet frame stays 1', () => {
+  const mask = Float32Array.from([1, 1, 0, 0, 0, 0, 0, 0, /* second window */ 0, 0, 0, 0, 0, 0, 0, 0]);
+  const w = quietWeights(mask, 2, 3);
+  const first = [...w.subarray(0, 8)];
+  assert.ok(Math.abs(first.reduce((a, b) => a + b, 0) / 8 - 1) < 1e-6, 'mean 1');
+  assert.ok(Math.abs(first[0] / first[2] - 4) < 1e-6, `quiet/speech ${first[0] / first[2]}`);
+  assert.deepEqual([...w.subarray(8)], new Array(8).fill(1));
+  const s = linearSchedule();
+  const seg = segmentLayout(17, 8, 106, 0.02);
+  const l = makeTokenLayout(seg, { L: 5, h: 2, w: 2, C: 2 }, { La: 106, C: 2 }, 1, 8, 0.02);
+  const q = Float32Array.from({ length: 2 * 106 }, (_, i) => (i % 106 < 30 ? 1 : 0));
+  const plain = makeMonlBatch(3, l, s, MIXTURES.monl, new Float32Array(2 * 5 * 8), new Float32Array(2 * 106 * 2), 2);
+  const weighted = makeMonlBatch(3, l, s, MIXTURES.monl, new Float32Array(2 * 5 * 8), new Float32Array(2 * 106 * 2), 2, {
+    quiet: { mask: q, weight: 3 },
+  });
+  assert.equal(plain.wQuiet, undefined);
+  assert.deepEqual(weighted.xtAudio, plain.xtAudio, 'weighting does not change the draws');
+  assert.deepEqual(weighted.wQuiet, quietWeights(q, 2, 3));
 });
 
 await initNodeEngine({ device: 'wasm' });

@@ -5,7 +5,8 @@
  *   3. noise: x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · ε   (host, float64 coefficients)
  *   4. predict ε̂ = AVDiT(x_t, t) (optionally self-conditioned on a first x̂0 estimate)
  *   5. L2 between ε̂ and ε over all video and audio latent elements (optionally Min-SNR-γ weighted per
- *      latent frame, and region-weighted per video latent position, e.g. GRID's mouth); named terms per
+ *      latent frame, region-weighted per video latent position, e.g. GRID's mouth, and per audio latent frame towards
+ *      the quiet ones); named terms per
  *      modality and per strategy.
  * Steps 1–3 are host code (`makeMonlBatch`), 4–5 run inside jit (`monlLoss`).
  * Condition practice (`givenRate`, off by default): in that share of examples one modality (video or audio, even odds)
@@ -40,6 +41,25 @@ export interface MonlBatch {
   /** loss weight per latent frame (video [B, L], audio [B, La]): Min-SNR-γ, and 0 on given (t = 0) cells; absent = unweighted. */
   wVideo?: Float32Array;
   wAudio?: Float32Array;
+  /** loss weight per audio latent frame [B, La] from the cache's quiet masks (quietWeights); absent = unweighted */
+  wQuiet?: Float32Array;
+}
+
+/**
+ * Loss weight of each audio latent frame from a quiet mask [B, La] (1: the frame is quiet, `<split>.quiet` of the latent
+ * cache): 1 + `extra` on quiet frames, normalised to mean 1 per window, so the audio loss keeps its scale and moves
+ * towards the silences (V2A's SAA-silence). Same float64 steps as avdit_torch's quiet_weights.
+ */
+export function quietWeights(quiet: Float32Array, batch: number, extra: number): Float32Array {
+  const La = quiet.length / batch,
+    out = new Float32Array(quiet.length);
+  for (let b = 0; b < batch; b++) {
+    let sum = 0;
+    for (let i = 0; i < La; i++) sum += 1 + extra * quiet[b * La + i];
+    const mean = sum / La;
+    for (let i = 0; i < La; i++) out[b * La + i] = (1 + extra * quiet[b * La + i]) / mean;
+  }
+  return out;
 }
 
 /**
@@ -65,6 +85,8 @@ export interface MonlBatchOptions {
   minSnr?: number;
   /** share of examples with one modality given (t = 0, no loss); 0 or absent: none */
   givenRate?: number;
+  /** the examples' quiet masks [B, La] and the extra weight on quiet audio frames (quietWeights); absent: none */
+  quiet?: { mask: Float32Array; weight: number };
 }
 
 /**
@@ -93,7 +115,7 @@ export function makeMonlBatch(
 ): MonlBatch {
   const S = l.numSegments,
     M = 2;
-  const { fixedStrategy, minSnr = 0, givenRate = 0 } = o;
+  const { fixedStrategy, minSnr = 0, givenRate = 0, quiet } = o;
   const mix = fixedStrategy ? { vanilla: 0, perModality: 0, perSegment: 0, perCell: 0, [fixedStrategy]: 1 } : mixture;
   const { t, strategies } = drawTimesteps(foldIn(key, 1), batch, M, S, sched.T, mix);
   if (givenRate > 0) giveModalities(foldIn(key, 5), t, batch, S, givenRate);
@@ -123,6 +145,7 @@ export function makeMonlBatch(
     strategies,
     // weights only when asked for (an unweighted batch has none)
     ...(minSnr > 0 || givenRate > 0 ? { wVideo: minSnrWeights(sched, tv, minSnr), wAudio: minSnrWeights(sched, ta, minSnr) } : {}),
+    ...(quiet && quiet.weight > 0 ? { wQuiet: quietWeights(quiet.mask, batch, quiet.weight) } : {}),
   };
 }
 
@@ -150,6 +173,8 @@ export interface MonlBatchTensors {
   wAudio?: Tensor; // [B, La, 1]
   /** loss weight of each video latent position (a region map, mean 1; absent: unweighted) */
   wRegion?: Tensor; // [1, 1, h, w, 1]
+  /** loss weight of each audio latent frame (quiet frames weigh more, mean 1 per window; absent: unweighted) */
+  wQuiet?: Tensor; // [B, La, 1]
 }
 
 export function monlBatchTensors(
@@ -177,6 +202,7 @@ export function monlBatchTensors(
     useSelfCond: ops.full([], use),
     ...(bt.wVideo && bt.wAudio ? { wVideo: ops.tensor(bt.wVideo, [batch, L, 1, 1, 1]), wAudio: ops.tensor(bt.wAudio, [batch, La, 1]) } : {}),
     ...(regionMap ? { wRegion: ops.tensor(regionMap, [1, 1, h, w, 1]) } : {}),
+    ...(bt.wQuiet ? { wQuiet: ops.tensor(bt.wQuiet, [batch, La, 1]) } : {}),
   };
 }
 
@@ -202,6 +228,7 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     wVideo,
     wAudio,
     wRegion,
+    wQuiet,
   } = b;
   const B = xtV.shape[0];
   let selfCond: { video: Tensor; audio: Tensor } | undefined;
@@ -224,6 +251,7 @@ export function monlLoss(p: Params, c: AvditConfig, l: TokenLayout, k: AvditCons
     errA = ops.mul(errA, wAudio);
   }
   if (wRegion) errV = ops.mul(errV, wRegion);
+  if (wQuiet) errA = ops.mul(errA, wQuiet);
   const seV = ops.sum(ops.reshape(errV, [B, nv]), 1); // [B]
   const seA = ops.sum(ops.reshape(errA, [B, na]), 1);
   const perEx = ops.div(ops.add(seV.ref, seA.ref), nv + na); // [B]

@@ -9,7 +9,8 @@ import { initNodeEngine } from '../../engine/node.js';
 import { probe } from '../../media/node/ffmpeg.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { syntheticCache, writeTinyCodecs } from '../../testing/node/tiny.js';
-import { encodeLatentCache, openLatentCache, loadCodecs, encoderSha256, checkCodecsMatch, codecRecord } from './latents.js';
+import { encodeLatentCache, openLatentCache, loadCodecs, encoderSha256, checkCodecsMatch, codecRecord, quietTensors } from './latents.js';
+import { quietLatentFrames } from '../../eval/av-metrics.js';
 import { loadCheckpoint, saveCheckpoint } from '../../util/node/checkpoint.js';
 
 await initNodeEngine({ device: 'wasm' });
@@ -33,6 +34,11 @@ test('encode writes every window of both splits as normalised latents; decode tu
   const clip = cache.loadWindow({ clip: cache.clips().find((c) => c.file === w.file)!, start: w.start });
   const direct = await codecs.video.encode(clip.video, 1, 17);
   assert.deepEqual(lc.tensors['train.video'].data.subarray(320, 640), direct);
+  // the quiet masks: one per audio latent frame, the same as computing them again from the clip cache
+  assert.deepEqual(lc.tensors['train.quiet'].shape, [m.windows.train.length, 106]);
+  assert.deepEqual(lc.tensors['train.quiet'].data.subarray(106, 212), quietLatentFrames(clip.audio, 16000, 8, 17, 106, 320));
+  const q = quietTensors(join(root, 'cache'), m);
+  for (const s of ['train.quiet', 'val.quiet']) assert.deepEqual(q[s].data, lc.tensors[s].data, s);
   const out = join(root, 'one.mp4');
   const decode = (...extra: string[]) =>
     spawnSync(

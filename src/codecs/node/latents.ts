@@ -1,8 +1,9 @@
 /**
  * The latent cache the diffusion model trains on (`avdit encode`): every window of a prepared clip
  * cache encoded by both codecs into normalised latents, written as one safetensors file
- * (`<split>.video` [N, 1+k, h, w, Cv], `<split>.audio` [N, La, Ca]) plus latents.json (the windows,
- * the codec checkpoints and their hashes, the segment layout).
+ * (`<split>.video` [N, 1+k, h, w, Cv], `<split>.audio` [N, La, Ca], `<split>.quiet` [N, La]: 1 on the audio latent
+ * frames the SAA metric calls quiet, for `--quiet-weight`) plus latents.json (the windows, the codec checkpoints and
+ * their hashes, the segment layout).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { decodeSafetensors, encodeSafetensors, type HostParams } from '../../uti
 import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
 import { recordedPath } from '../../util/node/paths.js';
 import { readJsonFile } from '../../util/node/json.js';
+import { quietLatentFrames } from '../../eval/av-metrics.js';
 
 /** A codec as a latent cache (and a model trained on it) records it: the file's sha256, and `encoderSha256`
  * (see encoderSha256), which a codec whose decoder alone was fine-tuned shares. */
@@ -129,6 +131,7 @@ export async function encodeLatentCache(o: {
     );
     const vOut = new Float32Array(ws.length * vShape.reduce((a, b) => a * b, 1));
     const aOut = new Float32Array(ws.length * L * aShape[1]);
+    const qOut = new Float32Array(ws.length * L);
     const t0 = Date.now();
     for (let i = 0; i < ws.length; i += 8) {
       const part = ws.slice(i, i + 8).map((w) => cache.loadWindow(w));
@@ -137,6 +140,7 @@ export async function encodeLatentCache(o: {
       part.forEach((c, j) => {
         fr.set(c.video, j * c.video.length);
         au.set(c.audio.subarray(0, L * audio.config.hopSamples), j * L * audio.config.hopSamples);
+        qOut.set(quietLatentFrames(c.audio, dc.sampleRate, dc.fps, T, L, audio.config.hopSamples), (i + j) * L);
       });
       vOut.set(await video.encode(fr, part.length, T), i * (vOut.length / ws.length));
       aOut.set(await audio.encode(au, part.length, dc.sampleRate), i * L * aShape[1]);
@@ -144,6 +148,7 @@ export async function encodeLatentCache(o: {
     }
     tensors[`${split}.video`] = { shape: [ws.length, ...vShape], data: vOut };
     tensors[`${split}.audio`] = { shape: [ws.length, ...aShape], data: aOut };
+    tensors[`${split}.quiet`] = { shape: [ws.length, L], data: qOut };
     windows[split] = ws.map((w) => ({ file: w.clip.file, start: w.start }));
   }
   const manifest: LatentManifest = {
@@ -160,6 +165,29 @@ export async function encodeLatentCache(o: {
   writeFileAtomic(join(o.out, 'latents.safetensors'), encodeSafetensors(tensors));
   writeFileAtomic(join(o.out, 'latents.json'), JSON.stringify(manifest, null, 1));
   return manifest;
+}
+
+/**
+ * The `<split>.quiet` tensors of a latent cache encoded before they existed, computed from the clip cache it was encoded
+ * from (`cache`): the same windows, the same rule as `avdit encode`. Throws naming the window a clip cache lacks.
+ */
+export function quietTensors(cache: string, m: LatentManifest): HostParams {
+  const cc = new ClipCache(cache);
+  const L = m.audioShape[0],
+    hop = Math.round(m.audioHopSec * m.data.sampleRate);
+  const out: HostParams = {};
+  for (const split of ['train', 'val'] as const) {
+    const byFile = new Map(cc.clips(split).map((c) => [c.file, c]));
+    const q = new Float32Array(m.windows[split].length * L);
+    m.windows[split].forEach((w, i) => {
+      const clip = byFile.get(w.file);
+      if (!clip) throw new Error(`${cache}: no ${split} clip ${w.file} (the latent cache's window ${i}); pass the clip cache it was encoded from`);
+      const c = cc.loadWindow({ clip, start: w.start });
+      q.set(quietLatentFrames(c.audio, m.data.sampleRate, m.data.fps, m.data.windowFrames, L, hop), i * L);
+    });
+    out[`${split}.quiet`] = { shape: [m.windows[split].length, L], data: q };
+  }
+  return out;
 }
 
 export interface LatentCache {

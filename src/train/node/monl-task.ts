@@ -34,6 +34,9 @@ export interface MonlTrainOptions {
   /** condition practice: the share of training examples with one modality given (t = 0, out of the loss), as in
    * A2V/V2A (0 or absent: none); validation is unchanged */
   givenRate?: number;
+  /** extra loss weight on the audio latent frames the cache marks quiet (`<split>.quiet`), normalised to mean 1 per
+   * window (0 or absent: unweighted); validation stays unweighted */
+  quietWeight?: number;
 }
 
 /** `avdit train`'s defaults, one object for the CLI, the library and python/avdit_torch (a test compares them). */
@@ -78,6 +81,11 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
   const lossJ = jit((p: Params, k: AvditConsts, b: MonlBatchTensors) => monlLoss(p, c, l, k, b));
   if (o.regionWeight && !Object.keys(o.regions ?? {}).length)
     throw new Error('train: --region-weight needs --regions (e.g. mouth=0.33,0.72,0.67,0.95, or grid)');
+  const quiet = o.quietWeight ? lc.tensors['train.quiet']?.data : undefined;
+  if (o.quietWeight && !quiet)
+    throw new Error(
+      `${latentDir}/latents.safetensors: no "train.quiet" for --quiet-weight (a cache from before they existed: re-encode with "avdit encode", or add them with scripts/add-quiet.mjs)`,
+    );
   const regionMap = o.regionWeight ? regionWeightMap(l.video.w, l.video.h, Object.values(o.regions!), o.regionWeight) : null;
   const valIdx = Array.from({ length: Math.min(o.valWindows, nVal) }, (_, i) => i);
   return {
@@ -95,6 +103,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
         ...(o.minSnr ? { minSnr: o.minSnr } : {}),
         ...(regionMap ? { regionWeight: o.regionWeight, regions: o.regions } : {}),
         ...(o.givenRate ? { givenRate: o.givenRate } : {}),
+        ...(quiet ? { quietWeight: o.quietWeight } : {}),
       },
     },
     specs: avditSpecs(c, l),
@@ -103,6 +112,7 @@ export function monlTrainTask(latentDir: string, c: AvditConfig, o: MonlTrainOpt
       const bt = makeMonlBatch(key, l, sched, o.mixture, gather(trV, perV, idx), gather(trA, perA, idx), o.batch, {
         minSnr: o.minSnr,
         givenRate: o.givenRate,
+        ...(quiet ? { quiet: { mask: gather(quiet, m.audioShape[0], idx), weight: o.quietWeight! } } : {}),
       });
       // the constants ride with the batch: a jit program takes device arrays as arguments, not from its closure
       return { data: monlBatchTensors(bt, l, o.batch, c.selfCondition ? o.selfCondRate : 0, key, regionMap), consts: refTree(consts) };
