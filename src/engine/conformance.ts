@@ -439,6 +439,8 @@ export function conformanceCases(): ConformanceCase[] {
           [[5], 3, 16, 20],
           [[2, 3], 8, 16, 8],
           [[2, 2], 5, 12, 24],
+          [[1], 7, 24, 36], // patch 5's 2-row × 4-vector micro-tile: an odd row count and a 1-vector column tail
+          [[2], 9, 40, 52],
         ] as [number[], number, number, number][]) {
           const nb = lead.reduce((x, y) => x * y, 1);
           const a = rand(nb * M * K);
