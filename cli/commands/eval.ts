@@ -18,7 +18,7 @@ import { loadCheckpoint } from '../../src/util/node/checkpoint.js';
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
-    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --window-start 4|all  --max-windows N  --skip-windows N
+    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --window-start 4|all  --max-windows N  --skip-windows N
     --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
     --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
@@ -92,6 +92,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'steps',
       'guidance',
       'guidance-interval',
+      'eta',
       'window-start',
       'max-windows',
       'skip-windows',
@@ -154,6 +155,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     steps,
     guidance,
     guidanceInterval: f.interval('guidance-interval'),
+    eta: f.num('eta', 0, { min: 0, max: 1 }),
     windowStart: ws === 'all' ? undefined : f.int('window-start', 4, 0),
     griffinLimIters: glIters,
     maxWindows,

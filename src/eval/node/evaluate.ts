@@ -71,6 +71,8 @@ export interface EvalOptions {
   guidance?: number;
   /** guide only the steps with t in [lo, hi] (generate's guidanceInterval; default every step) */
   guidanceInterval?: readonly [number, number];
+  /** DDIM η (generate's eta; default 0, the deterministic sampler; 1: ancestral) */
+  eta?: number;
   /** which window of each clip (start frame); clips without it are skipped; undefined = every window */
   windowStart?: number;
   /** Griffin–Lim iterations when decoding audio (default 16; the codec's own is 48) */
@@ -410,8 +412,16 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
   const gi = o.guidanceInterval;
-  // (the interval joins the fingerprint only when set: earlier results stay valid)
-  const fingerprint = { windows: wins.map((w) => `${w.file}@${w.start}`), steps, guidance, ...(gi ? { guidanceInterval: gi } : {}), face: !!faceNet };
+  const eta = o.eta ?? 0;
+  // (the interval and η join the fingerprint only when set: earlier results stay valid)
+  const fingerprint = {
+    windows: wins.map((w) => `${w.file}@${w.start}`),
+    steps,
+    guidance,
+    ...(gi ? { guidanceInterval: gi } : {}),
+    ...(eta > 0 ? { eta } : {}),
+    face: !!faceNet,
+  };
   async function decodeAll(
     lat: { video: Float32Array; audio: Float32Array },
     mask: ConditionMask | null,
@@ -495,7 +505,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     for (const t of tasks) {
       const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) =>
         decodeAll(
-          await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, guidanceInterval: gi, seed, method }),
+          await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, guidanceInterval: gi, eta, seed, method }),
           masks[t],
           sources,
         );
@@ -561,7 +571,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     steps,
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
-    sampler: 'DDIM η=0',
+    sampler: `DDIM η=${eta}`,
     griffinLimIters: o.griffinLimIters ?? 16,
     tasks,
     checkpoints: o.checkpoints,
@@ -609,6 +619,7 @@ export function markdownTable(
     steps: number;
     guidance: number;
     guidanceInterval?: readonly [number, number];
+    sampler?: string;
     griffinLimIters: number;
     data?: string;
     split?: string;
@@ -647,7 +658,7 @@ export function markdownTable(
     return `| ${r} | ${cols.map(([t, mtr]) => fmt(results[r]?.[t]?.[mtr], `${t}/${mtr}`, r)).join(' | ')} | ${models.length > 1 && models.includes(r) && rk?.length ? (rk.reduce((a, b) => a + b, 0) / rk.length).toFixed(2) : ''} |`;
   });
   return [
-    `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; DDIM ${meta.steps} steps, guidance ${meta.guidance}${meta.guidanceInterval ? ` for t in [${meta.guidanceInterval.join(', ')}]` : ''}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
+    `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; ${meta.sampler ?? 'DDIM'} ${meta.steps} steps, guidance ${meta.guidance}${meta.guidanceInterval ? ` for t in [${meta.guidanceInterval.join(', ')}]` : ''}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
     `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa} (${METRICS.saaSpeech} / ${METRICS.saaSilence}: its agreement on the frames where a word is spoken / none is; not ranked). Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
     `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
     `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
