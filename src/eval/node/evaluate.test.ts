@@ -81,6 +81,11 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   const r2 = await evaluate(opts);
   assert.equal(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs, before);
   assert.deepEqual(r2.results, r.results);
+  // η = 1 (ancestral): another sampler, so the cached results are not reused; the table names it
+  const r3 = await evaluate({ ...opts, eta: 1, checkpoints: opts.checkpoints.slice(0, 1), tasks: ['a2v'] });
+  assert.ok(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs > before);
+  assert.notDeepEqual(r3.results.monl.a2v, r.results.monl.a2v);
+  assert.match(r3.table, /DDIM η=1 2 steps/);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
   await assert.rejects(
     evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }),
