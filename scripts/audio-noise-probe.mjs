@@ -32,7 +32,10 @@ console.log('| σ | quiet frames that stay quiet | active frames that stay activ
 for (const s of (sArg ?? '0,0.05,0.1,0.2,0.3,0.5').split(',').map(Number)) {
   const eps = normal(7, z.length);
   const a = await act(Float32Array.from(z, (v, i) => v + s * eps[i]));
-  let q = 0, qq = 0, ac = 0, aa = 0;
+  let q = 0,
+    qq = 0,
+    ac = 0,
+    aa = 0;
   clean.forEach((w, b) => w.forEach((on, t) => (on ? (ac++, (aa += a[b][t] ? 1 : 0)) : (q++, (qq += a[b][t] ? 0 : 1)))));
   console.log(`| ${s} | ${(qq / q).toFixed(3)} (${q} frames) | ${(aa / ac).toFixed(3)} |`);
 }
