@@ -78,8 +78,9 @@ export async function generateCommand(argv: string[]): Promise<void> {
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
 }
 
-export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance ${GUIDANCE_HELP}] [--seed 0]
-    long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png`;
+export const LONG_HELP = `avdit long --model <ckpt> --input <audio or video file> --out <prefix> [--seconds 10] [--steps ${SAMPLER_DEFAULTS.steps}] [--guidance G] [--seed 0]
+    long-form audio→video by sliding windows that share 5 frames; writes <prefix>.mp4 and <prefix>-border.png
+    --guidance G for every window; default ${SAMPLER_DEFAULTS.crossModalGuidance} for the first (a2v) and ${SAMPLER_DEFAULTS.chainedGuidance} for the later ones (they continue generated frames)`;
 
 export async function longCommand(argv: string[]): Promise<void> {
   const f = new Flags('long', argv, {

@@ -16,6 +16,12 @@ export const SAMPLER_DEFAULTS = {
    * second set's lip sync clears its shuffled-audio control (docs/evaluation.md, "Guidance per condition").
    */
   crossModalGuidance: 3,
+  /**
+   * the guidance of `avdit long`'s windows after the first (they continue the previous window's decoded frames, which go
+   * through the video codec again). 1: with 2 each window's guidance compounds on the last one's and the face drifts to
+   * orange with artifacts within 5 s; at 1 it stays put over 10 s (docs/evaluation.md, "Long-form guidance").
+   */
+  chainedGuidance: 1,
   /** DDIM η (0 = deterministic) */
   eta: 0,
   seed: 0,

@@ -11,6 +11,7 @@ import { syntheticClip } from '../../media/synthetic.js';
 import { writeTinyAvdit, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { generateFiles, spliceGivenAudio } from './generate-files.js';
 import { longFormA2V } from './long-form.js';
+import { SAMPLER_DEFAULTS } from '../defaults.js';
 
 await initNodeEngine({ device: 'wasm' });
 const root = mkdtempSync(join(tmpdir(), 'avdit-gen-'));
@@ -100,6 +101,11 @@ test('long-form a2v: windows overlap by 5 frames and cover exactly the requested
   spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', join(root, 'long.mp4'), '-vn', '-ac', '1', wav]);
   const w = await longFormA2V({ ...opts, input: wav, out: join(root, 'long-wav') });
   assert.equal(w.clip.numFrames, 40);
+  // default guidance: the first window is a2v's (3); later windows continue generated frames with chainedGuidance (1)
+  const g3 = await longFormA2V({ ...opts, input: wav, guidance: SAMPLER_DEFAULTS.crossModalGuidance, out: join(root, 'long-g3') });
+  const fsz = 32 * 32 * 3;
+  assert.deepEqual(w.clip.video.subarray(0, 17 * fsz), g3.clip.video.subarray(0, 17 * fsz));
+  assert.notDeepEqual(w.clip.video.subarray(17 * fsz), g3.clip.video.subarray(17 * fsz));
   await assert.rejects(
     longFormA2V({ ...opts, input: join(root, 'short.mp4'), seconds: 10, out: join(root, 'long-bad') }),
     /short\.mp4: 1\.\d+ s of audio is shorter than one window \(2\.125 s\)/,

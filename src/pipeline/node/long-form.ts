@@ -88,7 +88,8 @@ export async function longFormA2V(o: LongFormOptions): Promise<{ mp4: string; pn
       mask,
       given: { video: givenVideo, audio: givenAudio },
       steps,
-      guidance: o.guidance, // unset: each window's default (the first is a2v; later ones also give video context)
+      // unset: the first window is a2v (its default, 3); later ones continue generated frames (chainedGuidance)
+      guidance: o.guidance ?? (w > 0 ? SAMPLER_DEFAULTS.chainedGuidance : undefined),
       seed: (seed + 7919 * w) >>> 0,
     });
     const frames = await codecs.video.decode(lat.video, 1, model.layout.video.L);
