@@ -285,9 +285,7 @@ function rewriteSymbol(exp, name, rewrite) {`,
 // Xeon (2 cores, Node 20, relaxed SIMD): the MLP's [3072,192]·[192,768] on 1 thread 22.6 → 32.4 GFLOP/s (a hand-written
 // wasm loop of independent relaxed_madd reaches 47 here); 4 × 2 was as fast on that shape but slower on the codec's.
 const MARKER_MICRO_TILE = '/* avdit-patch: micro-tile-fits-registers */';
-const EDITS_MICRO_TILE = [
-  ['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_TILE}\nconst TILED_SIMD_MICRO_ROWS = 2;`],
-];
+const EDITS_MICRO_TILE = [['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_TILE}\nconst TILED_SIMD_MICRO_ROWS = 2;`]];
 
 const require = createRequire(import.meta.url);
 let dist;
