@@ -10,7 +10,7 @@ import { probe } from '../../media/node/ffmpeg.js';
 import { ClipCache } from '../../data/node/cache.js';
 import { syntheticCache, writeTinyCodecs } from '../../testing/node/tiny.js';
 import { encodeLatentCache, openLatentCache, loadCodecs, encoderSha256, checkCodecsMatch, codecRecord, quietTensors } from './latents.js';
-import { quietLatentFrames } from '../../eval/av-metrics.js';
+import { quietLatentFrames } from '../../audio/activity.js';
 import { loadCheckpoint, saveCheckpoint } from '../../util/node/checkpoint.js';
 
 await initNodeEngine({ device: 'wasm' });

@@ -17,7 +17,7 @@ import { decodeSafetensors, encodeSafetensors, type HostParams } from '../../uti
 import { writeFileAtomic, ensureWritableDir } from '../../util/node/atomic.js';
 import { recordedPath } from '../../util/node/paths.js';
 import { readJsonFile } from '../../util/node/json.js';
-import { quietLatentFrames } from '../../eval/av-metrics.js';
+import { quietLatentFrames } from '../../audio/activity.js';
 
 /** A codec as a latent cache (and a model trained on it) records it: the file's sha256, and `encoderSha256`
  * (see encoderSha256), which a codec whose decoder alone was fine-tuned shares. */
