@@ -2,7 +2,7 @@
 // cache encoded before `avdit encode` wrote them, without re-encoding: a new cache folder with the same latents and
 // manifest; the input stays as it is.
 //   node scripts/add-quiet.mjs <clip-cache> <latent-cache> <out>
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLatentCache, quietTensors } from '../dist/src/codecs/node/latents.js';
 import { encodeSafetensors } from '../dist/src/util/safetensors.js';

@@ -109,6 +109,11 @@ export function writeToyLatents(
     }
     return { v, a };
   };
+  // quiet masks (--quiet-weight): runs of quiet frames at places that vary with the window
+  const quiet = (n: number) => ({
+    shape: [n, 56],
+    data: Float32Array.from({ length: n * 56 }, (_, j) => (((j % 56) + 3 * Math.floor(j / 56)) % 7 < 3 ? 1 : 0)),
+  });
   const tr = mk(nTrain, 1),
     va = mk(nVal, 2);
   writeFileSync(
@@ -118,15 +123,8 @@ export function writeToyLatents(
       'train.audio': { shape: [nTrain, 56, 4], data: tr.a },
       'val.video': { shape: [nVal, 3, 4, 4, 4], data: va.v },
       'val.audio': { shape: [nVal, 56, 4], data: va.a },
-      // quiet masks (--quiet-weight): a run of quiet frames at a place that varies with the window
-      'train.quiet': {
-        shape: [nTrain, 56],
-        data: Float32Array.from({ length: nTrain * 56 }, (_, j) => (((j % 56) + 3 * Math.floor(j / 56)) % 7 < 3 ? 1 : 0)),
-      },
-      'val.quiet': {
-        shape: [nVal, 56],
-        data: Float32Array.from({ length: nVal * 56 }, (_, j) => (((j % 56) + 3 * Math.floor(j / 56)) % 7 < 3 ? 1 : 0)),
-      },
+      'train.quiet': quiet(nTrain),
+      'val.quiet': quiet(nVal),
     }),
   );
   const m: LatentManifest = {
