@@ -25,7 +25,7 @@ ts = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "200,500,800").spli
 c = ck["config"]["model"]
 lay = layout_from_manifest(m, c["patch"])
 T = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)  # noqa: E731
-k = {n: T(v) for n, v in consts(c["width"], lay, c.get("audioContext", 0), c.get("videoContext", False)).items()}
+k = {n: T(v) for n, v in consts(c["width"], lay, c.get("audioContext", 0), c.get("videoContext", False), c.get("videoFrameContext", False)).items()}
 p = {n: T(v) for n, v in ck["params"].items()}
 ab = monl.schedule_from_config(ck["config"]["diffusion"], sys.argv[1])
 xv, xa = tensors["val.video"], tensors["val.audio"]

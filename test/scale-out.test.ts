@@ -123,7 +123,7 @@ test('training parity: 12 steps in PyTorch and in avdit give the same loss curve
 });
 
 test(
-  'recipe options: --schedule cosine, --min-snr, --region-weight, --given-rate, --audio-context and --video-context train the same in both trainers; Min-SNR weights each cell by min(SNR, γ)/SNR',
+  'recipe options: --schedule cosine, --min-snr, --region-weight, --given-rate, --audio-context, --video-context and --video-frame-context train the same in both trainers; Min-SNR weights each cell by min(SNR, γ)/SNR',
   { skip },
   () => {
     const short = ['--steps', '4', '--batch', '8', '--lr', '3e-3', '--warmup', '1', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '4'];
@@ -167,13 +167,13 @@ test(
       ['giv', ['--given-rate', '0.5']],
       ['giv-snr', ['--given-rate', '0.5', '--min-snr', '5']],
       ['quiet', ['--quiet-weight', '3', '--min-snr', '5']],
-      ['actx', ['--audio-context', '2', '--video-context']],
+      ['actx', ['--audio-context', '2', '--video-context', '--video-frame-context']],
     ] as const) {
       ok(torchTrain([...MODEL, ...short, ...flags, '--out', join(root, name)]), `avdit_torch train ${flags.join(' ')}`);
       ok(avditTrain([...MODEL, ...short, ...flags, '--out', join(root, `${name}-ts`)]), `avdit train ${flags.join(' ')}`);
       assertSameRun(join(root, name), join(root, `${name}-ts`), 4);
       const cfg = JSON.parse(readFileSync(join(root, `${name}-ts`, 'checkpoint', 'config.json'), 'utf8'));
-      if (name === 'actx') assert.deepEqual([cfg.model.audioContext, cfg.model.videoContext], [2, true]);
+      if (name === 'actx') assert.deepEqual([cfg.model.audioContext, cfg.model.videoContext, cfg.model.videoFrameContext], [2, true, true]);
       else if (name === 'quiet') assert.deepEqual([cfg.train.quietWeight, cfg.train.minSnr], [3, 5]);
       else assert.equal(cfg.train.givenRate, 0.5);
     }
@@ -209,18 +209,25 @@ test('resume across the bridge: avdit → PyTorch and PyTorch → avdit continue
   assertSameRun(join(root, 'py-ts'), join(root, 'ts'), 12);
 });
 
-test('scripts/grow-run.mjs: a grown run (audio + video context at zero) resumes with the same next loss, then trains the new paths', { skip }, () => {
+test('scripts/grow-run.mjs: a grown run (audio, video and video frame context at zero) resumes with the same next loss, then trains the new paths', { skip }, () => {
   const src = join(root, 'grow-src');
   ok(avditTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', src]), 'avdit train to step 6');
   const grown = join(root, 'grown');
-  ok(run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2', '--video-context']), 'grow-run');
+  ok(run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2', '--video-context', '--video-frame-context']), 'grow-run');
   const a = loadCheckpoint(join(src, 'checkpoint')),
     g = loadCheckpoint(join(grown, 'checkpoint'));
   assert.deepEqual(g.trainer!.step, a.trainer!.step);
   for (const [k, t] of Object.entries(a.params)) assert.deepEqual(g.params[k].data, t.data, k);
   for (const [k, t] of Object.entries(a.optimizer!)) assert.deepEqual(g.optimizer![k].data, t.data, k);
   const added = Object.keys(g.params).filter((k) => !(k in a.params));
-  assert.deepEqual(added.sort(), ['embed.audioContext.bias', 'embed.audioContext.weight', 'embed.videoContext.bias', 'embed.videoContext.weight']);
+  assert.deepEqual(added.sort(), [
+    'embed.audioContext.bias',
+    'embed.audioContext.weight',
+    'embed.videoContext.bias',
+    'embed.videoContext.weight',
+    'embed.videoFrames.bias',
+    'embed.videoFrames.weight',
+  ]);
   assert.ok(added.every((k) => g.params[k].data.every((x) => x === 0)));
   const again = run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2']);
   assert.notEqual(again.code, 0, 'a folder that holds a run is never overwritten');
@@ -230,7 +237,8 @@ test('scripts/grow-run.mjs: a grown run (audio + video context at zero) resumes 
   const [l7, g7] = [metrics(src).find((m) => m.step === 7), metrics(grown).find((m) => m.step === 7)];
   assert.ok(Math.abs(l7.loss - g7.loss) <= 1e-5 * l7.loss, `step 7: ${l7.loss} vs ${g7.loss}`);
   const after = loadCheckpoint(join(grown, 'checkpoint')).params;
-  assert.ok(after['embed.audioContext.weight'].data.some((x) => x !== 0) && after['embed.videoContext.weight'].data.some((x) => x !== 0));
+  for (const n of ['embed.audioContext.weight', 'embed.videoContext.weight', 'embed.videoFrames.weight'])
+    assert.ok(after[n].data.some((x) => x !== 0), `${n} trained`);
 });
 
 test('DDP: 2 gloo processes (4 windows each) train like 1 process with the batch of 8', { skip }, () => {

@@ -23,6 +23,8 @@ export const TRAIN_HELP = `avdit train --data <latents> --out <run> [--strategy 
     --audio-context 12   a new model's aligned audio → video path: every video token also sees the 2K + 1 audio
                   latent frames around its frame (K = 12: ±240 ms), through a zero-initialised projection (0 = off)
     --video-context   the V2A counterpart: every audio token also sees its segment's video latent frame
+    --video-frame-context   the V2A path at pixel-frame resolution: every audio token also sees its latent frame
+                  through a projection made for the pixel frame it falls in (4 per latent frame; zero-initialised)
     --given-rate 0.2   condition practice: in this share of examples one modality (video or audio) is given, clean
                   (t = 0) and out of the loss, as in A2V/V2A (0 = off, the default)
     --quiet-weight 3   extra ε-loss weight on the audio latent frames the cache marks quiet (<split>.quiet: more than
@@ -57,7 +59,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'audio-context',
       ...TRAINER_FLAGS,
     ],
-    booleans: ['resume', 'force', 'video-context'],
+    booleans: ['resume', 'force', 'video-context', 'video-frame-context'],
     help: TRAIN_HELP,
   });
   const data = f.need('data', 'latent cache'),
@@ -72,6 +74,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     patch: f.int('patch', preset.patch, 1, 64),
     ...(f.has('audio-context') ? { audioContext: f.int('audio-context', 0, 0, 64) } : {}),
     ...(f.bool('video-context') ? { videoContext: true } : {}),
+    ...(f.bool('video-frame-context') ? { videoFrameContext: true } : {}),
   };
   if (model.width % model.heads) throw new Error(`train: --width ${model.width} is not divisible by --heads ${model.heads}`);
   const strategy = f.str('strategy', 'monl');

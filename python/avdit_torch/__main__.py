@@ -53,6 +53,7 @@ def parser():
     t.add_argument("--schedule", choices=["linear", "cosine"], help="noise schedule of a new run (default linear, the paper's)")
     t.add_argument("--audio-context", type=int, default=0, help="a new model's aligned audio context K (±K audio latent frames per video frame; 0: off)")
     t.add_argument("--video-context", action="store_true", help="a new model's video context: each audio token also sees its segment's video latent frame")
+    t.add_argument("--video-frame-context", action="store_true", help="a new model's V2A path at pixel-frame resolution: each audio token also sees its latent frame's projection for its own pixel frame")
     t.add_argument("--self-condition", action="store_true", help="a new run's model gets self-conditioning (the small preset has none)")
     t.add_argument("--min-snr", type=float, default=0, help="Min-SNR-γ loss weighting, γ (0: off, plain ε-MSE)")
     t.add_argument("--region-weight", type=float, default=0, help="extra ε-loss weight on the video latents inside --regions (0: off)")
@@ -114,6 +115,7 @@ def options(a):
         "stop_after": a.stop_after, "schedule": a.schedule, "min_snr": a.min_snr,
         "region_weight": a.region_weight, "regions": regions, "given_rate": a.given_rate, "quiet_weight": a.quiet_weight,
         "self_condition": a.self_condition, "audio_context": a.audio_context, "video_context": a.video_context,
+        "video_frame_context": a.video_frame_context,
         "trainer": {"steps": a.steps, "lr": a.lr, "warmupSteps": a.warmup, "emaDecay": a.ema, "seed": a.seed,
                     "checkpointEvery": a.checkpoint_every, "logEvery": a.log_every},
     }

@@ -29,13 +29,20 @@ class TokenLayout:
             for y in range(ph):
                 for x in range(pw):
                     modality.append(0); cell.append(l); time.append(centre / audio_hop_sec - 0.5); row.append(y); col.append(x)
+        sub = []
         for j in range(La):
-            modality.append(1); cell.append(S + seg["audioSegment"][j]); time.append(j); row.append(-1); col.append(-1)
+            s = seg["audioSegment"][j]
+            f0, f1 = seg["frames"][s]
+            modality.append(1); cell.append(S + s); time.append(j); row.append(-1); col.append(-1)
+            sub.append(min(max(math.floor((j + 0.5) * audio_hop_sec * fps), f0), f1) - f0)
         self.modality = np.array(modality)
         self.cell = np.array(cell)
         self.time = np.array(time, dtype=np.float32)  # stored as float32, as in avdit
         self.row, self.col = np.array(row), np.array(col)
         self.audio_segment = np.array(seg["audioSegment"])
+        # per audio latent frame: its pixel frame within its segment (src/monl/layout.ts audioSubFrame)
+        self.audio_sub_frame = np.array(sub)
+        self.sub_frames = max(f1 - f0 + 1 for f0, f1 in seg["frames"])
 
 
 def layout_from_manifest(m, patch):
@@ -71,7 +78,15 @@ def audio_segment_one_hot(lay):
     return oh
 
 
-def consts(width, lay, audio_context=0, video_context=False):
+def audio_frame_one_hot(lay):
+    """[La, L·R]: audio latent frame j → the pixel frame it falls in, R per video latent frame (src/model/avdit.ts audioFrameOneHot)."""
+    La, L, R = lay.audio[0], lay.video[0], lay.sub_frames
+    oh = np.zeros((La, L * R), np.float32)
+    oh[np.arange(La), lay.audio_segment * R + lay.audio_sub_frame] = 1
+    return oh
+
+
+def consts(width, lay, audio_context=0, video_context=False, video_frame_context=False):
     """pe [N, D] (temporal + 2-D spatial for video; float32 sums in avdit's order), cellOH [N, 2S],
     tokenModOH [N, 2], cellModOH [2S, 2], and audioGather / audioSegOH when the model has an audio / video context, as float32 numpy arrays."""
     D, N, S = width, lay.n, lay.S
@@ -91,4 +106,6 @@ def consts(width, lay, audio_context=0, video_context=False):
         out["audioGather"] = audio_gather(lay, audio_context)
     if video_context:
         out["audioSegOH"] = audio_segment_one_hot(lay)
+    if video_frame_context:
+        out["audioFrameOH"] = audio_frame_one_hot(lay)
     return out

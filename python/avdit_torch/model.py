@@ -35,6 +35,8 @@ def validate(c, source="avdit"):
         raise ValueError(f"{source}: width {c['width']} must be a multiple of 4")
     if not isinstance(c.get("videoContext", False), bool):
         raise ValueError(f"{source}: videoContext {c.get('videoContext')!r} must be true or false")
+    if not isinstance(c.get("videoFrameContext", False), bool):
+        raise ValueError(f"{source}: videoFrameContext {c.get('videoFrameContext')!r} must be true or false")
     K = c.get("audioContext", 0)
     if not (isinstance(K, int) and not isinstance(K, bool) and 0 <= K <= 64):
         raise ValueError(f"{source}: audioContext {K!r} must be a whole number in 0..64")
@@ -65,6 +67,9 @@ def specs(c, lay):
     if c.get("videoContext"):
         L, h, w, C = lay.video
         s.update(_linear("embed.videoContext", h * w * C, D, True))
+    if c.get("videoFrameContext"):
+        L, h, w, C = lay.video
+        s.update(_linear("embed.videoFrames", h * w * C, lay.sub_frames * D, True))
     for i in range(c["depth"]):
         s.update(_linear(f"blocks.{i}.adaLN", D, 6 * D, True))
         s.update(_linear(f"blocks.{i}.attn.qkv", D, 3 * D))
@@ -170,8 +175,15 @@ def forward(p, c, lay, k, video, audio, t_cells, sc_video=None, sc_audio=None):
         f = linear(p, "embed.audioContext", (k["audioGather"] @ audio).reshape(B, L, -1))  # [B, L, D]
         ev = ev + f[:, :, None, :].expand(B, L, lay.nv // L, D).reshape(B, lay.nv, D)
     ea = linear(p, "embed.audio", a)
+    vctx = None
     if c.get("videoContext"):  # every audio token + its segment's video latent frame (avdit's videoContextTokens)
-        ea = ea + k["audioSegOH"] @ linear(p, "embed.videoContext", video.reshape(video.shape[0], lay.video[0], -1))
+        vctx = k["audioSegOH"] @ linear(p, "embed.videoContext", video.reshape(video.shape[0], lay.video[0], -1))
+    if c.get("videoFrameContext"):  # + the projection made for its pixel frame (avdit's videoFrameTokens)
+        B, L = video.shape[0], lay.video[0]
+        f = linear(p, "embed.videoFrames", video.reshape(B, L, -1)).reshape(B, L * lay.sub_frames, c["width"])
+        vctx = k["audioFrameOH"] @ f if vctx is None else vctx + k["audioFrameOH"] @ f
+    if vctx is not None:
+        ea = ea + vctx
     x = torch.cat([ev, ea], 1) + k["pe"] + k["tokenModOH"] @ p["embed.modality"]
     e = linear(p, "time.fc2", F.silu(linear(p, "time.fc1", timestep_features(t_cells, c["timeFreqs"]))))
     cond = F.silu(e + k["cellModOH"] @ p["time.modality"])  # [B, MS, D]

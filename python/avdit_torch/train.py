@@ -79,6 +79,8 @@ def model_config(o, ck):
         c["audioContext"] = o["audio_context"]
     if o.get("video_context"):
         c["videoContext"] = True
+    if o.get("video_frame_context"):
+        c["videoFrameContext"] = True
     return model.validate(c, "train")
 
 
@@ -163,7 +165,7 @@ def run(rank, world, o):
         ema = {k: v.copy() for k, v in raw.items()} if ema_on else None
         start = 0
     T = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32, device=dev)  # noqa: E731
-    k = {n: T(v) for n, v in consts(c["width"], lay, c.get("audioContext", 0), c.get("videoContext", False)).items()}
+    k = {n: T(v) for n, v in consts(c["width"], lay, c.get("audioContext", 0), c.get("videoContext", False), c.get("videoFrameContext", False)).items()}
     net = Net({n: T(raw[n]) for n in sp}, c, lay, k)
     step_net = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
     params = net.params()

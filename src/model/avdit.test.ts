@@ -10,6 +10,7 @@ import { segmentLayout } from '../monl/segments.js';
 import { makeTokenLayout } from '../monl/layout.js';
 import {
   AVDIT_PRESETS,
+  audioFrameOneHot,
   audioGatherHost,
   audioSegmentOneHot,
   avditConsts,
@@ -196,4 +197,36 @@ test('video context: each audio token gets its segment’s video latent frame; z
   }
   assert.deepEqual(avditSpecs({ ...cfg, videoContext: true }, l)['embed.videoContext.weight'].shape, [4 * 4 * 4, cfg.width]);
   await checkZeroInitPath({ ...cfg, videoContext: true }, 'embed.videoContext', 1);
+});
+
+test('video frame context: each audio token gets the projection made for the pixel frame its centre falls in', async () => {
+  // 9 frames at 8 fps, 20 ms audio frames: segments hold pixel frames [0], [1..4], [5..8]
+  assert.equal(l.subFrames, 4);
+  const expect: [number, number, number][] = [
+    [0, 0, 0], // 10 ms: frame 0
+    [6, 1, 0], // 130 ms: frame 1, the first of segment 1
+    [13, 1, 1], // 270 ms: frame 2
+    [30, 1, 3], // 610 ms: frame 4, the last of segment 1
+    [31, 2, 0], // 630 ms: frame 5, the first of segment 2
+    [55, 2, 3], // 1110 ms: frame 8
+  ];
+  const oh = audioFrameOneHot(l),
+    LR = l.video.L * l.subFrames;
+  for (const [j, s, r] of expect) {
+    assert.equal(Array.from(oh.subarray(j * LR, (j + 1) * LR)).indexOf(1), s * l.subFrames + r, `audio frame ${j}`);
+  }
+  for (let j = 0; j < 56; j++) {
+    const row = Array.from(oh.subarray(j * LR, (j + 1) * LR));
+    assert.equal(
+      row.reduce((a, b) => a + b, 0),
+      1,
+    );
+    assert.equal(Math.floor(row.indexOf(1) / l.subFrames), l.segment[l.video.tokens + j], `audio frame ${j}: its own segment`);
+  }
+  // over segment 1 (audio frames 6..30) the sub-frame never goes back and takes every value
+  const subs = Array.from(l.audioSubFrame.subarray(6, 31));
+  assert.deepEqual([...new Set(subs)], [0, 1, 2, 3]);
+  assert.deepEqual(subs, [...subs].sort((a, b) => a - b));
+  assert.deepEqual(avditSpecs({ ...cfg, videoFrameContext: true }, l)['embed.videoFrames.weight'].shape, [4 * 4 * 4, 4 * cfg.width]);
+  await checkZeroInitPath({ ...cfg, videoFrameContext: true }, 'embed.videoFrames', 1);
 });

@@ -33,6 +33,10 @@ export interface AvditConfig {
   /** the V2A counterpart: every audio token also gets a zero-initialised projection of its segment's whole video
    * latent frame (h·w·C values); false or absent: off */
   videoContext?: boolean;
+  /** the V2A path at pixel-frame resolution: every audio token also gets a zero-initialised projection of its segment's
+   * video latent frame made for the pixel frame its centre falls in (R = 4 projections per latent frame, one per
+   * pixel frame), so the context says *when* within the 0.5 s latent frame the mouth moves; false or absent: off */
+  videoFrameContext?: boolean;
 }
 
 export const AVDIT_PRESETS = {
@@ -48,6 +52,8 @@ export function validateAvdit(c: AvditConfig): AvditConfig {
   if (c.width % 4) throw new Error(`avdit: width ${c.width} must be a multiple of 4 (sinusoidal position encodings)`);
   if (c.videoContext !== undefined && typeof c.videoContext !== 'boolean')
     throw new Error(`avdit: videoContext ${c.videoContext} must be true or false`);
+  if (c.videoFrameContext !== undefined && typeof c.videoFrameContext !== 'boolean')
+    throw new Error(`avdit: videoFrameContext ${c.videoFrameContext} must be true or false`);
   const K = c.audioContext ?? 0;
   if (!(Number.isInteger(K) && K >= 0 && K <= 64)) throw new Error(`avdit: audioContext ${K} must be a whole number in 0..64`);
   return c;
@@ -72,6 +78,7 @@ export function avditSpecs(c: AvditConfig, l: TokenLayout): ParamSpecs {
     ...linearSpecs('head.audio', D, l.audio.features, true),
     ...(c.audioContext ? linearSpecs('embed.audioContext', (2 * c.audioContext + 1) * l.audio.features, D, true) : {}),
     ...(c.videoContext ? linearSpecs('embed.videoContext', l.video.h * l.video.w * l.video.C, D, true) : {}),
+    ...(c.videoFrameContext ? linearSpecs('embed.videoFrames', l.video.h * l.video.w * l.video.C, l.subFrames * D, true) : {}),
   };
   for (let i = 0; i < c.depth; i++) {
     Object.assign(
@@ -96,6 +103,7 @@ export interface AvditConsts {
   keyBias: Tensor; // [Np] 0 for real tokens, −1e9 for padding: padded keys get no attention
   audioGather?: Tensor; // [L·(2K + 1), La] 0/1: the audio frames of each video latent frame's context (audioContext K)
   audioSegOH?: Tensor; // [La, L] 0/1: the video latent frame (segment) of each audio latent frame (videoContext)
+  audioFrameOH?: Tensor; // [La, L·R] 0/1: the pixel frame (latent frame · R + sub-frame) of each audio latent frame (videoFrameContext)
 }
 
 /**
@@ -146,6 +154,16 @@ export function audioSegmentOneHot(l: TokenLayout): Float32Array {
   return oh;
 }
 
+/** [La, L·R] one-hot: audio latent frame j → its pixel frame, R = subFrames per video latent frame (the frame context's map). */
+export function audioFrameOneHot(l: TokenLayout): Float32Array {
+  const { L } = l.video,
+    La = l.audio.La,
+    R = l.subFrames,
+    oh = new Float32Array(La * L * R);
+  for (let j = 0; j < La; j++) oh[j * L * R + l.segment[l.video.tokens + j] * R + l.audioSubFrame[j]] = 1;
+  return oh;
+}
+
 /**
  * The audio context's gather matrix G [L·W, La] (W = 2K + 1): row i·W + d selects audio frame j = ⌊τ_i + ½⌋ + d − K
  * of video latent frame i (τ_i its centre time in audio frames); rows outside the clip stay 0.
@@ -182,6 +200,7 @@ export function avditConsts(c: AvditConfig, l: TokenLayout): AvditConsts {
     keyBias: ops.tensor(keyBias, [Np]),
     ...(c.audioContext ? { audioGather: ops.tensor(audioGatherHost(l, c.audioContext), [l.video.L * (2 * c.audioContext + 1), l.audio.La]) } : {}),
     ...(c.videoContext ? { audioSegOH: ops.tensor(audioSegmentOneHot(l), [l.audio.La, l.video.L]) } : {}),
+    ...(c.videoFrameContext ? { audioFrameOH: ops.tensor(audioFrameOneHot(l), [l.audio.La, l.video.L * l.subFrames]) } : {}),
   };
 }
 
@@ -279,8 +298,20 @@ function videoContextTokens(p: Params, l: TokenLayout, k: AvditConsts, video: Te
   return ops.matmul(k.audioSegOH!.ref, f); // [La, L]·[B, L, D] → [B, La, D]
 }
 
+/** The pixel-frame video context of every audio token [B, La, D]: its latent frame's projection made for its pixel frame. */
+function videoFrameTokens(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, video: Tensor): Tensor {
+  const { L, h, w, C } = l.video,
+    B = video.shape[0];
+  const f = linear(p, 'embed.videoFrames', ops.reshape(video, [B, L, h * w * C])); // [B, L, R·D]
+  return ops.matmul(k.audioFrameOH!.ref, ops.reshape(f, [B, L * l.subFrames, c.width])); // [La, L·R]·[B, L·R, D] → [B, La, D]
+}
+
 function embed(p: Params, c: AvditConfig, l: TokenLayout, k: AvditConsts, x: AvditInputs): Tensor {
-  const vctx = c.videoContext ? videoContextTokens(p, l, k, x.video.ref) : null;
+  let vctx = c.videoContext ? videoContextTokens(p, l, k, x.video.ref) : null;
+  if (c.videoFrameContext) {
+    const fctx = videoFrameTokens(p, c, l, k, x.video.ref);
+    vctx = vctx ? ops.add(vctx, fctx) : fctx;
+  }
   let v = patchify(x.video, c.patch); // [B, Nv, Pv]
   let a = x.audio; // [B, Na, Pa]
   const ctx = c.audioContext ? audioContextTokens(p, c, l, k, a.ref) : null;

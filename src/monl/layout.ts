@@ -28,6 +28,10 @@ export interface TokenLayout {
   /** spatial position (row, column) of video tokens; −1 for audio. */
   row: Int32Array;
   col: Int32Array;
+  /** per audio latent frame: the pixel frame its centre falls in, counted from its segment's first frame (0..subFrames − 1). */
+  audioSubFrame: Int32Array;
+  /** the most pixel frames a segment holds (4: one video latent frame). */
+  subFrames: number;
 }
 
 export function makeTokenLayout(
@@ -68,11 +72,16 @@ export function makeTokenLayout(
         col[i] = x;
       }
   }
+  const subFrames = Math.max(...seg.frames.map(([f0, f1]) => f1 - f0 + 1)),
+    audioSubFrame = new Int32Array(Na);
   for (let j = 0; j < Na; j++, i++) {
+    const s = seg.audioSegment[j],
+      [f0, f1] = seg.frames[s];
     modality[i] = 1;
-    segment[i] = seg.audioSegment[j];
-    cell[i] = S + seg.audioSegment[j];
+    segment[i] = s;
+    cell[i] = S + s;
     time[i] = j;
+    audioSubFrame[j] = Math.min(Math.max(Math.floor((j + 0.5) * audioHopSec * fps), f0), f1) - f0;
   }
   return {
     numSegments: S,
@@ -85,6 +94,8 @@ export function makeTokenLayout(
     time,
     row,
     col,
+    audioSubFrame,
+    subFrames,
   };
 }
 
