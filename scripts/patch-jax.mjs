@@ -287,6 +287,25 @@ function rewriteSymbol(exp, name, rewrite) {`,
 const MARKER_MICRO_TILE = '/* avdit-patch: micro-tile-fits-registers */';
 const EDITS_MICRO_TILE = [['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_TILE}\nconst TILED_SIMD_MICRO_ROWS = 2;`]];
 
+// Patch 6: each worker keeps every kernel instance and gets each module once. jax-js's workers cache instances in a
+// 256-entry LRU and every dispatch posts the WebAssembly.Module again; a video codec training step runs 369 distinct
+// kernels in a fixed order, so the LRU missed on every call and each worker built a new instance per kernel call.
+// The pool now remembers which kernels each worker holds and posts a module only the first time (the main thread
+// keeps every compiled module too: compiledProgramCache is unbounded).
+const MARKER_WORKER_CACHE = '/* avdit-patch: worker-kernel-cache */';
+const EDITS_WORKER_CACHE = [
+  [
+    '  kernelLru.set(kernelHash, func);\n  if (kernelLru.size > 256) {\n    kernelLru.delete(kernelLru.keys().next().value);\n  }\n  return func;',
+    '  kernelLru.set(kernelHash, func); // every instance stays: the pool posts each module to a worker only once\n  return func;',
+  ],
+  ['\t#hooks = /* @__PURE__ */ new Map();\n', `\t#hooks = /* @__PURE__ */ new Map();\n\t${MARKER_WORKER_CACHE}\n\t#held = [];\n`],
+  [
+    '\t\t\tconst worker = this.#workers[i];\n',
+    '\t\t\tconst worker = this.#workers[i];\n\t\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();\n\t\t\tconst first = !held.has(kernelHash);\n\t\t\tif (first) held.add(kernelHash);\n',
+  ],
+  ['\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule,\n\t\t\t\t\tptrs,\n', '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule: first ? module : void 0,\n\t\t\t\t\tptrs,\n'],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -305,6 +324,7 @@ const PATCHES = [
   { name: 'branches for masked loads', marker: MARKER_WHERE, edits: EDITS_WHERE },
   { name: 'tile-affine reduction pointers', marker: MARKER_TILE_AFFINE, edits: EDITS_TILE_AFFINE },
   { name: 'micro-tile that fits the registers', marker: MARKER_MICRO_TILE, edits: EDITS_MICRO_TILE },
+  { name: 'worker kernel cache', marker: MARKER_WORKER_CACHE, edits: EDITS_WORKER_CACHE },
 ];
 const check = process.argv.includes('--check');
 let patched = 0;

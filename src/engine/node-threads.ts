@@ -20,6 +20,13 @@ parentPort.once('message', (src) => {
 `;
 
 let wasmMemory: WebAssembly.Memory | null = null;
+const kernelMessages = { kernels: 0, modules: 0 };
+
+/** Kernel dispatches posted to the workers so far, and how many of them carried a compiled module (jax-js patch 6
+ * posts each module to a worker once). */
+export function workerKernelMessages(): { kernels: number; modules: number } {
+  return { ...kernelMessages };
+}
 
 /**
  * Size of jax-js's wasm heap in bytes (it grows, never shrinks: flat across steps = no leak), as seen
@@ -56,6 +63,10 @@ class WebWorkerShim {
   postMessage(m: unknown): void {
     const mem = (m as { type?: string; memory?: WebAssembly.Memory }).memory;
     if ((m as { type?: string }).type === 'init' && mem) wasmMemory = mem;
+    if ((m as { type?: string }).type === 'kernel') {
+      kernelMessages.kernels++;
+      if ((m as { module?: unknown }).module) kernelMessages.modules++;
+    }
     if (this.#pending++ === 0) this.#worker.ref();
     if (this.#queue) this.#queue.push(m);
     else this.#worker.postMessage(m);
