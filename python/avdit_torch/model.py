@@ -14,6 +14,8 @@ import torch.nn.functional as F
 
 from .rng import fold_in, hash_name, normal
 
+VIDEO_FRAME_GAIN = 16  # the frame context output gain (src/model/avdit.ts VIDEO_FRAME_GAIN)
+
 PRESETS = {
     "tiny": {"width": 32, "depth": 2, "heads": 2, "mlpRatio": 2, "patch": 2, "timeFreqs": 16, "selfCondition": False},
     "small": {"width": 192, "depth": 4, "heads": 4, "mlpRatio": 4, "patch": 2, "timeFreqs": 64, "selfCondition": False},
@@ -180,7 +182,7 @@ def forward(p, c, lay, k, video, audio, t_cells, sc_video=None, sc_audio=None):
         vctx = k["audioSegOH"] @ linear(p, "embed.videoContext", video.reshape(video.shape[0], lay.video[0], -1))
     if c.get("videoFrameContext"):  # + the projection made for its pixel frame (avdit's videoFrameTokens)
         B, L = video.shape[0], lay.video[0]
-        f = linear(p, "embed.videoFrames", video.reshape(B, L, -1)).reshape(B, L * lay.sub_frames, c["width"])
+        f = linear(p, "embed.videoFrames", video.reshape(B, L, -1)).reshape(B, L * lay.sub_frames, c["width"]) * VIDEO_FRAME_GAIN
         vctx = k["audioFrameOH"] @ f if vctx is None else vctx + k["audioFrameOH"] @ f
     if vctx is not None:
         ea = ea + vctx
