@@ -12,6 +12,7 @@ import { initHostParams, toDevice } from '../src/nn/params.js';
 import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODEC_DEFAULTS } from '../src/codecs/video-codec.js';
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
+import { resetWorkerStats, workerStats } from '../src/engine/node-threads.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -22,12 +23,21 @@ async function profile(name: string, run: () => Promise<unknown>, top: number, e
   await run(); // compile
   await run();
   const times: number[] = [];
+  resetWorkerStats();
   for (let i = 0; i < Number(arg('repeat', '1')); i++) {
     const t0 = performance.now();
     await run();
     times.push(performance.now() - t0);
   }
+  const w = workerStats();
   const plain = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]; // the median untraced run
+  if (w.kernels) {
+    const per = (ms: number) => (ms / times.length).toFixed(0);
+    console.log(
+      `\n${name}, workers (per run, untraced): ${(w.kernels / times.length).toFixed(0)} kernel messages (${w.modules} with a module), ` +
+        `${per(w.outstandingMs)} ms outstanding summed over the workers, ${per(w.noneMs)} ms with none outstanding, of ${per(w.wallMs)} ms`,
+    );
+  }
   const { kernels, totalMs } = await profileKernels(run, expChars);
   console.log(
     `\n## ${name}: ${plain.toFixed(0)} ms untraced; ${totalMs.toFixed(0)} ms inside ${kernels.reduce((a, k) => a + k.calls, 0)} kernel calls`,

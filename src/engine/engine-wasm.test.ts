@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { initNodeEngine } from './node.js';
 import { conformanceCases } from './conformance.js';
-import { workerKernelMessages } from './node-threads.js';
+import { workerStats } from './node-threads.js';
 import { ops } from './index.js';
 
 const info = await initNodeEngine({ device: 'wasm', threads: Math.max(2, os.availableParallelism()) });
@@ -26,9 +26,9 @@ test(`wasm×${info.threads}: a second pass over 300 distinct kernels posts no mo
     }
   };
   await pass();
-  const a = workerKernelMessages();
+  const a = workerStats();
   await pass();
-  const b = workerKernelMessages();
+  const b = workerStats();
   assert.ok(b.kernels - a.kernels >= 2 * sizes.length, `${b.kernels - a.kernels} kernel messages in the second pass`);
   assert.equal(b.modules - a.modules, 0, 'the workers already hold every kernel');
 });

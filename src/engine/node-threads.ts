@@ -20,12 +20,37 @@ parentPort.once('message', (src) => {
 `;
 
 let wasmMemory: WebAssembly.Memory | null = null;
-const kernelMessages = { kernels: 0, modules: 0 };
 
-/** Kernel dispatches posted to the workers so far, and how many of them carried a compiled module (jax-js patch 6
- * posts each module to a worker once). */
-export function workerKernelMessages(): { kernels: number; modules: number } {
-  return { ...kernelMessages };
+/** What the workers were asked to do since `resetWorkerStats()` (or the start), measured on the main thread. */
+export interface WorkerStats {
+  /** kernel dispatches posted (one per worker a kernel is split over) */
+  kernels: number;
+  /** of which carried a compiled module (jax-js patch 6 posts each module to a worker once) */
+  modules: number;
+  /** summed over the workers: time with a message outstanding (posted, reply not yet handled) */
+  outstandingMs: number;
+  /** time with no message outstanding on any worker: the main thread's share (dispatch, graph building, event loop) */
+  noneMs: number;
+  wallMs: number;
+}
+const stats = { kernels: 0, modules: 0, outstandingMs: 0, noneMs: 0, since: performance.now(), last: performance.now(), open: 0 };
+
+function tick(): void {
+  const now = performance.now();
+  if (stats.open === 0) stats.noneMs += now - stats.last;
+  else stats.outstandingMs += (now - stats.last) * stats.open;
+  stats.last = now;
+}
+
+export function resetWorkerStats(): void {
+  tick();
+  Object.assign(stats, { kernels: 0, modules: 0, outstandingMs: 0, noneMs: 0, since: stats.last });
+}
+
+export function workerStats(): WorkerStats {
+  tick();
+  const { kernels, modules, outstandingMs, noneMs } = stats;
+  return { kernels, modules, outstandingMs, noneMs, wallMs: stats.last - stats.since };
 }
 
 /**
@@ -46,6 +71,8 @@ class WebWorkerShim {
   constructor(url: string | URL) {
     this.#worker = new NodeWorker(BOOT, { eval: true });
     this.#worker.on('message', (data) => {
+      tick();
+      stats.open--;
       if (--this.#pending === 0) this.#worker.unref();
       this.onmessage?.({ data });
     });
@@ -63,9 +90,11 @@ class WebWorkerShim {
   postMessage(m: unknown): void {
     const mem = (m as { type?: string; memory?: WebAssembly.Memory }).memory;
     if ((m as { type?: string }).type === 'init' && mem) wasmMemory = mem;
+    tick();
+    stats.open++;
     if ((m as { type?: string }).type === 'kernel') {
-      kernelMessages.kernels++;
-      if ((m as { module?: unknown }).module) kernelMessages.modules++;
+      stats.kernels++;
+      if ((m as { module?: unknown }).module) stats.modules++;
     }
     if (this.#pending++ === 0) this.#worker.ref();
     if (this.#queue) this.#queue.push(m);
