@@ -303,7 +303,10 @@ const EDITS_WORKER_CACHE = [
     '\t\t\tconst worker = this.#workers[i];\n',
     '\t\t\tconst worker = this.#workers[i];\n\t\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();\n\t\t\tconst first = !held.has(kernelHash);\n\t\t\tif (first) held.add(kernelHash);\n',
   ],
-  ['\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule,\n\t\t\t\t\tptrs,\n', '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule: first ? module : void 0,\n\t\t\t\t\tptrs,\n'],
+  [
+    '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule,\n\t\t\t\t\tptrs,\n',
+    '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule: first ? module : void 0,\n\t\t\t\t\tptrs,\n',
+  ],
 ];
 
 const require = createRequire(import.meta.url);

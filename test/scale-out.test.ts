@@ -209,37 +209,47 @@ test('resume across the bridge: avdit → PyTorch and PyTorch → avdit continue
   assertSameRun(join(root, 'py-ts'), join(root, 'ts'), 12);
 });
 
-test('scripts/grow-run.mjs: a grown run (audio, video and video frame context at zero) resumes with the same next loss, then trains the new paths', { skip }, () => {
-  const src = join(root, 'grow-src');
-  ok(avditTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', src]), 'avdit train to step 6');
-  const grown = join(root, 'grown');
-  ok(run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2', '--video-context', '--video-frame-context']), 'grow-run');
-  const a = loadCheckpoint(join(src, 'checkpoint')),
-    g = loadCheckpoint(join(grown, 'checkpoint'));
-  assert.deepEqual(g.trainer!.step, a.trainer!.step);
-  for (const [k, t] of Object.entries(a.params)) assert.deepEqual(g.params[k].data, t.data, k);
-  for (const [k, t] of Object.entries(a.optimizer!)) assert.deepEqual(g.optimizer![k].data, t.data, k);
-  const added = Object.keys(g.params).filter((k) => !(k in a.params));
-  assert.deepEqual(added.sort(), [
-    'embed.audioContext.bias',
-    'embed.audioContext.weight',
-    'embed.videoContext.bias',
-    'embed.videoContext.weight',
-    'embed.videoFrames.bias',
-    'embed.videoFrames.weight',
-  ]);
-  assert.ok(added.every((k) => g.params[k].data.every((x) => x === 0)));
-  const again = run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2']);
-  assert.notEqual(again.code, 0, 'a folder that holds a run is never overwritten');
-  ok(torchTrain([...MODEL, ...SCHEDULE, '--resume', '--stop-after', '8', '--out', src]), 'resume the source');
-  ok(torchTrain([...MODEL, ...SCHEDULE, '--resume', '--stop-after', '8', '--out', grown]), 'resume the grown run');
-  // step 7 sees the same batch and, at zero context weights, the same function: the same loss
-  const [l7, g7] = [metrics(src).find((m) => m.step === 7), metrics(grown).find((m) => m.step === 7)];
-  assert.ok(Math.abs(l7.loss - g7.loss) <= 1e-5 * l7.loss, `step 7: ${l7.loss} vs ${g7.loss}`);
-  const after = loadCheckpoint(join(grown, 'checkpoint')).params;
-  for (const n of ['embed.audioContext.weight', 'embed.videoContext.weight', 'embed.videoFrames.weight'])
-    assert.ok(after[n].data.some((x) => x !== 0), `${n} trained`);
-});
+test(
+  'scripts/grow-run.mjs: a grown run (audio, video and video frame context at zero) resumes with the same next loss, then trains the new paths',
+  { skip },
+  () => {
+    const src = join(root, 'grow-src');
+    ok(avditTrain([...MODEL, ...SCHEDULE, '--stop-after', '6', '--out', src]), 'avdit train to step 6');
+    const grown = join(root, 'grown');
+    ok(
+      run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2', '--video-context', '--video-frame-context']),
+      'grow-run',
+    );
+    const a = loadCheckpoint(join(src, 'checkpoint')),
+      g = loadCheckpoint(join(grown, 'checkpoint'));
+    assert.deepEqual(g.trainer!.step, a.trainer!.step);
+    for (const [k, t] of Object.entries(a.params)) assert.deepEqual(g.params[k].data, t.data, k);
+    for (const [k, t] of Object.entries(a.optimizer!)) assert.deepEqual(g.optimizer![k].data, t.data, k);
+    const added = Object.keys(g.params).filter((k) => !(k in a.params));
+    assert.deepEqual(added.sort(), [
+      'embed.audioContext.bias',
+      'embed.audioContext.weight',
+      'embed.videoContext.bias',
+      'embed.videoContext.weight',
+      'embed.videoFrames.bias',
+      'embed.videoFrames.weight',
+    ]);
+    assert.ok(added.every((k) => g.params[k].data.every((x) => x === 0)));
+    const again = run(process.execPath, [join(ROOT, 'scripts', 'grow-run.mjs'), src, grown, '--audio-context', '2']);
+    assert.notEqual(again.code, 0, 'a folder that holds a run is never overwritten');
+    ok(torchTrain([...MODEL, ...SCHEDULE, '--resume', '--stop-after', '8', '--out', src]), 'resume the source');
+    ok(torchTrain([...MODEL, ...SCHEDULE, '--resume', '--stop-after', '8', '--out', grown]), 'resume the grown run');
+    // step 7 sees the same batch and, at zero context weights, the same function: the same loss
+    const [l7, g7] = [metrics(src).find((m) => m.step === 7), metrics(grown).find((m) => m.step === 7)];
+    assert.ok(Math.abs(l7.loss - g7.loss) <= 1e-5 * l7.loss, `step 7: ${l7.loss} vs ${g7.loss}`);
+    const after = loadCheckpoint(join(grown, 'checkpoint')).params;
+    for (const n of ['embed.audioContext.weight', 'embed.videoContext.weight', 'embed.videoFrames.weight'])
+      assert.ok(
+        after[n].data.some((x) => x !== 0),
+        `${n} trained`,
+      );
+  },
+);
 
 test('DDP: 2 gloo processes (4 windows each) train like 1 process with the batch of 8', { skip }, () => {
   const sched = ['--steps', '6', '--batch', '8', '--lr', '3e-3', '--warmup', '2', '--ema', '0.9', '--log-every', '1', '--checkpoint-every', '3'];

@@ -20,7 +20,18 @@ test(`wasm×${info.threads}: a second pass over 300 distinct kernels posts no mo
   const sizes = Array.from({ length: 300 }, (_, i) => 4096 + 16 * i); // one kernel per size, each split over the workers
   const pass = async () => {
     for (const n of sizes) {
-      const y = await ops.read(ops.add(ops.mul(ops.tensor(Float32Array.from({ length: n }, (_, i) => i), [n]), 2), 1));
+      const y = await ops.read(
+        ops.add(
+          ops.mul(
+            ops.tensor(
+              Float32Array.from({ length: n }, (_, i) => i),
+              [n],
+            ),
+            2,
+          ),
+          1,
+        ),
+      );
       assert.equal(y[n - 1], 2 * (n - 1) + 1, `size ${n}`);
       assert.equal(y[n >> 1], 2 * (n >> 1) + 1, `size ${n}`);
     }

@@ -226,7 +226,10 @@ test('video frame context: each audio token gets the projection made for the pix
   // over segment 1 (audio frames 6..30) the sub-frame never goes back and takes every value
   const subs = Array.from(l.audioSubFrame.subarray(6, 31));
   assert.deepEqual([...new Set(subs)], [0, 1, 2, 3]);
-  assert.deepEqual(subs, [...subs].sort((a, b) => a - b));
+  assert.deepEqual(
+    subs,
+    [...subs].sort((a, b) => a - b),
+  );
   assert.deepEqual(avditSpecs({ ...cfg, videoFrameContext: true }, l)['embed.videoFrames.weight'].shape, [4 * 4 * 4, 4 * cfg.width]);
   await checkZeroInitPath({ ...cfg, videoFrameContext: true }, 'embed.videoFrames', 1);
 });
