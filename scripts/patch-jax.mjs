@@ -309,6 +309,127 @@ const EDITS_WORKER_CACHE = [
   ],
 ];
 
+// Patch 7: batched dispatch. jax-js posts every kernel to its workers and waits for their replies before it posts the
+// next one: one postMessage round trip (≈ 100 µs here, docs/performance.md session 12) per kernel, 1380 of them in a
+// video codec training step, while the main thread has long queued the kernels that follow. Now the kernels queued
+// while a batch runs go out together as the next batch, one message per worker; between two kernels the workers meet
+// at a barrier in shared memory (Atomics; skipped when both kernels run on worker 0 alone), and each worker replies
+// once per batch. A CPU routine still goes alone and closes the open batch, so the order of work is jax-js's.
+const MARKER_BATCH = '/* avdit-patch: batched-dispatch */';
+const EDITS_BATCH = [
+  [
+    '\nself.onmessage = (e) => {\n  const msg = e.data;\n',
+    `
+let barrier = null; // Int32Array [arrived, generation] shared by the pool's workers
+function barrierWait(n) {
+  const gen = Atomics.load(barrier, 1);
+  if (Atomics.add(barrier, 0, 1) === n - 1) {
+    Atomics.store(barrier, 0, 0);
+    Atomics.add(barrier, 1, 1);
+    Atomics.notify(barrier, 1);
+  } else {
+    for (let spin = 0; Atomics.load(barrier, 1) === gen; spin++) if (spin > 4096) Atomics.wait(barrier, 1, gen);
+  }
+}
+
+self.onmessage = (e) => {
+  const msg = e.data;
+`,
+  ],
+  [
+    '    memory = msg.memory;\n    postMessage({ type: "ready" });\n',
+    '    memory = msg.memory;\n    barrier = msg.barrier ? new Int32Array(msg.barrier) : null;\n    postMessage({ type: "ready" });\n',
+  ],
+  [
+    '    if (msg.type === "kernel") {\n',
+    `    if (msg.type === "batch") {
+      // every worker walks the whole batch and meets the others between two kernels unless both ran on worker 0 alone;
+      // after an error it keeps meeting them (so none waits forever) and reports the first error at the end
+      let error = null;
+      for (let j = 0; j < msg.kernels.length; j++) {
+        const k = msg.kernels[j];
+        if (j > 0 && (k.n > 1 || msg.kernels[j - 1].n > 1)) barrierWait(msg.workers);
+        if (error === null && k.begin < k.end) {
+          try {
+            kernelFunc(k.kernelHash, k.module)(...k.ptrs, k.begin, k.end);
+          } catch (err) {
+            error = String(err);
+          }
+        }
+      }
+      postMessage(error === null ? { type: "done", ok: true } : { type: "done", ok: false, error });
+      return;
+    }
+    if (msg.type === "kernel") {
+`,
+  ],
+  [
+    '\t\t\tworker.postMessage({\n\t\t\t\ttype: "init",\n\t\t\t\tmemory: this.#memory\n\t\t\t});\n',
+    '\t\t\tworker.postMessage({\n\t\t\t\ttype: "init",\n\t\t\t\tmemory: this.#memory,\n\t\t\t\tbarrier: this.#barrier\n\t\t\t});\n',
+  ],
+  [
+    '\tdispatch(kernelHash, module, ptrs, size, chunkAlignment = 16, minWorkPerWorker = MIN_ELEMS_PER_THREAD) {\n\t\treturn this.#enqueue(() => this.#dispatchNow(kernelHash, module, ptrs, size, chunkAlignment, minWorkPerWorker));\n\t}\n',
+    `\t${MARKER_BATCH}
+\t#barrier = new SharedArrayBuffer(8);
+\t/** the batch that kernels dispatched now join (null: the next kernel opens one) */
+\t#open = null;
+\tdispatch(kernelHash, module, ptrs, size, chunkAlignment = 16, minWorkPerWorker = MIN_ELEMS_PER_THREAD) {
+\t\tthis.#ensureInit();
+\t\tconst item = { kernelHash, module, ptrs, size, chunkAlignment, minWorkPerWorker };
+\t\tif (this.#open) {
+\t\t\tthis.#open.push(item);
+\t\t\treturn ++this.#epochEnd;
+\t\t}
+\t\tconst batch = this.#open = [item];
+\t\tconst end = ++this.#epochEnd;
+\t\tconst result = this.#queue.then(() => {
+\t\t\tif (this.#open === batch) this.#open = null;
+\t\t\treturn this.#runBatch(batch);
+\t\t});
+\t\tthis.#queue = result.then(() => {}, () => {}).then(() => {
+\t\t\tfor (let i = 0; i < batch.length; i++) {
+\t\t\t\tthis.#epoch++;
+\t\t\t\tconst hooks = this.#hooks.get(this.#epoch);
+\t\t\t\tif (hooks) {
+\t\t\t\t\tfor (const hook of hooks) hook();
+\t\t\t\t\tthis.#hooks.delete(this.#epoch);
+\t\t\t\t}
+\t\t\t}
+\t\t});
+\t\treturn end;
+\t}
+\t/** One message per worker: its range of every kernel of the batch (the split #dispatchNow makes), in order. */
+\tasync #runBatch(batch) {
+\t\tconst W = this.#workers.length;
+\t\tconst per = Array.from({ length: W }, () => []);
+\t\tfor (const it of batch) {
+\t\t\tconst n = it.size === 0 ? 0 : Math.min(W, Math.ceil(it.size / it.minWorkPerWorker));
+\t\t\tconst chunk = n ? Math.ceil(it.size / n / it.chunkAlignment) * it.chunkAlignment : 0;
+\t\t\tfor (let i = 0; i < W; i++) {
+\t\t\t\tconst begin = Math.min(i * chunk, it.size);
+\t\t\t\tconst end = i < n ? Math.min(begin + chunk, it.size) : begin;
+\t\t\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();
+\t\t\t\tconst first = !held.has(it.kernelHash);
+\t\t\t\tif (first) held.add(it.kernelHash);
+\t\t\t\tper[i].push({ kernelHash: it.kernelHash, module: first ? it.module : void 0, ptrs: it.ptrs, begin, end, n: Math.max(n, 1) });
+\t\t\t}
+\t\t}
+\t\tawait Promise.all(this.#workers.map((worker, i) => new Promise((resolve, reject) => {
+\t\t\tworker.onmessage = (e) => {
+\t\t\t\tif (e.data.ok) resolve();
+\t\t\t\telse reject(/* @__PURE__ */ new Error(\`Worker error: \${e.data.error}\`));
+\t\t\t};
+\t\t\tworker.postMessage({ type: "batch", workers: W, kernels: per[i] });
+\t\t})));
+\t}
+`,
+  ],
+  [
+    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n',
+    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n\t\tthis.#open = null; // a routine closes the open batch: kernels after it go in a later one\n',
+  ],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -328,6 +449,7 @@ const PATCHES = [
   { name: 'tile-affine reduction pointers', marker: MARKER_TILE_AFFINE, edits: EDITS_TILE_AFFINE },
   { name: 'micro-tile that fits the registers', marker: MARKER_MICRO_TILE, edits: EDITS_MICRO_TILE },
   { name: 'worker kernel cache', marker: MARKER_WORKER_CACHE, edits: EDITS_WORKER_CACHE },
+  { name: 'batched dispatch', marker: MARKER_BATCH, edits: EDITS_BATCH },
 ];
 const check = process.argv.includes('--check');
 let patched = 0;

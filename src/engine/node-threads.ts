@@ -23,17 +23,19 @@ let wasmMemory: WebAssembly.Memory | null = null;
 
 /** What the workers were asked to do since `resetWorkerStats()` (or the start), measured on the main thread. */
 export interface WorkerStats {
-  /** kernel dispatches posted (one per worker a kernel is split over) */
+  /** kernel dispatches posted (one per worker a kernel is split over, or per worker of a batch) */
   kernels: number;
   /** of which carried a compiled module (jax-js patch 6 posts each module to a worker once) */
   modules: number;
+  /** messages posted to the workers (jax-js patch 7 sends the kernels queued meanwhile as one batch per worker) */
+  messages: number;
   /** summed over the workers: time with a message outstanding (posted, reply not yet handled) */
   outstandingMs: number;
   /** time with no message outstanding on any worker: the main thread's share (dispatch, graph building, event loop) */
   noneMs: number;
   wallMs: number;
 }
-const stats = { kernels: 0, modules: 0, outstandingMs: 0, noneMs: 0, since: performance.now(), last: performance.now(), open: 0 };
+const stats = { kernels: 0, modules: 0, messages: 0, outstandingMs: 0, noneMs: 0, since: performance.now(), last: performance.now(), open: 0 };
 
 function tick(): void {
   const now = performance.now();
@@ -44,13 +46,13 @@ function tick(): void {
 
 export function resetWorkerStats(): void {
   tick();
-  Object.assign(stats, { kernels: 0, modules: 0, outstandingMs: 0, noneMs: 0, since: stats.last });
+  Object.assign(stats, { kernels: 0, modules: 0, messages: 0, outstandingMs: 0, noneMs: 0, since: stats.last });
 }
 
 export function workerStats(): WorkerStats {
   tick();
-  const { kernels, modules, outstandingMs, noneMs } = stats;
-  return { kernels, modules, outstandingMs, noneMs, wallMs: stats.last - stats.since };
+  const { kernels, modules, messages, outstandingMs, noneMs } = stats;
+  return { kernels, modules, messages, outstandingMs, noneMs, wallMs: stats.last - stats.since };
 }
 
 /**
@@ -92,10 +94,12 @@ class WebWorkerShim {
     if ((m as { type?: string }).type === 'init' && mem) wasmMemory = mem;
     tick();
     stats.open++;
-    if ((m as { type?: string }).type === 'kernel') {
-      stats.kernels++;
-      if ((m as { module?: unknown }).module) stats.modules++;
-    }
+    const type = (m as { type?: string }).type;
+    // one kernel, or (jax-js patch 7) a batch of them
+    const kernels = type === 'kernel' ? [m as { module?: unknown }] : type === 'batch' ? (m as { kernels: { module?: unknown }[] }).kernels : [];
+    stats.kernels += kernels.length;
+    stats.modules += kernels.filter((k) => k.module).length;
+    stats.messages++;
     if (this.#pending++ === 0) this.#worker.ref();
     if (this.#queue) this.#queue.push(m);
     else this.#worker.postMessage(m);
