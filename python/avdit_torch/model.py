@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .rng import fold_in, hash_name, normal
 
-VIDEO_FRAME_GAIN = 16  # the frame context output gain (src/model/avdit.ts VIDEO_FRAME_GAIN)
+VIDEO_FRAME_GAIN = 4  # the frame context output gain (src/model/avdit.ts VIDEO_FRAME_GAIN)
 
 PRESETS = {
     "tiny": {"width": 32, "depth": 2, "heads": 2, "mlpRatio": 2, "patch": 2, "timeFreqs": 16, "selfCondition": False},
