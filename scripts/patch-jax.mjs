@@ -430,6 +430,52 @@ self.onmessage = (e) => {
   ],
 ];
 
+// Patch 8: a jitted program's kernels are prepared once. jax-js's jit reuses its Kernel objects on every call, but each
+// call still prepared every pending kernel through an async function (a promise or two per kernel, ≈ 1500 per video
+// codec step) and hashed it again to find its compiled program: ≈ 30 ms per step plus the garbage, on the main thread,
+// before the first kernel reached a worker. The wasm backend now remembers the executable made for each Kernel object
+// (a WeakMap) and PendingExecute.prepare takes it synchronously when there is one. Two files: the backend (the cache)
+// and index (prepare).
+const MARKER_PREPARED = '/* avdit-patch: prepared-kernel-cache */';
+const EDITS_PREPARED_BACKEND = [
+  [
+    '\tasync prepareKernel(kernel) {\n\t\tconst kernelHash = FpHash.hash(kernel).toString();\n\t\treturn new Executable(kernel, {\n\t\t\tprogram: await runWithCacheAsync(compiledProgramCache',
+    `\t${MARKER_PREPARED}
+\t#avditPrepared = /* @__PURE__ */ new WeakMap();
+\t/** The executable already made for this kernel object, if any (a jitted program reuses its kernels on every call). */
+\tpreparedFor(source) {
+\t\treturn this.#avditPrepared.get(source);
+\t}
+\tasync prepareKernel(kernel) {
+\t\tconst exe = await this.#prepareKernelUncached(kernel);
+\t\tthis.#avditPrepared.set(kernel, exe);
+\t\treturn exe;
+\t}
+\tasync #prepareKernelUncached(kernel) {
+\t\tconst kernelHash = FpHash.hash(kernel).toString();
+\t\treturn new Executable(kernel, {
+\t\t\tprogram: await runWithCacheAsync(compiledProgramCache`,
+  ],
+];
+const EDITS_PREPARED_INDEX = [
+  [
+    '\tasync prepare() {\n\t\tif (this.prepared) return;\n\t\tif (this.#promise) {\n',
+    `\t${MARKER_PREPARED}
+\tprepare() {
+\t\tif (this.prepared) return;
+\t\tconst known = this.backend.preparedFor?.(this.source);
+\t\tif (known) {
+\t\t\tthis.prepared = known;
+\t\t\treturn;
+\t\t}
+\t\treturn this.#prepareAsync();
+\t}
+\tasync #prepareAsync() {
+\t\tif (this.#promise) {
+`,
+  ],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -442,6 +488,7 @@ const pkg = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8'));
 const files = readdirSync(dist)
   .filter((f) => /^backend-.*\.(c?js)$/.test(f))
   .map((f) => join(dist, f));
+const indexFiles = ['index.js', 'index.cjs'].map((f) => join(dist, f));
 const PATCHES = [
   { name: 'SIMD exp / reciprocal / comparisons', marker: MARKER, edits: EDITS },
   { name: 'batched-matmul operand reuse', marker: MARKER_BATCHED, edits: EDITS_BATCHED },
@@ -450,42 +497,51 @@ const PATCHES = [
   { name: 'micro-tile that fits the registers', marker: MARKER_MICRO_TILE, edits: EDITS_MICRO_TILE },
   { name: 'worker kernel cache', marker: MARKER_WORKER_CACHE, edits: EDITS_WORKER_CACHE },
   { name: 'batched dispatch', marker: MARKER_BATCH, edits: EDITS_BATCH },
+  { name: 'prepared-kernel cache', marker: MARKER_PREPARED, edits: EDITS_PREPARED_BACKEND },
 ];
+const INDEX_PATCHES = [{ name: 'prepared-kernel cache (PendingExecute)', marker: MARKER_PREPARED, edits: EDITS_PREPARED_INDEX }];
 const check = process.argv.includes('--check');
-let patched = 0;
-for (const f of files) {
-  let out = readFileSync(f, 'utf8');
-  const missing = PATCHES.filter((p) => !out.includes(p.marker));
-  if (missing.length === 0) {
-    patched++;
-    continue;
-  }
-  if (check) continue;
-  if (pkg.version !== VERSION) {
-    console.warn(`patch-jax: @jax-js/jax ${pkg.version} is not ${VERSION}, which the patches were written for; left as it is`);
-    process.exit(0);
-  }
-  for (const p of missing) {
-    let next = out;
-    for (const [from, to] of p.edits) {
-      const n = next.split(from).length - 1;
-      if (n !== 1) {
-        console.warn(`patch-jax: ${f}: an anchor of "${p.name}" occurs ${n} times (expected once); the file is left as it is`);
-        next = null;
-        break;
-      }
-      next = next.replace(from, to);
+/** Applies the missing `patches` to each of `list`; returns how many of them carry all of them. */
+function patchFiles(list, patches) {
+  let patched = 0;
+  for (const f of list) {
+    let out = readFileSync(f, 'utf8');
+    const missing = patches.filter((p) => !out.includes(p.marker));
+    if (missing.length === 0) {
+      patched++;
+      continue;
     }
-    if (!next) break;
-    out = next;
+    if (check) continue;
+    if (pkg.version !== VERSION) {
+      console.warn(`patch-jax: @jax-js/jax ${pkg.version} is not ${VERSION}, which the patches were written for; left as it is`);
+      process.exit(0);
+    }
+    for (const p of missing) {
+      let next = out;
+      for (const [from, to] of p.edits) {
+        const n = next.split(from).length - 1;
+        if (n !== 1) {
+          console.warn(`patch-jax: ${f}: an anchor of "${p.name}" occurs ${n} times (expected once); the file is left as it is`);
+          next = null;
+          break;
+        }
+        next = next.replace(from, to);
+      }
+      if (!next) break;
+      out = next;
+    }
+    if (patches.every((p) => out.includes(p.marker))) {
+      writeFileSync(f, out);
+      patched++;
+    }
   }
-  if (PATCHES.every((p) => out.includes(p.marker))) {
-    writeFileSync(f, out);
-    patched++;
-  }
+  return patched;
 }
+const patched = patchFiles(files, PATCHES),
+  patchedIndex = patchFiles(indexFiles, INDEX_PATCHES);
+const counts = `${patched} of ${files.length} jax-js backend files patched, ${patchedIndex} of ${indexFiles.length} index files`;
 if (check) {
-  console.log(`patch-jax: ${patched} of ${files.length} jax-js backend files patched`);
-  process.exit(patched === files.length ? 0 : 1);
+  console.log(`patch-jax: ${counts}`);
+  process.exit(patched === files.length && patchedIndex === indexFiles.length ? 0 : 1);
 }
-console.log(`patch-jax: ${PATCHES.map((p) => p.name).join(', ')} in ${patched} of ${files.length} jax-js backend files`);
+console.log(`patch-jax: ${PATCHES.map((p) => p.name).join(', ')}; ${counts}`);
