@@ -298,14 +298,23 @@ const EDITS_WORKER_CACHE = [
     '  kernelLru.set(kernelHash, func);\n  if (kernelLru.size > 256) {\n    kernelLru.delete(kernelLru.keys().next().value);\n  }\n  return func;',
     '  kernelLru.set(kernelHash, func); // every instance stays: the pool posts each module to a worker only once\n  return func;',
   ],
-  ['\t#hooks = /* @__PURE__ */ new Map();\n', `\t#hooks = /* @__PURE__ */ new Map();\n\t${MARKER_WORKER_CACHE}\n\t#held = [];\n`],
   [
-    '\t\t\tconst worker = this.#workers[i];\n',
-    '\t\t\tconst worker = this.#workers[i];\n\t\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();\n\t\t\tconst first = !held.has(kernelHash);\n\t\t\tif (first) held.add(kernelHash);\n',
+    '\t#hooks = /* @__PURE__ */ new Map();\n',
+    `\t#hooks = /* @__PURE__ */ new Map();
+\t${MARKER_WORKER_CACHE}
+\t#held = [];
+\t/** The module to post with a kernel to worker i: only the first time that worker sees the kernel. */
+\t#moduleFor(i, kernelHash, module) {
+\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();
+\t\tif (held.has(kernelHash)) return void 0;
+\t\theld.add(kernelHash);
+\t\treturn module;
+\t}
+`,
   ],
   [
     '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule,\n\t\t\t\t\tptrs,\n',
-    '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule: first ? module : void 0,\n\t\t\t\t\tptrs,\n',
+    '\t\t\t\t\tkernelHash,\n\t\t\t\t\tmodule: this.#moduleFor(i, kernelHash, module),\n\t\t\t\t\tptrs,\n',
   ],
 ];
 
@@ -386,17 +395,19 @@ self.onmessage = (e) => {
 \t\t\tif (this.#open === batch) this.#open = null;
 \t\t\treturn this.#runBatch(batch);
 \t\t});
-\t\tthis.#queue = result.then(() => {}, () => {}).then(() => {
-\t\t\tfor (let i = 0; i < batch.length; i++) {
-\t\t\t\tthis.#epoch++;
-\t\t\t\tconst hooks = this.#hooks.get(this.#epoch);
-\t\t\t\tif (hooks) {
-\t\t\t\t\tfor (const hook of hooks) hook();
-\t\t\t\t\tthis.#hooks.delete(this.#epoch);
-\t\t\t\t}
-\t\t\t}
-\t\t});
+\t\tthis.#queue = result.then(() => {}, () => {}).then(() => this.#advance(batch.length));
 \t\treturn end;
+\t}
+\t/** Marks \`count\` more dispatches done, in order, and runs the hooks waiting for them. */
+\t#advance(count) {
+\t\tfor (let i = 0; i < count; i++) {
+\t\t\tthis.#epoch++;
+\t\t\tconst hooks = this.#hooks.get(this.#epoch);
+\t\t\tif (hooks) {
+\t\t\t\tfor (const hook of hooks) hook();
+\t\t\t\tthis.#hooks.delete(this.#epoch);
+\t\t\t}
+\t\t}
 \t}
 \t/** One message per worker: its range of every kernel of the batch (the split #dispatchNow makes), in order. */
 \tasync #runBatch(batch) {
@@ -408,10 +419,7 @@ self.onmessage = (e) => {
 \t\t\tfor (let i = 0; i < W; i++) {
 \t\t\t\tconst begin = Math.min(i * chunk, it.size);
 \t\t\t\tconst end = i < n ? Math.min(begin + chunk, it.size) : begin;
-\t\t\t\tconst held = this.#held[i] ??= /* @__PURE__ */ new Set();
-\t\t\t\tconst first = !held.has(it.kernelHash);
-\t\t\t\tif (first) held.add(it.kernelHash);
-\t\t\t\tper[i].push({ kernelHash: it.kernelHash, module: first ? it.module : void 0, ptrs: it.ptrs, begin, end, n: Math.max(n, 1) });
+\t\t\t\tper[i].push({ kernelHash: it.kernelHash, module: this.#moduleFor(i, it.kernelHash, it.module), ptrs: it.ptrs, begin, end, n: Math.max(n, 1) });
 \t\t\t}
 \t\t}
 \t\tawait Promise.all(this.#workers.map((worker, i) => new Promise((resolve, reject) => {
@@ -425,8 +433,8 @@ self.onmessage = (e) => {
 `,
   ],
   [
-    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n',
-    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n\t\tthis.#open = null; // a routine closes the open batch: kernels after it go in a later one\n',
+    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n\t\tthis.#epochEnd++;\n\t\tconst result = this.#queue.then(job);\n\t\tthis.#queue = result.then(() => {}, () => {}).then(() => {\n\t\t\tthis.#epoch++;\n\t\t\tconst hooks = this.#hooks.get(this.#epoch);\n\t\t\tif (hooks) {\n\t\t\t\tfor (const hook of hooks) hook();\n\t\t\t\tthis.#hooks.delete(this.#epoch);\n\t\t\t}\n\t\t});\n',
+    '\t#enqueue(job) {\n\t\tthis.#ensureInit();\n\t\tthis.#open = null; // a routine closes the open batch: kernels after it go in a later one\n\t\tthis.#epochEnd++;\n\t\tconst result = this.#queue.then(job);\n\t\tthis.#queue = result.then(() => {}, () => {}).then(() => this.#advance(1));\n',
   ],
 ];
 
