@@ -6,7 +6,7 @@
 //   node scripts/saa-ceiling.mjs [cache/grid-all] [--align dir1,dir2]
 import { ClipCache } from '../dist/src/data/node/cache.js';
 import { loadAlign } from '../dist/src/eval/node/metric-check.js';
-import { activityFromAlign, activityFromAudio } from '../dist/src/eval/av-metrics.js';
+import { activityFromAlign, activityFromAudio, energyDbPerFrame, speechAgreement } from '../dist/src/eval/av-metrics.js';
 
 const args = process.argv.slice(2);
 const ai = args.indexOf('--align');
@@ -48,22 +48,25 @@ const perturb = {
     [-30, -25, -22].map((db) => [
       `floor ${db} dB`,
       (c, s) => {
-        const a = shifted(c, s, 0);
-        let top = 0;
-        const hop = Math.round(sr / fps);
-        for (let f = 0; f < T; f++) {
-          let e = 0;
-          for (let i = f * hop; i < (f + 1) * hop; i++) e += (a[i] ?? 0) ** 2;
-          top = Math.max(top, e / hop);
-        }
+        const a = shifted(c, s, 0),
+          top = Math.max(...energyDbPerFrame(a, sr, fps, T)); // the loudest frame's power, dB
         const r = rng(2),
-          amp = Math.sqrt(top * 10 ** (db / 10) * 3); // uniform noise in [−amp, amp] has power amp²/3
+          amp = Math.sqrt(10 ** ((top + db) / 10) * 3); // uniform noise in [−amp, amp] has power amp²/3
         return Float32Array.from(a, (v) => v + amp * (2 * r() - 1));
       },
     ]),
   ),
 };
 const mean = (x) => x.reduce((a, b) => a + b, 0) / x.length;
+// each set's windows, loaded once: clip, start and the words' activity per frame
+const loaded = Object.values(sets).map((ws) =>
+  ws.map((w) => {
+    const words = loadAlign(align, w.clip.file);
+    if (!words) throw new Error(`${w.clip.file}: no .align file in ${align}`);
+    return { clip: cache.loadClip(w.clip), start: w.start, spoken: activityFromAlign(words, fps, w.start, T) };
+  }),
+);
+const frames = [...Array(T).keys()];
 console.log(`SAA of real validation audio, perturbed (${cache.dir}, windows starting at frame 4; SAA / SAA-speech / SAA-silence)`);
 console.log(
   `| audio | ${Object.keys(sets)
@@ -71,23 +74,10 @@ console.log(
     .join(' | ')} |\n|---|${'---:|'.repeat(Object.keys(sets).length)}`,
 );
 for (const [name, f] of Object.entries(perturb)) {
-  const cells = Object.values(sets).map((ws) => {
-    const r = { all: [], speech: [], silence: [] };
-    for (const w of ws) {
-      const clip = cache.loadClip(w.clip),
-        words = loadAlign(align, w.clip.file);
-      if (!words) throw new Error(`${w.clip.file}: no .align file in ${align}`);
-      const spoken = activityFromAlign(words, fps, w.start, T),
-        pred = activityFromAudio(f(clip, w.start), sr, fps, T);
-      const agree = (ts) => mean(ts.map((t) => (pred[t] === spoken[t] ? 1 : 0)));
-      const ts = [...Array(T).keys()];
-      r.all.push(agree(ts));
-      const sp = ts.filter((t) => spoken[t]),
-        si = ts.filter((t) => !spoken[t]);
-      if (sp.length) r.speech.push(agree(sp));
-      if (si.length) r.silence.push(agree(si));
-    }
-    return `${mean(r.all).toFixed(3)} / ${mean(r.speech).toFixed(3)} / ${mean(r.silence).toFixed(3)}`;
+  const cells = loaded.map((ws) => {
+    const s = ws.map((w) => speechAgreement(activityFromAudio(f(w.clip, w.start), sr, fps, T), w.spoken, frames));
+    const avg = (k) => mean(s.map((x) => x[k]).filter((v) => !Number.isNaN(v))).toFixed(3);
+    return `${avg('all')} / ${avg('speech')} / ${avg('silence')}`;
   });
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }

@@ -14,7 +14,7 @@ import { avditFromCheckpoint } from '../dist/src/model/load.js';
 import { generate } from '../dist/src/pipeline/generate.js';
 import { TASKS } from '../dist/src/monl/tasks.js';
 import { loadAlign } from '../dist/src/eval/node/metric-check.js';
-import { activityFromAlign, activityFromAudio } from '../dist/src/eval/av-metrics.js';
+import { activityFromAlign, activityFromAudio, speechAgreement } from '../dist/src/eval/av-metrics.js';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => {
@@ -44,6 +44,7 @@ const picked = m.windows.val
 const idx = picked.map(([, i]) => i);
 const { fps, sampleRate: sr, windowFrames: T } = m.data;
 const SHIFTS = [-125, -62, 0, 62, 125];
+const frames = [...Array(T).keys()];
 const spoken = align
   ? picked.map(([w]) => {
       const words = loadAlign(align, w.file);
@@ -103,10 +104,9 @@ async function row(name, z) {
       let agree = 0;
       for (let b = 0; b < B; b++) {
         const a = Float32Array.from({ length: L }, (_, i) => (i - o >= 0 && i - o < L ? w[b * L + i - o] : 0));
-        const pred = activityFromAudio(a, sr, fps, T);
-        for (let t = 0; t < T; t++) agree += pred[t] === spoken[b][t] ? 1 : 0;
+        agree += speechAgreement(activityFromAudio(a, sr, fps, T), spoken[b], frames).all;
       }
-      return agree / (B * T);
+      return agree / B;
     });
     saaRows.push(`| ${name} | ${saa.map((v) => v.toFixed(3)).join(' | ')} |`);
   }

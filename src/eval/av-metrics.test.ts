@@ -7,6 +7,7 @@ import {
   activityFromAudio,
   quietLatentFrames,
   agreement,
+  speechAgreement,
   audioEmbedding,
   identityDistance,
   parseAlign,
@@ -102,4 +103,16 @@ test('pix80: colour, sharpness and motion terms; logmel40 puts a tone in the rig
     sr,
   ).subarray(40 * 50, 40 * 51);
   assert.ok(Array.from(low).indexOf(Math.max(...low)) < peak, 'a 300 Hz tone peaks in a lower band than 1 kHz');
+});
+
+test('speechAgreement: SAA overall and split by what the words say, NaN where a kind of frame is missing', () => {
+  const spoken = [false, true, true, false, true];
+  const pred = [true, true, false, false, true];
+  const s = speechAgreement(pred, spoken, [0, 1, 2, 3, 4]);
+  near(s.all, 3 / 5);
+  near(s.speech, 2 / 3);
+  near(s.silence, 1 / 2);
+  const only = speechAgreement(pred, spoken, [1, 2]);
+  near(only.all, 1 / 2);
+  assert.ok(Number.isNaN(only.silence));
 });

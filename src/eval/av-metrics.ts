@@ -143,6 +143,15 @@ export function agreement(a: boolean[], b: boolean[], range: FrameRange = { from
   return same / Math.max(1, range.to - range.from);
 }
 
+/**
+ * SAA over `frames`: the share where the audio's activity agrees with the words, overall and split by what the
+ * words say (speech: frames where a word is spoken; silence: where none is; NaN where there is no such frame).
+ */
+export function speechAgreement(pred: boolean[], spoken: boolean[], frames: number[]): { all: number; speech: number; silence: number } {
+  const share = (ts: number[]) => (ts.length ? ts.filter((t) => pred[t] === spoken[t]).length / ts.length : NaN);
+  return { all: share(frames), speech: share(frames.filter((t) => spoken[t])), silence: share(frames.filter((t) => !spoken[t])) };
+}
+
 // ---- subject consistency -------------------------------------------------------------------------
 
 function pooled(v: Video, t: number, size: number): Float64Array {

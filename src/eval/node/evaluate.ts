@@ -32,6 +32,7 @@ import { gaussianStats, frechetDistance } from '../frechet.js';
 import {
   activityFromAlign,
   activityFromAudio,
+  speechAgreement,
   audioEmbedding,
   identityDistance,
   syncCorr,
@@ -215,7 +216,6 @@ export async function taskScorer(
   if (realV) checkFrechetRows(realV, VIDEO_EMBEDDING.dim, 'video');
   if (realA) checkFrechetRows(realA, audioEmbedder.dim, 'audio');
   const spoken = p.audioFrames.length && wins.every((w) => w.words) ? wins.map((w) => activityFromAlign(w.words!, fps, w.start, T)) : null;
-  const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
   const needDescriptors = p.genFrames.length > 0 && p.givenFrames.length > 0;
   const facesOf = (clips: AVClip[]) =>
     Promise.all(clips.map((c) => face!.net.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
@@ -230,15 +230,11 @@ export async function taskScorer(
     }
     out.perWindow[METRICS.sync] = gen.map((c) => syncCorr(c, p.syncRange));
     if (spoken) {
-      const pred = gen.map((c) => activityFromAudio(c.audio, sr, fps, T));
-      out.perWindow[METRICS.saa] = gen.map((_, i) => mean(p.audioFrames.map((t) => (pred[i][t] === spoken[i][t] ? 1 : 0))));
-      // SAA split by what the words say: sound where a word is spoken, quiet where none is (NaN: no such frame; left out)
-      const agreeWhere = (i: number, speech: boolean) => {
-        const ts = p.audioFrames.filter((t) => spoken[i][t] === speech);
-        return ts.length ? mean(ts.map((t) => (pred[i][t] === speech ? 1 : 0))) : NaN;
-      };
-      out.perWindow[METRICS.saaSpeech] = gen.map((_, i) => agreeWhere(i, true));
-      out.perWindow[METRICS.saaSilence] = gen.map((_, i) => agreeWhere(i, false));
+      // SAA, and split by what the words say: sound where a word is spoken, quiet where none is (NaN: no such frame; left out)
+      const saa = gen.map((c, i) => speechAgreement(activityFromAudio(c.audio, sr, fps, T), spoken[i], p.audioFrames));
+      out.perWindow[METRICS.saa] = saa.map((s) => s.all);
+      out.perWindow[METRICS.saaSpeech] = saa.map((s) => s.speech);
+      out.perWindow[METRICS.saaSilence] = saa.map((s) => s.silence);
     }
     if (p.genFrames.length && p.givenFrames.length) out.perWindow[METRICS.id] = gen.map((c) => identityDistance(c, p.givenFrames, p.genFrames));
     if (face && p.genFrames.length) {
