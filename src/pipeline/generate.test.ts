@@ -148,3 +148,27 @@ test('guidance runs the unconditional pass only where it hides a given cell', ()
   assert.equal(hides('a2v', 'audio'), true);
   assert.equal(hides('inpaint', 'video'), true);
 });
+
+test('editX0: the step goes on from the edited x̂0 (an edit to a constant ends there); given cells stay exact; a wrong length is an error', async () => {
+  const mask = parseCondition('v2a', 3);
+  const seen: number[] = [];
+  const out = await generate(m, {
+    mask,
+    given,
+    steps: 3,
+    samples: 2,
+    editX0: (x0, t) => (seen.push(t), { video: x0.video, audio: x0.audio.map(() => 0.25) }),
+  });
+  assert.equal(seen.length, 3);
+  assert.ok(
+    out.audio.every((v) => Math.abs(v - 0.25) < 1e-5),
+    'generated audio is the edited x̂0',
+  );
+  assertGivenExact(out, 'v2a', 2);
+  const plain = await generate(m, { mask, given, steps: 3, samples: 2 });
+  assert.ok(plain.audio.some((v) => Math.abs(v - 0.25) > 0.01));
+  await assert.rejects(
+    generate(m, { mask, given, steps: 2, editX0: (x0) => ({ video: x0.video, audio: x0.audio.subarray(1) }) }),
+    /editX0 returned \d+ values, expected \d+/,
+  );
+});

@@ -43,6 +43,9 @@ export interface GenerateOptions {
    * (guidance in a limited interval, Kynkäänniemi et al. 2024). Default: every step. */
   guidanceInterval?: readonly [number, number];
   method?: 'monl' | 'replacement';
+  /** edits the clean estimate x̂0 [B,…] of every step (reconstruction guidance); the step goes on from the edited x̂0
+   * on the generated elements (e.g. activity guidance, activity-guidance.ts). `t`: the step's timestep. */
+  editX0?: (x0: Latents, t: number) => Latents | Promise<Latents>;
   seed?: number;
   previewEvery?: number;
 }
@@ -85,6 +88,7 @@ export function checkGiven(l: TokenLayout, mask: ConditionMask, given?: { video?
  *      b. replacement only: given elements ← q(x_t | x0) with the fixed noise
  *      c. guidance: append the unconditional copy (guidance.ts)
  *      d. ε̂ = AVDiT(x, t) in one batched forward; combine the two halves when guided
+ *      d'. x̂0 edit (optional, e.g. activity guidance): ε̂ of the generated elements re-derived from the edited x̂0
  *      e. self-conditioning: keep x̂0 for the next step
  *      f. DDIM (η) moves the generated elements to t_prev
  *      g. preview x̂0 every `previewEvery` steps
@@ -169,6 +173,15 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
       eV = guide(eV, B * nV, gen.video, s);
       eA = guide(eA, B * nA, gen.audio, s);
     }
+    // d'. x̂0 edit: ε̂ of the generated elements re-derived from the edited x̂0
+    if (o.editX0) {
+      const x0 = await o.editX0(
+        { video: Float32Array.from(xV, (v, i) => predictX0Host(v, eV[i], ab)), audio: Float32Array.from(xA, (v, i) => predictX0Host(v, eA[i], ab)) },
+        t,
+      );
+      eV = epsFromX0(xV, x0.video, eV, gen.video, ab);
+      eA = epsFromX0(xA, x0.audio, eA, gen.audio, ab);
+    }
     // e. self-conditioning
     if (c.selfCondition)
       sc = {
@@ -196,6 +209,14 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
     video: Float32Array.from(xV, (v, i) => (gen.video[i] ? v : clean.video[i])),
     audio: Float32Array.from(xA, (v, i) => (gen.audio[i] ? v : clean.audio[i])),
   };
+}
+
+/** ε̂ = (x_t − √ᾱ·x̂0) / √(1 − ᾱ) on the generated elements (given ones keep theirs). */
+function epsFromX0(x: Float32Array, x0: Float32Array, eps: Float32Array, generated: Uint8Array, alphaBar: number): Float32Array {
+  if (x0.length !== x.length) throw new Error(`generate: editX0 returned ${x0.length} values, expected ${x.length}`);
+  const a = Math.sqrt(alphaBar),
+    s = Math.sqrt(1 - alphaBar);
+  return Float32Array.from(eps, (e, i) => (generated[i] ? (x[i] - a * x0[i]) / s : e));
 }
 
 /** One clip's values for every sample, or the B samples' own values as they are. */
