@@ -11,6 +11,7 @@ import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { generateCommand, longCommand, GENERATE_HELP, LONG_HELP } from './commands/generate.js';
 import { studioCommand, STUDIO_HELP } from './commands/studio.js';
 import { evalCommand, EVAL_HELP } from './commands/eval.js';
+import { activityCommand, ACTIVITY_HELP } from './commands/activity.js';
 import { codecCommand, encodeCommand, decodeCommand, exportCommand, CODEC_HELP, ENCODE_HELP, EXPORT_HELP } from './commands/codec.js';
 
 const HELP = `avdit — any-to-any audio-video generation with one diffusion transformer (MoNL)
@@ -30,6 +31,7 @@ commands:
   encode --data <cache> --video <ckpt> --audio <ckpt> --out <latents>  latent cache for diffusion
   decode --latents <latents> --video <ckpt> --audio <ckpt> --out <mp4> one latent window back to mp4
   train --data <latents> --out <run> [--strategy monl]   train AVDiT with a Mixture of Noise Levels
+  activity train --data <latents> --out <run>   the activity net for activity guidance (V2A timing)
   report --run <run> --data <cache> --video-codec … --audio-codec …   a run's progress page (curves, influence, strips)
   generate --model <ckpt> --task a2v --input clip.mp4 --out out/x   any task or free-form condition
   long --model <ckpt> --input audio.wav --seconds 10 --out out/long   long-form audio→video
@@ -46,6 +48,8 @@ ${CODEC_HELP}
 ${ENCODE_HELP}
 
 ${TRAIN_HELP}
+
+${ACTIVITY_HELP}
 
 ${REPORT_HELP}
 
@@ -70,6 +74,7 @@ export const COMMAND_TABLE: string[][] = [
   ['encode'],
   ['decode'],
   ['train'],
+  ['activity', 'train'],
   ['report'],
   ['generate'],
   ['long'],
@@ -91,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
       return codecCommand(rest);
     case 'train':
       return trainCommand(rest);
+    case 'activity':
+      return activityCommand(rest);
     case 'report':
       return reportCommand(rest);
     case 'eval':

@@ -114,6 +114,28 @@ for (const dropNyquist of [false, true])
     assert.ok(maxRelDiff(y, r.results[1].output!) < 1e-4, `spectrograms differ by ${maxRelDiff(y, r.results[1].output!)}`);
   });
 
+test('activity net: avdit and its PyTorch twin agree (speech logits per pixel frame)', { skip }, async () => {
+  const { activityForward, activitySpecs, isTrained } = await import('../src/model/activity.js');
+  const c = {
+    latentShape: [3, 4, 4, 4] as [number, number, number, number],
+    frames: [
+      [0, 0],
+      [1, 4],
+      [5, 8],
+    ] as [number, number][],
+    hidden: 16,
+    speechLevel: 0,
+  };
+  const w = randomWeights(Object.fromEntries(Object.entries(activitySpecs(c, 4)).filter(([k]) => isTrained(k))), 4);
+  const z = normal(7, 2 * 3 * 4 * 4 * 4);
+  const ours = await ops.read(activityForward(toDevice(w), c, ops.tensor(z, [2, 3, 4, 4, 4])));
+  const r = runTwin(w, { z: { data: z, shape: [2, 3, 4, 4, 4] } }, [
+    { module: 'activity', fn: 'forward', config: c, inputs: ['z'], output: 'logits' },
+  ]);
+  assert.deepEqual(r.results[0].shape, [2, 9]);
+  assert.ok(maxRelDiff(ours, r.results[0].output!) < 1e-4, `logits differ by ${maxRelDiff(ours, r.results[0].output!)}`);
+});
+
 test(
   'AVDiT MoNL loss: avdit and its PyTorch twin agree on the same batch (≤ 1e-4 relative), with and without self-conditioning',
   { skip },
