@@ -17,6 +17,8 @@ import { drain } from './pipeline/generate.js';
 import { parseCondition, type ConditionMask } from './monl/tasks.js';
 import { SAMPLER_DEFAULTS } from './pipeline/defaults.js';
 import { sliceClip, type AVClip } from './media/clip.js';
+import { ActivityNet } from './model/activity.js';
+import { ACTIVITY_STRENGTH } from './pipeline/activity-guidance.js';
 
 /** Reads one file of a bundle (`avdit/config.json`, `video-codec/model.safetensors`, …). */
 export type BundleReader = (path: string) => Promise<Uint8Array>;
@@ -39,15 +41,21 @@ export interface GenerateRequest {
   onStep?: (s: ClipStep) => void;
   /** decode an x̂0 preview every this many steps (0 = none) */
   previewEvery?: number;
+  /** activity guidance strength in [0, 1] (src/pipeline/activity-guidance.ts), or false for none; default
+   * ACTIVITY_STRENGTH when the bundle has an activity net and the condition gives the whole video and generates audio */
+  activity?: number | false;
 }
 
 export class AvditPipeline {
   constructor(
     readonly model: LoadedModel,
     readonly codecs: Codecs,
+    /** the bundle's activity net (activity/), when it has one */
+    readonly activity?: ActivityNet,
   ) {}
 
-  /** Loads the three checkpoints of a bundle laid out like `models/`: avdit/, video-codec/, audio-codec/. */
+  /** Loads the checkpoints of a bundle laid out like `models/`: avdit/, video-codec/, audio-codec/, and activity/ when
+   * the bundle has one (a bundle without it loads as before). */
   static async fromPretrained(base: string, o: { read?: BundleReader } = {}): Promise<AvditPipeline> {
     const read =
       o.read ??
@@ -67,11 +75,21 @@ export class AvditPipeline {
       return { config: parsed, params: decodeSafetensors(await read(`${name}/model.safetensors`), `${base}/${name}/model.safetensors`).tensors };
     };
     const [m, v, a] = await Promise.all([load('avdit'), load('video-codec'), load('audio-codec')]);
+    // optional: no activity/config.json means no activity net; a broken activity/ is still an error
+    const hasActivity = await read('activity/config.json').then(
+      () => true,
+      () => false,
+    );
+    const act = hasActivity ? await load('activity') : null;
     const model = avditFromCheckpoint(m, `${base}/avdit`);
-    return new AvditPipeline(model, {
-      video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, `${base}/video-codec`),
-      audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, `${base}/audio-codec`),
-    });
+    return new AvditPipeline(
+      model,
+      {
+        video: VideoCodec.fromCheckpoint(v as CodecCheckpoint, `${base}/video-codec`),
+        audio: AudioCodec.fromCheckpoint(a as CodecCheckpoint, `${base}/audio-codec`),
+      },
+      act ? ActivityNet.fromCheckpoint(act, `${base}/activity`) : undefined,
+    );
   }
 
   /** The window the model works on: frames, size, rates and its time segments. */
@@ -79,6 +97,22 @@ export class AvditPipeline {
     const d = this.model.checkpoint.latents.data,
       seg = this.model.checkpoint.latents.segmentLayout;
     return { ...d, numSegments: seg.numSegments, frames: seg.frames, bounds: seg.bounds };
+  }
+
+  /** Activity guidance for this request: on by default where it applies (the whole video given, audio generated). */
+  #activity(r: GenerateRequest, mask: ConditionMask): { net: ActivityNet; strength: number } | undefined {
+    if (r.activity === false) return undefined;
+    const applies = mask[0].every(Boolean) && mask[1].some((g) => !g);
+    if (!this.activity) {
+      if (r.activity !== undefined) throw new Error('generate: activity guidance was asked for, but the bundle has no activity net (activity/)');
+      return undefined;
+    }
+    if (!applies) {
+      if (r.activity !== undefined)
+        throw new Error('generate: activity guidance needs the whole video given and some audio generated (v2a-like tasks)');
+      return undefined;
+    }
+    return { net: this.activity, strength: r.activity ?? ACTIVITY_STRENGTH };
   }
 
   /** Runs one task or condition; returns the clip (given cells keep the original pixels and samples). */
@@ -103,6 +137,7 @@ export class AvditPipeline {
       eta: r.eta,
       seed: r.seed,
       previewEvery: r.previewEvery,
+      activity: this.#activity(r, mask),
     });
   }
 }

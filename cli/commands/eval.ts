@@ -1,5 +1,7 @@
 /** `avdit eval`: the strategy × task table on the validation windows; `avdit eval check`: metric sanity on real clips. */
 import { join, resolve } from 'node:path';
+import { ActivityNet } from '../../src/model/activity.js';
+import { ACTIVITY_STRENGTH } from '../../src/pipeline/activity-guidance.js';
 import { Flags } from '../args.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { initNodeEngine } from '../../src/engine/node.js';
@@ -16,10 +18,23 @@ import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
 import { loadCheckpoint } from '../../src/util/node/checkpoint.js';
 
+/** --activity <dir>|none [--activity-strength w]: the activity net for activity guidance (else `fallback`, when it
+ * holds one), or undefined. */
+export function activityFlags(f: Flags, fallback?: string): { net: ActivityNet; dir: string; strength: number } | undefined {
+  const given = f.str('activity');
+  const dir = given === 'none' ? undefined : (given ?? (fallback && existsSync(join(fallback, 'config.json')) ? fallback : undefined));
+  const strength = f.num('activity-strength', ACTIVITY_STRENGTH, { min: 0, max: 1 });
+  if (!dir) {
+    if (f.has('activity-strength')) throw new Error('--activity-strength needs --activity <activity net>');
+    return undefined;
+  }
+  return { net: ActivityNet.fromCheckpoint(loadCheckpoint(dir), dir), dir, strength };
+}
+
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
     --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --window-start 4|all  --max-windows N  --skip-windows N
-    --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
+    --activity <activity net> (activity guidance on v2a; --activity-strength ${ACTIVITY_STRENGTH})  --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
     --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
     every number with a 95% bootstrap interval over windows; conditional tasks also get condition influence
@@ -97,6 +112,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'max-windows',
       'skip-windows',
       'griffin-lim-iters',
+      'activity',
+      'activity-strength',
       'audio-embedding',
       'out',
       'device',
@@ -161,6 +178,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     maxWindows,
     skipWindows: f.int('skip-windows', 0, 0),
     audioEmbedder,
+    activity: activityFlags(f),
     log: (s) => console.log(s),
   });
   console.log(`\n${r.table}\nreport: ${r.report}`);

@@ -1,18 +1,34 @@
 /** `avdit generate`: any task or free-form condition from the command line. */
 import { Flags } from '../args.js';
+import { activityFlags } from './eval.js';
+import { ACTIVITY_STRENGTH } from '../../src/pipeline/activity-guidance.js';
 import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, GUIDANCE_HELP } from '../../src/pipeline/defaults.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
 import { longFormA2V } from '../../src/pipeline/node/long-form.js';
-import { TASKS } from '../../src/monl/tasks.js';
+import { TASKS, parseCondition } from '../../src/monl/tasks.js';
+import { dirname, join } from 'node:path';
+import { readJsonFile } from '../../src/util/node/json.js';
 
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
     --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
     --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --guidance-interval LO:HI --eta 0 --seed 0 --method monl|replacement
+    --activity <activity net>|none (activity guidance: V2A timing read off the given video, on v2a-like tasks; default: the
+      activity/ folder beside --model when there is one, e.g. models/activity)  --activity-strength ${ACTIVITY_STRENGTH}
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
     refuses before any work when an output would overwrite the input or a checkpoint`;
+
+/** The activity net for this task: the flag's, else the bundle's (activity/ beside the model) where the task fits. */
+function activityFor(f: Flags, model: string, spec: string): ReturnType<typeof activityFlags> {
+  if (f.has('activity')) return activityFlags(f);
+  const mask = parseCondition(spec, readJsonFile<{ layout: { segments: number } }>(join(model, 'config.json'), 'model config').layout.segments);
+  const fits = mask[0].every(Boolean) && mask[1].some((g) => !g);
+  const a = fits ? activityFlags(f, join(dirname(model), 'activity')) : undefined;
+  if (a) console.log(`activity guidance: ${a.dir} (strength ${a.strength}; --activity none turns it off)`);
+  return a;
+}
 
 export async function generateCommand(argv: string[]): Promise<void> {
   const f = new Flags('generate', argv, {
@@ -33,6 +49,8 @@ export async function generateCommand(argv: string[]): Promise<void> {
       'seed',
       'method',
       'device',
+      'activity',
+      'activity-strength',
     ],
     help: GENERATE_HELP,
   });
@@ -66,6 +84,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     eta,
     seed,
     method,
+    activity: activityFor(f, model, spec),
     onWarning: (m) => console.warn(`warning: ${m}`),
     onStep: (s, n) => {
       if (Date.now() - last > 2000 || s === n) {

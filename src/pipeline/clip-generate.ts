@@ -8,6 +8,8 @@ import { makeClip, type AVClip } from '../media/clip.js';
 import type { VideoCodec, AudioCodec } from '../codecs/codec.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
 import type { ConditionMask } from '../monl/tasks.js';
+import { activityGuidanceFor } from './activity-guidance.js';
+import type { ActivityNet } from '../model/activity.js';
 import { drain, generateSteps, type AvditModel, type GuidanceMode, type Latents } from './generate.js';
 
 export interface Codecs {
@@ -31,6 +33,8 @@ export interface ClipGenerateOptions {
   method?: 'monl' | 'replacement';
   /** decode an x̂0 preview (video only) every this many steps; 0 = none */
   previewEvery?: number;
+  /** activity guidance (V2A timing from the given video; activity-guidance.ts) */
+  activity?: { net: ActivityNet; strength: number };
 }
 
 export interface ClipStep {
@@ -78,6 +82,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     seed: o.seed ?? SAMPLER_DEFAULTS.seed,
     method: o.method,
     previewEvery: o.previewEvery ?? 0,
+    editX0: o.activity ? ((await activityGuidanceFor(o.activity.net, o.activity.strength, model, o.mask, given?.video, 1)) ?? undefined) : undefined,
   });
   let lat: Latents;
   for (;;) {

@@ -26,6 +26,8 @@ import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
 import type { Crop } from '../../media/node/ffmpeg.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
+import { activityGuidanceFor } from '../../pipeline/activity-guidance.js';
+import type { ActivityNet } from '../../model/activity.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
 import { gaussianStats, frechetDistance } from '../frechet.js';
@@ -89,6 +91,8 @@ export interface EvalOptions {
   out: string;
   /** the audio network for the Fréchet distance (default logmel40) */
   audioEmbedder?: AudioEmbedder;
+  /** activity guidance on the tasks that generate audio from the whole video (src/pipeline/activity-guidance.ts) */
+  activity?: { net: ActivityNet; dir: string; strength: number };
   log?: (s: string) => void;
 }
 
@@ -416,6 +420,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
     ...(eta > 0 ? { eta } : {}),
+    ...(o.activity ? { activity: { dir: o.activity.dir, strength: o.activity.strength } } : {}),
     face: !!faceNet,
   };
   async function decodeAll(
@@ -499,12 +504,18 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     const method = model.checkpoint.strategy === 'vanilla' ? 'replacement' : 'monl';
     results[ck.name] = {};
     for (const t of tasks) {
-      const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) =>
-        decodeAll(
-          await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, guidanceInterval: gi, eta, seed, method }),
+      const guided = o.activity && masks[t][0].every(Boolean) && masks[t][1].some((g) => !g);
+      const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) => {
+        // activity guidance reads the video this run is given (another window's, in the influence run)
+        const editX0 = guided
+          ? ((await activityGuidanceFor(o.activity!.net, o.activity!.strength, model, masks[t], cond.video, B)) ?? undefined)
+          : undefined;
+        return decodeAll(
+          await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, guidanceInterval: gi, eta, seed, method, editX0 }),
           masks[t],
           sources,
         );
+      };
       const perSeed: TaskScores[] = [];
       let first: AVClip[] | null = null;
       for (const seed of seeds) {

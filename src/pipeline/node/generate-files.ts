@@ -16,6 +16,7 @@ import { writePNG } from '../../media/node/png.js';
 import { writeFileAtomic, refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
 import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance } from '../defaults.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
+import type { ActivityNet } from '../../model/activity.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import { loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { formatCondition, parseCondition } from '../../monl/tasks.js';
@@ -44,6 +45,8 @@ export interface GenerateFilesOptions {
   /** output path prefix: <out>.mp4, <out>.png, <out>.json (a trailing .mp4/.png/.json is dropped) */
   out: string;
   method?: 'monl' | 'replacement';
+  /** activity guidance: the activity net (loaded from `dir`) and its strength (v2a-like tasks) */
+  activity?: { net: ActivityNet; dir: string; strength: number };
   onStep?: (step: number, total: number) => void;
   /** problems that do not stop generation (a damaged input, anti-phase stereo), one line each */
   onWarning?: (message: string) => void;
@@ -122,7 +125,18 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
   const clip = await generateClip(
     model,
     codecs,
-    { mask, source, steps, guidance, guidanceMode: o.guidanceMode, guidanceInterval: o.guidanceInterval, eta, seed, method: o.method },
+    {
+      mask,
+      source,
+      steps,
+      guidance,
+      guidanceMode: o.guidanceMode,
+      guidanceInterval: o.guidanceInterval,
+      eta,
+      seed,
+      method: o.method,
+      activity: o.activity,
+    },
     (s) => o.onStep?.(s.step, s.total),
   );
   if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite))
@@ -144,6 +158,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
         guidanceMode: o.guidanceMode ?? 'all',
         ...(o.guidanceInterval ? { guidanceInterval: o.guidanceInterval } : {}),
         method: o.method ?? 'monl',
+        ...(o.activity ? { activity: { path: o.activity.dir, strength: o.activity.strength } } : {}),
         checkpoints: {
           model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) },
           videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) },

@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decode, encode, parseCrop, MediaError, type Crop } from '../../media/node/ffmpeg.js';
 import { encodeClipWire, decodeClipWire, CLIP_MIME } from '../wire.js';
 import { spokenWords } from '../../eval/av-metrics.js';
@@ -30,6 +30,8 @@ export interface StudioOptions {
   model: string;
   videoCodec: string;
   audioCodec: string;
+  /** the activity net for activity guidance (default: activity/ beside the model folder, when there is one) */
+  activity?: string;
   /** folder of example clips (+ optional data.json with a crop) */
   examples?: string;
   /** the repository root (studio/ pages and dist/studio/ bundles live under it) */
@@ -80,6 +82,11 @@ export async function startStudio(
     add(`/models/${name}/config.json`, join(dir, 'config.json'), 'application/json');
     add(`/models/${name}/model.safetensors`, join(dir, 'model.safetensors'), 'application/octet-stream');
   }
+  // the activity net (activity guidance) is optional: served when the model's bundle folder has one
+  const activity = o.activity ?? join(dirname(o.model), 'activity');
+  if (existsSync(join(activity, 'config.json')))
+    for (const f of ['config.json', 'model.safetensors'])
+      add(`/models/activity/${f}`, join(activity, f), f.endsWith('.json') ? 'application/json' : 'application/octet-stream');
   const cfg = JSON.parse(readFileSync(join(o.model, 'config.json'), 'utf8'));
   const data: ModelData = cfg?.latents?.data;
   if (!data?.fps) throw new Error(`studio: ${o.model}/config.json has no latents.data (not an avdit model?)`);
