@@ -241,12 +241,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const ck = loadCheckpoint(src);
   const codec = String((ck.config as { kind?: unknown }).kind).endsWith('-codec');
   const params = codec ? Object.fromEntries(Object.entries(ck.params).filter(([k]) => !trainingOnly(k))) : ck.params;
-  saveCheckpoint(
-    out,
-    { config: { ...(ck.config as object), exportedFrom: recordedPath(src), exportedStep: ck.trainer?.step ?? null }, params },
-    dtype as 'F16' | 'F32',
-  );
-  console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${ck.trainer?.step ?? '?'})`);
+  // a training checkpoint knows its step from trainer.json; a run's best/ export keeps it in its config
+  const step = ck.trainer?.step ?? (ck.config as { exportedStep?: number }).exportedStep ?? null;
+  saveCheckpoint(out, { config: { ...(ck.config as object), exportedFrom: recordedPath(src), exportedStep: step }, params }, dtype as 'F16' | 'F32');
+  console.log(`wrote ${out}/model.safetensors (${dtype}) and config.json from ${src} (step ${step ?? '?'})`);
 }
 
 function latentStatsOf(params: HostParams): HostParams | undefined {
