@@ -29,6 +29,10 @@ test('quiet per audio latent frame follows the video frame holding its centre; s
   assert.equal(q[7], 1); // latent frame 7 (centre 0.15 s) lies in video frame 1
   assert.equal(q[La + 55], 1 - speech[T + 8]);
   assert.deepEqual(Array.from(speechLabels(q, 2, La, T, 8, 0.02)), Array.from(speech));
+  // hard decisions: P(speech) 0.6 is speech, 0.4 is quiet
+  const soft = quietPerLatentFrame({ speech: new Float32Array(T).fill(0.6), frames: T, fps: 8, hopSec: 0.02 }, La);
+  assert.ok(soft.every((v) => v === 0));
+  assert.ok(quietPerLatentFrame({ speech: new Float32Array(T).fill(0.4), frames: T, fps: 8, hopSec: 0.02 }, La).every((v) => v === 1));
 });
 
 test('activityEdit: strength 0 is the identity, quiet frames go to the quiet latent, speech frames are lifted to the speech level', () => {

@@ -35,14 +35,14 @@ export interface ActivityGuide {
 
 export const ACTIVITY_STRENGTH = 1;
 
-/** P(quiet) per audio latent frame [B, La] from P(speech) per pixel frame [B, T]. */
+/** Quiet (1) or not (0) per audio latent frame [B, La] from P(speech) per pixel frame [B, T]. */
 export function quietPerLatentFrame(g: Pick<ActivityGuide, 'speech' | 'frames' | 'fps' | 'hopSec'>, La: number): Float32Array {
   const T = g.frames,
     B = g.speech.length / T;
   return Float32Array.from({ length: B * La }, (_, i) => {
     const b = Math.floor(i / La),
       f = i % La;
-    return 1 - g.speech[b * T + Math.min(T - 1, Math.floor((f + 0.5) * g.hopSec * g.fps))];
+    return g.speech[b * T + Math.min(T - 1, Math.floor((f + 0.5) * g.hopSec * g.fps))] > 0.5 ? 0 : 1;
   });
 }
 

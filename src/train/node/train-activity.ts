@@ -41,7 +41,7 @@ export const ACTIVITY_TRAIN_DEFAULTS: ActivityTrainOptions = {
   dropout: ACTIVITY_DEFAULTS.dropout,
   levelWindows: 640,
 };
-export const SPEECH_LEVEL_QUANTILE = 0.6;
+export const SPEECH_LEVEL_QUANTILE = 0.7;
 
 /** Speech labels per pixel frame [N, T] from quiet masks per audio latent frame [N, La]: the first latent frame in each pixel frame. */
 export function speechLabels(quiet: Float32Array, N: number, La: number, T: number, fps: number, hopSec: number): Float32Array {
