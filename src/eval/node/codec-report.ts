@@ -130,7 +130,8 @@ function zoomTile(crop: { video: Float32Array; height: number; width: number }, 
   return tile;
 }
 
-function spectrogramImage(x: Float32Array, label: string): RGBImage {
+/** A labelled log-magnitude spectrogram (512-point STFT, hop 128; 80 dB range) of 16 kHz audio. */
+export function spectrogramImage(x: Float32Array, label: string): RGBImage {
   const cfg = { nFft: 512, hop: 128, win: 512 };
   const frames = Math.floor(x.length / cfg.hop);
   const m = magnitude(stft(x, cfg, frames));
