@@ -116,8 +116,8 @@ export class AvditPipeline {
   }
 
   /** Runs one task or condition; returns the clip (given cells keep the original pixels and samples). */
-  generate(r: GenerateRequest): Promise<AVClip> {
-    return drain(this.steps(r), r.onStep);
+  async generate(r: GenerateRequest): Promise<AVClip> {
+    return drain(this.steps(r), r.onStep); // async: a bad request rejects rather than throws
   }
 
   /** The same, as an async iterator of steps (for UIs that render progress themselves). */

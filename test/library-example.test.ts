@@ -29,3 +29,16 @@ test('README library example: fromPretrained → generate a2v → mp4', async ()
   assert.equal(clip.audio.length, 34000);
   assert.ok(existsSync(join(out, 'a2v.mp4')));
 });
+
+test('the bundle pipeline loads models/activity; v2a uses it unless activity: false; a condition it cannot read is refused', async () => {
+  const { fromPretrained, decodeMedia } = await import('../src/node.js');
+  const pipe = await fromPretrained(join(repo, 'models'));
+  assert.ok(pipe.activity, 'the bundle has an activity net');
+  const { clip } = await decodeMedia(join(repo, 'examples/grid-val/bbaf4p.mpg'), { ...pipe.window, crop: { w: 200, h: 200, x: 52, y: 44 } });
+  const guided = await pipe.generate({ task: 'v2a', clip, steps: 2, seed: 1 });
+  const plain = await pipe.generate({ task: 'v2a', clip, steps: 2, seed: 1, activity: false });
+  let d = 0;
+  for (let i = 0; i < guided.audio.length; i++) d = Math.max(d, Math.abs(guided.audio[i] - plain.audio[i]));
+  assert.ok(d > 1e-3, `activity guidance changed the audio by at most ${d}`);
+  await assert.rejects(pipe.generate({ task: 'continue', clip, steps: 1, activity: 1 }), /needs the whole video given/);
+});

@@ -23,8 +23,13 @@ export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [
 /** The activity net for this task: the flag's, else the bundle's (activity/ beside the model) where the task fits. */
 function activityFor(f: Flags, model: string, spec: string): ReturnType<typeof activityFlags> {
   if (f.has('activity')) return activityFlags(f);
-  const mask = parseCondition(spec, readJsonFile<{ layout: { segments: number } }>(join(model, 'config.json'), 'model config').layout.segments);
-  const fits = mask[0].every(Boolean) && mask[1].some((g) => !g);
+  let fits: boolean;
+  try {
+    const mask = parseCondition(spec, readJsonFile<{ layout: { segments: number } }>(join(model, 'config.json'), 'model config').layout.segments);
+    fits = mask[0].every(Boolean) && mask[1].some((g) => !g);
+  } catch {
+    return undefined; // a missing or damaged model or a bad --task: generate reports it, naming the file or the flag
+  }
   const a = fits ? activityFlags(f, join(dirname(model), 'activity')) : undefined;
   if (a) console.log(`activity guidance: ${a.dir} (strength ${a.strength}; --activity none turns it off)`);
   return a;
