@@ -87,6 +87,23 @@ export function activityForward(p: Params, c: ActivityConfig, z: Tensor, keep?: 
   );
 }
 
+/** The three taps (f−1, f, f+1, clamped at the window's ends) + 1 of audio latent frame f: the level map's input. */
+export function levelFeatures(z: Float32Array, f: number, La: number, Ca: number): Float64Array {
+  const x = new Float64Array(3 * Ca + 1),
+    fl = f % La;
+  for (let d = -1; d <= 1; d++) {
+    const src = f - fl + Math.min(La - 1, Math.max(0, fl + d));
+    for (let c = 0; c < Ca; c++) x[(d + 1) * Ca + c] = z[src * Ca + c];
+  }
+  x[3 * Ca] = 1;
+  return x;
+}
+
+/** The level map's estimate of audio latent frame f's decoded level (dB). */
+export function levelEstimate(level: Float32Array, z: Float32Array, f: number, La: number, Ca: number): number {
+  return levelFeatures(z, f, La, Ca).reduce((s, x, k) => s + x * level[k], 0);
+}
+
 /** A loaded activity net (weights on the device, the guide tensors on the host). */
 export class ActivityNet {
   readonly params: Params;

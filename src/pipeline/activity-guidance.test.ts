@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activityEdit, quietPerLatentFrame, type ActivityGuide } from './activity-guidance.js';
-import { speechLabels, ridge, levelFeatures } from '../train/node/train-activity.js';
+import { speechLabels, ridge } from '../train/node/train-activity.js';
+import { levelEstimate } from '../model/activity.js';
 import { normal } from '../util/rng.js';
 
 const La = 56,
@@ -19,7 +20,7 @@ const guide = (speech: Float32Array, strength = 1, speechLevel = 0): ActivityGui
   speechLevel,
   strength,
 });
-const estimate = (z: Float32Array, f: number) => levelFeatures(z, f, La, Ca).reduce((s, x, k) => s + x * level[k], 0);
+const estimate = (z: Float32Array, f: number) => levelEstimate(level, z, f, La, Ca);
 
 test('quiet per audio latent frame follows the video frame holding its centre; speech labels read them back', () => {
   const speech = Float32Array.from({ length: 2 * T }, (_, i) => (i % 3 === 0 ? 1 : 0));

@@ -11,7 +11,7 @@
  * z_quiet, the map and L_speech come with the activity net (fitted on the training windows). w ∈ [0, 1].
  */
 import type { Latents } from './generate.js';
-import type { ActivityNet } from '../model/activity.js';
+import { levelEstimate, type ActivityNet } from '../model/activity.js';
 import type { AvditCheckpointConfig } from '../model/load.js';
 import type { TokenLayout } from '../monl/layout.js';
 import type { ConditionMask } from '../monl/tasks.js';
@@ -60,13 +60,7 @@ export function activityEdit(g: ActivityGuide, La: number, Ca: number): (x0: Lat
       z = x.slice();
     if (x.length !== q.length * Ca) throw new Error(`activity guidance: ${x.length / (La * Ca)} audio samples, the video gave ${q.length / La}`);
     for (let f = 0; f < q.length; f++) {
-      const fl = f % La;
-      let lv = g.level[3 * Ca];
-      for (let d = -1; d <= 1; d++) {
-        const src = f - fl + Math.min(La - 1, Math.max(0, fl + d));
-        for (let c = 0; c < Ca; c++) lv += g.level[(d + 1) * Ca + c] * x[src * Ca + c];
-      }
-      const lift = (1 - q[f]) * Math.max(0, g.speechLevel - lv);
+      const lift = q[f] ? 0 : Math.max(0, g.speechLevel - levelEstimate(g.level, x, f, La, Ca));
       for (let c = 0; c < Ca; c++) z[f * Ca + c] += w * (q[f] * (g.quietLatent[c] - x[f * Ca + c]) + (lift * a[c]) / aa);
     }
     return { video: x0.video, audio: z };

@@ -20,6 +20,7 @@ import {
   activitySpecs,
   checkActivityConfig,
   isTrained,
+  levelFeatures,
   ACTIVITY_DEFAULTS,
   type ActivityConfig,
 } from '../../model/activity.js';
@@ -67,18 +68,6 @@ export async function decodedLevels(codec: AudioCodec, z: Float32Array, N: numbe
     }
   }
   return out;
-}
-
-/** The three taps (f−1, f, f+1, clamped at the window's ends) + 1 of audio latent frame f: the level map's input. */
-export function levelFeatures(z: Float32Array, f: number, La: number, Ca: number): Float64Array {
-  const x = new Float64Array(3 * Ca + 1),
-    fl = f % La;
-  for (let d = -1; d <= 1; d++) {
-    const src = f - fl + Math.min(La - 1, Math.max(0, fl + d));
-    for (let c = 0; c < Ca; c++) x[(d + 1) * Ca + c] = z[src * Ca + c];
-  }
-  x[3 * Ca] = 1;
-  return x;
 }
 
 /** Ridge regression (no penalty on the last, constant feature) by Gauss–Jordan elimination on the normal equations. */
