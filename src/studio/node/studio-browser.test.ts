@@ -96,6 +96,15 @@ test('studio: bundled example → a2v in the browser → playable result with th
   })()`)) as { given: number; later: number; audio: number };
   assert.deepEqual([c.given, c.audio], [0, 0]);
   assert.ok(c.later > 0.05);
+  // v2a in the page runs with the bundle's activity net (activity guidance), as the library in Node does
+  await page.click('button[data-task=v2a]');
+  await page.click('#generate');
+  await page.waitForFunction(`(${S}.lastResult && ${S}.lastResult.mask[1][0] === false && !${S}.busy) || ${S}.lastError`, null, {
+    timeout: 300_000,
+  });
+  assert.equal(await page.evaluate(`${S}.lastError`), null);
+  const v2aAudio = Float32Array.from((await page.evaluate(`Array.from(${S}.lastResult.clip.audio)`)) as number[]);
+  const v2aSeed = Number(await page.inputValue('#seed'));
   assert.deepEqual(pageErrors, []);
   mkdirSync(join(root, 'out', 'test'), { recursive: true });
   const shot = join(root, 'out', 'test', 'studio-e2e.png');
@@ -122,6 +131,11 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const pipe = await fromPretrained(join(root, 'models'), { device: 'wasm' });
   const w = pipe.window;
   const { clip } = await decodeMedia(join(root, 'examples', 'grid-val', 'lbad8p.mpg'), { ...w, crop: { w: 200, h: 200, x: 52, y: 44 } });
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+  const guided = await pipe.generate({ task: 'v2a', clip, steps: 2, seed: v2aSeed });
+  const plain = await pipe.generate({ task: 'v2a', clip, steps: 2, seed: v2aSeed, activity: false });
+  const [dGuided, dPlain] = [maxDiff(v2aAudio, guided.audio), maxDiff(v2aAudio, plain.audio)];
+  assert.ok(dGuided < dPlain, `the page's v2a audio is ${dGuided} from Node's guided v2a and ${dPlain} from the unguided one`);
   const timer = stepTimer();
   await pipe.generate({ task: 'a2v', clip, steps: STEPS, guidance, previewEvery: 0, onStep: (st) => timer.lap(st.step) });
   const nodeMs = timer.msPerStep;
@@ -134,5 +148,7 @@ test('studio: bundled example → a2v in the browser → playable result with th
       2,
     ),
   );
-  console.log(`studio e2e: ${r.info}; ${timing}; screenshot ${shot}`);
+  console.log(
+    `studio e2e: ${r.info}; ${timing}; v2a audio from Node's guided / unguided: ${dGuided.toExponential(1)} / ${dPlain.toExponential(1)}; screenshot ${shot}`,
+  );
 });
