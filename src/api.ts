@@ -18,7 +18,7 @@ import { parseCondition, type ConditionMask } from './monl/tasks.js';
 import { SAMPLER_DEFAULTS } from './pipeline/defaults.js';
 import { sliceClip, type AVClip } from './media/clip.js';
 import { ActivityNet } from './model/activity.js';
-import { ACTIVITY_STRENGTH } from './pipeline/activity-guidance.js';
+import { ACTIVITY_STRENGTH, activityApplies } from './pipeline/activity-guidance.js';
 
 /** Reads one file of a bundle (`avdit/config.json`, `video-codec/model.safetensors`, …). */
 export type BundleReader = (path: string) => Promise<Uint8Array>;
@@ -64,8 +64,8 @@ export class AvditPipeline {
         if (!r.ok) throw new Error(`${base}/${path}: HTTP ${r.status}`);
         return new Uint8Array(await r.arrayBuffer());
       });
-    const load = async (name: string) => {
-      const config = new TextDecoder().decode(await read(`${name}/config.json`));
+    const load = async (name: string, configBytes?: Uint8Array) => {
+      const config = new TextDecoder().decode(configBytes ?? (await read(`${name}/config.json`)));
       let parsed: { kind: string; codec: unknown };
       try {
         parsed = JSON.parse(config);
@@ -76,11 +76,8 @@ export class AvditPipeline {
     };
     const [m, v, a] = await Promise.all([load('avdit'), load('video-codec'), load('audio-codec')]);
     // optional: no activity/config.json means no activity net; a broken activity/ is still an error
-    const hasActivity = await read('activity/config.json').then(
-      () => true,
-      () => false,
-    );
-    const act = hasActivity ? await load('activity') : null;
+    const actConfig = await read('activity/config.json').catch(() => null);
+    const act = actConfig ? await load('activity', actConfig) : null;
     const model = avditFromCheckpoint(m, `${base}/avdit`);
     return new AvditPipeline(
       model,
@@ -102,12 +99,11 @@ export class AvditPipeline {
   /** Activity guidance for this request: on by default where it applies (the whole video given, audio generated). */
   #activity(r: GenerateRequest, mask: ConditionMask): { net: ActivityNet; strength: number } | undefined {
     if (r.activity === false) return undefined;
-    const applies = mask[0].every(Boolean) && mask[1].some((g) => !g);
     if (!this.activity) {
       if (r.activity !== undefined) throw new Error('generate: activity guidance was asked for, but the bundle has no activity net (activity/)');
       return undefined;
     }
-    if (!applies) {
+    if (!activityApplies(mask)) {
       if (r.activity !== undefined)
         throw new Error('generate: activity guidance needs the whole video given and some audio generated (v2a-like tasks)');
       return undefined;

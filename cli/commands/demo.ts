@@ -5,7 +5,7 @@
  * and inpainting from the first example clip: an mp4 with sound, a PNG strip and a JSON record each.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Flags } from '../args.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { prepare } from '../../src/data/node/prepare.js';
@@ -13,9 +13,8 @@ import { DATA_DEFAULTS, parseRegions } from '../../src/data/config.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { codecReport } from '../../src/eval/node/codec-report.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
-import { ActivityNet } from '../../src/model/activity.js';
 import { ACTIVITY_STRENGTH } from '../../src/pipeline/activity-guidance.js';
-import { loadCheckpoint } from '../../src/util/node/checkpoint.js';
+import { bundledActivityDir, loadActivityNet } from '../../src/pipeline/node/activity.js';
 import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, GUIDANCE_HELP } from '../../src/pipeline/defaults.js';
 
 export const DEMO_HELP = `avdit demo [--out out/demo] [--clips examples/grid-val] [--video models/video-codec] [--audio models/audio-codec]
@@ -67,11 +66,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const files = [...r.files];
   const model = f.str('model', join(root, 'models', 'avdit'));
   if (existsSync(join(model, 'model.safetensors'))) {
-    // v2a with activity guidance when the bundle has an activity net (models/activity)
-    const actDir = join(dirname(model), 'activity');
-    const activity = existsSync(join(actDir, 'config.json'))
-      ? { net: ActivityNet.fromCheckpoint(loadCheckpoint(actDir), actDir), dir: actDir, strength: ACTIVITY_STRENGTH }
-      : undefined;
+    // the bundle's activity net (models/activity), used where it applies (v2a)
+    const actDir = bundledActivityDir(model);
+    const activity = actDir ? { net: loadActivityNet(actDir), dir: actDir, strength: ACTIVITY_STRENGTH, auto: true } : undefined;
     const first = readdirSync(clips)
       .filter((n) => n.endsWith('.mpg') || n.endsWith('.mp4'))
       .sort()[0];
@@ -88,10 +85,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
         guidance,
         seed,
         out: join(out, task),
-        activity: task === 'v2a' ? activity : undefined,
+        activity,
       });
       console.log(
-        `  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s${task === 'v2a' && activity ? ` (activity guidance: ${activity.dir})` : ''}`,
+        `  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s${g.activity ? ` (activity guidance: ${g.activity})` : ''}`,
       );
       files.push(g.mp4, g.png, g.json);
     }

@@ -1,6 +1,7 @@
 /** `avdit eval`: the strategy × task table on the validation windows; `avdit eval check`: metric sanity on real clips. */
 import { join, resolve } from 'node:path';
-import { ActivityNet } from '../../src/model/activity.js';
+import type { ActivityNet } from '../../src/model/activity.js';
+import { loadActivityNet } from '../../src/pipeline/node/activity.js';
 import { ACTIVITY_STRENGTH } from '../../src/pipeline/activity-guidance.js';
 import { Flags } from '../args.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
@@ -18,17 +19,17 @@ import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
 import { loadCheckpoint } from '../../src/util/node/checkpoint.js';
 
-/** --activity <dir>|none [--activity-strength w]: the activity net for activity guidance (else `fallback`, when it
- * holds one), or undefined. */
-export function activityFlags(f: Flags, fallback?: string): { net: ActivityNet; dir: string; strength: number } | undefined {
+/** --activity <dir>|none [--activity-strength w]: the activity net for activity guidance, else `fallback` (the
+ * bundle's, used only where it applies: `auto`), or undefined. */
+export function activityFlags(f: Flags, fallback?: string): { net: ActivityNet; dir: string; strength: number; auto: boolean } | undefined {
   const given = f.str('activity');
-  const dir = given === 'none' ? undefined : (given ?? (fallback && existsSync(join(fallback, 'config.json')) ? fallback : undefined));
+  const dir = given === 'none' ? undefined : (given ?? fallback);
   const strength = f.num('activity-strength', ACTIVITY_STRENGTH, { min: 0, max: 1 });
   if (!dir) {
     if (f.has('activity-strength')) throw new Error('--activity-strength needs --activity <activity net>');
     return undefined;
   }
-  return { net: ActivityNet.fromCheckpoint(loadCheckpoint(dir), dir), dir, strength };
+  return { net: loadActivityNet(dir), dir, strength, auto: given === undefined };
 }
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]

@@ -7,9 +7,8 @@ import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
 import { longFormA2V } from '../../src/pipeline/node/long-form.js';
-import { TASKS, parseCondition } from '../../src/monl/tasks.js';
-import { dirname, join } from 'node:path';
-import { readJsonFile } from '../../src/util/node/json.js';
+import { TASKS } from '../../src/monl/tasks.js';
+import { bundledActivityDir } from '../../src/pipeline/node/activity.js';
 
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
@@ -19,21 +18,6 @@ export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [
       activity/ folder beside --model when there is one, e.g. models/activity)  --activity-strength ${ACTIVITY_STRENGTH}
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
     refuses before any work when an output would overwrite the input or a checkpoint`;
-
-/** The activity net for this task: the flag's, else the bundle's (activity/ beside the model) where the task fits. */
-function activityFor(f: Flags, model: string, spec: string): ReturnType<typeof activityFlags> {
-  if (f.has('activity')) return activityFlags(f);
-  let fits: boolean;
-  try {
-    const mask = parseCondition(spec, readJsonFile<{ layout: { segments: number } }>(join(model, 'config.json'), 'model config').layout.segments);
-    fits = mask[0].every(Boolean) && mask[1].some((g) => !g);
-  } catch {
-    return undefined; // a missing or damaged model or a bad --task: generate reports it, naming the file or the flag
-  }
-  const a = fits ? activityFlags(f, join(dirname(model), 'activity')) : undefined;
-  if (a) console.log(`activity guidance: ${a.dir} (strength ${a.strength}; --activity none turns it off)`);
-  return a;
-}
 
 export async function generateCommand(argv: string[]): Promise<void> {
   const f = new Flags('generate', argv, {
@@ -89,7 +73,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     eta,
     seed,
     method,
-    activity: activityFor(f, model, spec),
+    activity: activityFlags(f, bundledActivityDir(model)),
     onWarning: (m) => console.warn(`warning: ${m}`),
     onStep: (s, n) => {
       if (Date.now() - last > 2000 || s === n) {
@@ -99,6 +83,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
       }
     },
   });
+  if (r.activity) console.log(`activity guidance: ${r.activity} (--activity none turns it off)`);
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
 }
 

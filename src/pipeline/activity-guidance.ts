@@ -35,6 +35,9 @@ export interface ActivityGuide {
 
 export const ACTIVITY_STRENGTH = 1;
 
+/** Whether activity guidance applies to a condition: the whole video given (the net reads it), some audio generated. */
+export const activityApplies = (mask: ConditionMask): boolean => mask[0].every(Boolean) && mask[1].some((g) => !g);
+
 /** Quiet (1) or not (0) per audio latent frame [B, La] from P(speech) per pixel frame [B, T]. */
 export function quietPerLatentFrame(g: Pick<ActivityGuide, 'speech' | 'frames' | 'fps' | 'hopSec'>, La: number): Float32Array {
   const T = g.frames,
@@ -74,13 +77,13 @@ export function activityEdit(g: ActivityGuide, La: number, Ca: number): (x0: Lat
 export async function activityGuidanceFor(
   net: ActivityNet,
   strength: number,
-  model: { config?: unknown; layout: TokenLayout; checkpoint: AvditCheckpointConfig },
+  model: { layout: TokenLayout; checkpoint: AvditCheckpointConfig },
   mask: ConditionMask,
   givenVideo: Float32Array | undefined,
   B: number,
 ): Promise<((x0: Latents) => Latents) | null> {
   if (!mask[1].some((g) => !g)) return null;
-  if (!mask[0].every(Boolean) || !givenVideo)
+  if (!activityApplies(mask) || !givenVideo)
     throw new Error('activity guidance: reads the speech off the given video, so every video cell must be given (v2a-like tasks)');
   const { latents: lat } = model.checkpoint;
   const { L, h, w, C } = model.layout.video;

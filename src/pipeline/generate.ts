@@ -44,7 +44,9 @@ export interface GenerateOptions {
   guidanceInterval?: readonly [number, number];
   method?: 'monl' | 'replacement';
   /** edits the clean estimate x̂0 [B,…] of every step (reconstruction guidance); the step goes on from the edited x̂0
-   * on the generated elements (e.g. activity guidance, activity-guidance.ts). `t`: the step's timestep. */
+   * on the generated elements (e.g. activity guidance, activity-guidance.ts). `t`: the step's timestep. ε̂ of every
+   * generated element is re-derived from the (clipped, ±4) x̂0, so even an identity edit differs from no edit where x̂0
+   * was clipped (the noisiest steps). */
   editX0?: (x0: Latents, t: number) => Latents | Promise<Latents>;
   seed?: number;
   previewEvery?: number;

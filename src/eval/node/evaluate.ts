@@ -26,7 +26,7 @@ import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
 import type { Crop } from '../../media/node/ffmpeg.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
-import { activityGuidanceFor } from '../../pipeline/activity-guidance.js';
+import { activityApplies, activityGuidanceFor } from '../../pipeline/activity-guidance.js';
 import type { ActivityNet } from '../../model/activity.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
@@ -504,7 +504,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     const method = model.checkpoint.strategy === 'vanilla' ? 'replacement' : 'monl';
     results[ck.name] = {};
     for (const t of tasks) {
-      const guided = o.activity && masks[t][0].every(Boolean) && masks[t][1].some((g) => !g);
+      const guided = o.activity && activityApplies(masks[t]);
       const run = async (seed: number, cond: { video: Float32Array; audio: Float32Array }, sources?: AVClip[]) => {
         // activity guidance reads the video this run is given (another window's, in the influence run)
         const editX0 = guided

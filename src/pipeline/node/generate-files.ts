@@ -17,6 +17,7 @@ import { writeFileAtomic, refuseOverwrite, ensureWritableDir } from '../../util/
 import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance } from '../defaults.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import type { ActivityNet } from '../../model/activity.js';
+import { activityApplies } from '../activity-guidance.js';
 import { avditFromCheckpoint } from '../../model/load.js';
 import { loadCodecs, fileSha256, checkCodecsMatch } from '../../codecs/node/latents.js';
 import { formatCondition, parseCondition } from '../../monl/tasks.js';
@@ -45,8 +46,9 @@ export interface GenerateFilesOptions {
   /** output path prefix: <out>.mp4, <out>.png, <out>.json (a trailing .mp4/.png/.json is dropped) */
   out: string;
   method?: 'monl' | 'replacement';
-  /** activity guidance: the activity net (loaded from `dir`) and its strength (v2a-like tasks) */
-  activity?: { net: ActivityNet; dir: string; strength: number };
+  /** activity guidance: the activity net (loaded from `dir`) and its strength. `auto`: use it only where it applies
+   * (activityApplies: the bundle's net by default); otherwise a condition it cannot read is an error. */
+  activity?: { net: ActivityNet; dir: string; strength: number; auto?: boolean };
   onStep?: (step: number, total: number) => void;
   /** problems that do not stop generation (a damaged input, anti-phase stereo), one line each */
   onWarning?: (message: string) => void;
@@ -72,7 +74,14 @@ function loaded(modelDir: string, videoDir: string, audioDir: string) {
   return v;
 }
 
-export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: string; png: string; json: string; clip: AVClip }> {
+export async function generateFiles(o: GenerateFilesOptions): Promise<{
+  mp4: string;
+  png: string;
+  json: string;
+  clip: AVClip;
+  /** the activity net's folder, when activity guidance ran */
+  activity?: string;
+}> {
   const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
     seed = o.seed ?? SAMPLER_DEFAULTS.seed;
@@ -122,6 +131,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
       );
     source = sliceClip(full, 0, T);
   }
+  const activity = o.activity && (!o.activity.auto || activityApplies(mask)) ? o.activity : undefined;
   const clip = await generateClip(
     model,
     codecs,
@@ -135,7 +145,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
       eta,
       seed,
       method: o.method,
-      activity: o.activity,
+      activity,
     },
     (s) => o.onStep?.(s.step, s.total),
   );
@@ -158,7 +168,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
         guidanceMode: o.guidanceMode ?? 'all',
         ...(o.guidanceInterval ? { guidanceInterval: o.guidanceInterval } : {}),
         method: o.method ?? 'monl',
-        ...(o.activity ? { activity: { path: o.activity.dir, strength: o.activity.strength } } : {}),
+        ...(activity ? { activity: { path: activity.dir, strength: activity.strength } } : {}),
         checkpoints: {
           model: { path: o.model, sha256: fileSha256(join(o.model, 'model.safetensors')) },
           videoCodec: { path: o.videoCodec, sha256: fileSha256(join(o.videoCodec, 'model.safetensors')) },
@@ -169,5 +179,5 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{ mp4: str
       2,
     ),
   );
-  return { mp4, png, json, clip };
+  return { mp4, png, json, clip, activity: activity?.dir };
 }

@@ -15,7 +15,8 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { bundledActivityDir } from '../../pipeline/node/activity.js';
 import { decode, encode, parseCrop, MediaError, type Crop } from '../../media/node/ffmpeg.js';
 import { encodeClipWire, decodeClipWire, CLIP_MIME } from '../wire.js';
 import { spokenWords } from '../../eval/av-metrics.js';
@@ -83,8 +84,8 @@ export async function startStudio(
     add(`/models/${name}/model.safetensors`, join(dir, 'model.safetensors'), 'application/octet-stream');
   }
   // the activity net (activity guidance) is optional: served when the model's bundle folder has one
-  const activity = o.activity ?? join(dirname(o.model), 'activity');
-  if (existsSync(join(activity, 'config.json')))
+  const activity = o.activity ?? bundledActivityDir(o.model);
+  if (activity)
     for (const f of ['config.json', 'model.safetensors'])
       add(`/models/activity/${f}`, join(activity, f), f.endsWith('.json') ? 'application/json' : 'application/octet-stream');
   const cfg = JSON.parse(readFileSync(join(o.model, 'config.json'), 'utf8'));
