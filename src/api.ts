@@ -36,6 +36,8 @@ export interface GenerateRequest {
   /** guide only the steps with t in [lo, hi] of the model's T (default every step) */
   guidanceInterval?: readonly [number, number];
   eta?: number;
+  /** scale of the starting noise (default: `defaultTemperature`, 0.5 for a2v and 1 for the other conditions) */
+  temperature?: number;
   seed?: number;
   /** called after every sampling step (step, total, optional x̂0 preview frames) */
   onStep?: (s: ClipStep) => void;
@@ -131,6 +133,7 @@ export class AvditPipeline {
       guidance: r.guidance,
       guidanceInterval: r.guidanceInterval,
       eta: r.eta,
+      temperature: r.temperature,
       seed: r.seed,
       previewEvery: r.previewEvery,
       activity: this.#activity(r, mask),

@@ -94,6 +94,7 @@ test('flags: negative, fractional, huge and unknown values are one-line errors n
     cli(...gen('--task', 'joint', '--out', 'x', '--guidance-interval', '800:200')),
     /--guidance-interval must be LO:HI with 0 ≤ LO ≤ HI, got "800:200"/,
   );
+  fails(cli(...gen('--task', 'joint', '--out', 'x', '--temperature', '0')), /--temperature must be a number ≤ 2 and > 0, got 0/);
   fails(cli(...gen('--task', 'a2v', '--input', 'in.mp4', '--out', 'x', '--start', '-5')), /--start must be a whole number ≥ 0, got -5/);
   fails(cli('data', 'prepare', 'x', '--out', 'y', '--size', '-64'), /--size must be a whole number in \[8, 4096\], got -64/);
   fails(cli('data', 'prepare', 'x', '--out', 'y', '--sample-rate', '0'), /--sample-rate must be a whole number in \[1000, 192000\], got 0/);

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { prepare } from '../../src/data/node/prepare.js';
 import { DATA_DEFAULTS } from '../../src/data/config.js';
-import { MAX_STEPS, MAX_GUIDANCE } from '../../src/pipeline/defaults.js';
+import { MAX_STEPS, MAX_GUIDANCE, MAX_TEMPERATURE } from '../../src/pipeline/defaults.js';
 import { metricCheck, faceCheck } from '../../src/eval/node/metric-check.js';
 import { codecAsrCheck } from '../../src/eval/node/asr.js';
 import { AudioCodec, type CodecCheckpoint } from '../../src/codecs/codec.js';
@@ -34,7 +34,7 @@ export function activityFlags(f: Flags, fallback?: string): { net: ActivityNet; 
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
-    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --window-start 4|all  --max-windows N  --skip-windows N
+    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --temperature 1 (starting-noise scale)  --window-start 4|all  --max-windows N  --skip-windows N
     --activity <activity net> (activity guidance on v2a; --activity-strength ${ACTIVITY_STRENGTH})  --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence
     --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
@@ -109,6 +109,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'guidance',
       'guidance-interval',
       'eta',
+      'temperature',
       'window-start',
       'max-windows',
       'skip-windows',
@@ -174,6 +175,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     guidance,
     guidanceInterval: f.interval('guidance-interval'),
     eta: f.num('eta', 0, { min: 0, max: 1 }),
+    temperature: f.num('temperature', 1, { above: 0, max: MAX_TEMPERATURE }),
     windowStart: ws === 'all' ? undefined : f.int('window-start', 4, 0),
     griffinLimIters: glIters,
     maxWindows,

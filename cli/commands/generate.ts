@@ -2,7 +2,7 @@
 import { Flags } from '../args.js';
 import { activityFlags } from './eval.js';
 import { ACTIVITY_STRENGTH } from '../../src/pipeline/activity-guidance.js';
-import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, GUIDANCE_HELP } from '../../src/pipeline/defaults.js';
+import { SAMPLER_DEFAULTS, MAX_STEPS, MAX_GUIDANCE, MAX_TEMPERATURE, GUIDANCE_HELP, TEMPERATURE_HELP } from '../../src/pipeline/defaults.js';
 import { initNodeEngine } from '../../src/engine/node.js';
 import { parseCrop } from '../../src/media/node/ffmpeg.js';
 import { generateFiles } from '../../src/pipeline/node/generate-files.js';
@@ -13,7 +13,7 @@ import { bundledActivityDir } from '../../src/pipeline/node/activity.js';
 export const GENERATE_HELP = `avdit generate --model <ckpt> --task <task|spec> [--input clip.mp4] --out <prefix> [options]
     --task ${Object.keys(TASKS).join('|')}, or a free form like "video:0,4 audio:all"
     --video-codec models/video-codec --audio-codec models/audio-codec --crop center|W:H:X:Y --start 0 (frame)
-    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --guidance-interval LO:HI --eta 0 --seed 0 --method monl|replacement
+    --steps ${SAMPLER_DEFAULTS.steps} --guidance ${GUIDANCE_HELP} --guidance-mode all|video|audio --guidance-interval LO:HI --eta 0 --temperature ${TEMPERATURE_HELP} --seed 0 --method monl|replacement
     --activity <activity net>|none (activity guidance: V2A timing read off the given video, on v2a-like tasks; default: the
       activity/ folder beside --model when there is one, e.g. models/activity)  --activity-strength ${ACTIVITY_STRENGTH}
     writes <prefix>.mp4 (with sound), <prefix>.png (strip: given grey, generated green), <prefix>.json;
@@ -35,6 +35,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
       'guidance-mode',
       'guidance-interval',
       'eta',
+      'temperature',
       'seed',
       'method',
       'device',
@@ -71,6 +72,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     guidanceMode: mode,
     guidanceInterval: f.interval('guidance-interval'),
     eta,
+    temperature: f.optNum('temperature', { above: 0, max: MAX_TEMPERATURE }),
     seed,
     method,
     activity: activityFlags(f, bundledActivityDir(model)),

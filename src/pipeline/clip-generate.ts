@@ -29,6 +29,8 @@ export interface ClipGenerateOptions {
   /** guide only the steps with t in [lo, hi] (default every step) */
   guidanceInterval?: readonly [number, number];
   eta?: number;
+  /** starting-noise scale (default: the condition's, `defaultTemperature`) */
+  temperature?: number;
   seed?: number;
   method?: 'monl' | 'replacement';
   /** decode an x̂0 preview (video only) every this many steps; 0 = none */
@@ -79,6 +81,7 @@ export async function* generateClipSteps(model: LoadedModel, codecs: Codecs, o: 
     guidanceMode: o.guidanceMode,
     guidanceInterval: o.guidanceInterval,
     eta: o.eta ?? SAMPLER_DEFAULTS.eta,
+    temperature: o.temperature, // unset: the condition's default
     seed: o.seed ?? SAMPLER_DEFAULTS.seed,
     method: o.method,
     previewEvery: o.previewEvery ?? 0,

@@ -12,7 +12,7 @@ import { parseCondition } from '../monl/tasks.js';
 import { linearSchedule } from '../diffusion/schedule.js';
 import { generate, generateSteps, type AvditModel } from './generate.js';
 import { hidesAnyCell } from './guidance.js';
-import { SAMPLER_DEFAULTS, defaultGuidance } from './defaults.js';
+import { SAMPLER_DEFAULTS, defaultGuidance, defaultTemperature } from './defaults.js';
 
 await initNodeEngine({ device: 'wasm' });
 const l = makeTokenLayout(segmentLayout(9, 8, 56, 0.02), { L: 3, h: 4, w: 4, C: 4 }, { La: 56, C: 4 }, 2, 8, 0.02);
@@ -89,6 +89,25 @@ test('defaultGuidance: 3 where one modality is wholly given and the other wholly
   for (const spec of ['joint', 'continue', 'inpaint', 'interp', 'video:0,2 audio:all', 'video:all audio:0'])
     assert.equal(defaultGuidance(parseCondition(spec, 3)), SAMPLER_DEFAULTS.guidance, spec);
   assert.notEqual(SAMPLER_DEFAULTS.crossModalGuidance, SAMPLER_DEFAULTS.guidance);
+});
+
+test("temperature: the condition's default unless set; below 1 the seed moves the output less; out of range is refused", async () => {
+  const o = { mask: parseCondition('a2v', 3), given, steps: 4 };
+  for (const spec of ['joint', 'v2a', 'continue', 'inpaint', 'video:0 audio:all'])
+    assert.equal(defaultTemperature(parseCondition(spec, 3)), SAMPLER_DEFAULTS.temperature, spec);
+  assert.equal(defaultTemperature(o.mask), SAMPLER_DEFAULTS.audioToVideoTemperature);
+  assert.notEqual(SAMPLER_DEFAULTS.audioToVideoTemperature, SAMPLER_DEFAULTS.temperature);
+  assert.deepEqual(
+    (await generate(m, { ...o, seed: 1 })).video,
+    (await generate(m, { ...o, seed: 1, temperature: defaultTemperature(o.mask) })).video,
+  );
+  const dist = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0) / a.length);
+  const seedDistance = async (temperature: number) =>
+    dist((await generate(m, { ...o, seed: 1, temperature })).video, (await generate(m, { ...o, seed: 2, temperature })).video);
+  const [d1, dHalf, dLow] = [await seedDistance(1), await seedDistance(0.5), await seedDistance(0.1)];
+  assert.ok(dLow < dHalf && dHalf < d1, `seed distances at temperature 0.1 / 0.5 / 1 (${dLow} / ${dHalf} / ${d1}) should grow with it`);
+  assertGivenExact(await generate(m, { ...o, seed: 1, temperature: 0.5 }), 'a2v');
+  for (const temperature of [0, -1, 3, NaN]) await assert.rejects(generate(m, { ...o, temperature }), /temperature = .* must be in \(0, 2\]/);
 });
 
 test('ancestral sampling (η = 1), self-conditioning and the replacement method keep given cells exact', async () => {

@@ -12,7 +12,7 @@
  *
  * Axis legend: B samples · M modalities · S segments · L/La video/audio latent frames
  */
-import { SAMPLER_DEFAULTS, defaultGuidance } from './defaults.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance, defaultTemperature } from './defaults.js';
 import { ops, jit, refTree, type Params, type Tensor } from '../engine/index.js';
 import { avditForward, type AvditConsts } from '../model/avdit.js';
 import type { AvditModel } from '../model/load.js';
@@ -36,6 +36,9 @@ export interface GenerateOptions {
   samples?: number;
   steps?: number;
   eta?: number;
+  /** scale of the starting noise of the generated elements (1: N(0, I), what the model was trained from; below 1 the
+   * seed varies the output less). Default: `defaultTemperature(mask)`. */
+  temperature?: number;
   guidance?: number;
   /** which given cells the unconditional pass hides: all of them, or one modality's only */
   guidanceMode?: GuidanceMode;
@@ -121,8 +124,10 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
   const givenCells = maskCells(o.mask);
 
   // 2. start
-  const z0V = normal(foldIn(seed, 1), B * nV),
-    z0A = normal(foldIn(seed, 2), B * nA);
+  const temp = o.temperature ?? defaultTemperature(o.mask);
+  checkSamplerOptions({ temperature: temp });
+  const z0V = normal(foldIn(seed, 1), B * nV).map((z) => z * temp),
+    z0A = normal(foldIn(seed, 2), B * nA).map((z) => z * temp);
   let xV: Float32Array = Float32Array.from(clean.video, (v, i) => (gen.video[i] ? z0V[i] : v));
   let xA: Float32Array = Float32Array.from(clean.audio, (v, i) => (gen.audio[i] ? z0A[i] : v));
   const hidden = { video: normal(foldIn(seed, 3), B * nV), audio: normal(foldIn(seed, 4), B * nA) };

@@ -86,6 +86,12 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   assert.ok(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs > before);
   assert.notDeepEqual(r3.results.monl.a2v, r.results.monl.a2v);
   assert.match(r3.table, /DDIM η=1 2 steps/);
+  // a starting-noise temperature: another sampler too
+  const after3 = statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs;
+  const r4 = await evaluate({ ...opts, temperature: 0.5, checkpoints: opts.checkpoints.slice(0, 1), tasks: ['a2v'] });
+  assert.ok(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs > after3);
+  assert.notDeepEqual(r4.results.monl.a2v, r.results.monl.a2v);
+  assert.match(r4.table, /DDIM η=0 \(starting-noise temperature 0\.5\) 2 steps/);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
   await assert.rejects(
     evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }),

@@ -76,6 +76,8 @@ export interface EvalOptions {
   guidanceInterval?: readonly [number, number];
   /** DDIM η (generate's eta; default 0, the deterministic sampler; 1: ancestral) */
   eta?: number;
+  /** scale of the starting noise (generate's temperature; default 1 on every task, whatever the library's default) */
+  temperature?: number;
   /** which window of each clip (start frame); clips without it are skipped; undefined = every window */
   windowStart?: number;
   /** Griffin–Lim iterations when decoding audio (default 16; the codec's own is 48) */
@@ -412,14 +414,16 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
   mkdirSync(resultsDir, { recursive: true });
   const gi = o.guidanceInterval;
-  const eta = o.eta ?? 0;
-  // (the interval and η join the fingerprint only when set: earlier results stay valid)
+  const eta = o.eta ?? 0,
+    temperature = o.temperature ?? 1;
+  // (the interval, η and the temperature join the fingerprint only when set: earlier results stay valid)
   const fingerprint = {
     windows: wins.map((w) => `${w.file}@${w.start}`),
     steps,
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
     ...(eta > 0 ? { eta } : {}),
+    ...(temperature !== 1 ? { temperature } : {}),
     ...(o.activity ? { activity: { dir: o.activity.dir, strength: o.activity.strength } } : {}),
     face: !!faceNet,
   };
@@ -511,7 +515,19 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
           ? ((await activityGuidanceFor(o.activity!.net, o.activity!.strength, model, masks[t], cond.video, B)) ?? undefined)
           : undefined;
         return decodeAll(
-          await generate(model, { mask: masks[t], given: cond, samples: B, steps, guidance, guidanceInterval: gi, eta, seed, method, editX0 }),
+          await generate(model, {
+            mask: masks[t],
+            given: cond,
+            samples: B,
+            steps,
+            guidance,
+            guidanceInterval: gi,
+            eta,
+            temperature,
+            seed,
+            method,
+            editX0,
+          }),
           masks[t],
           sources,
         );
@@ -578,7 +594,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     steps,
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
-    sampler: `DDIM η=${eta}`,
+    sampler: `DDIM η=${eta}${temperature !== 1 ? ` (starting-noise temperature ${temperature})` : ''}`,
     griffinLimIters: o.griffinLimIters ?? 16,
     tasks,
     checkpoints: o.checkpoints,

@@ -14,7 +14,7 @@ import { sliceClip, type AVClip } from '../../media/clip.js';
 import { renderStrip } from '../strip.js';
 import { writePNG } from '../../media/node/png.js';
 import { writeFileAtomic, refuseOverwrite, ensureWritableDir } from '../../util/node/atomic.js';
-import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance } from '../defaults.js';
+import { SAMPLER_DEFAULTS, checkSamplerOptions, defaultGuidance, defaultTemperature } from '../defaults.js';
 import { loadCheckpoint } from '../../util/node/checkpoint.js';
 import type { ActivityNet } from '../../model/activity.js';
 import { activityApplies } from '../activity-guidance.js';
@@ -42,6 +42,8 @@ export interface GenerateFilesOptions {
   /** guide only the steps with t in [lo, hi] (default every step) */
   guidanceInterval?: readonly [number, number];
   eta?: number;
+  /** starting-noise scale (default: the condition's, `defaultTemperature`) */
+  temperature?: number;
   seed?: number;
   /** output path prefix: <out>.mp4, <out>.png, <out>.json (a trailing .mp4/.png/.json is dropped) */
   out: string;
@@ -85,7 +87,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
   const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
     seed = o.seed ?? SAMPLER_DEFAULTS.seed;
-  checkSamplerOptions({ steps, guidance: o.guidance, eta, seed });
+  checkSamplerOptions({ steps, guidance: o.guidance, eta, temperature: o.temperature, seed });
   const start = o.startFrame ?? 0;
   if (!(Number.isInteger(start) && start >= 0)) throw new Error(`generate: start frame ${start} must be a whole number ≥ 0`);
   const prefix = outputPrefix(o.out);
@@ -98,7 +100,8 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
   checkCodecsMatch(model.checkpoint, o.model, { video: o.videoCodec, audio: o.audioCodec });
   const d = model.checkpoint.latents.data;
   const mask = parseCondition(o.spec, model.layout.numSegments);
-  const guidance = o.guidance ?? defaultGuidance(mask);
+  const guidance = o.guidance ?? defaultGuidance(mask),
+    temperature = o.temperature ?? defaultTemperature(mask);
   const anyGiven = mask.some((r) => r.some(Boolean));
   const T = d.windowFrames;
   let source: AVClip | undefined;
@@ -143,6 +146,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
       guidanceMode: o.guidanceMode,
       guidanceInterval: o.guidanceInterval,
       eta,
+      temperature,
       seed,
       method: o.method,
       activity,
@@ -152,7 +156,15 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
   if (!clip.video.every(Number.isFinite) || !clip.audio.every(Number.isFinite))
     throw new Error(`generate: the sampler produced non-finite values (guidance ${guidance} too large?); nothing written`);
   await encode(clip, mp4);
-  writePNG(png, renderStrip(clip, model.checkpoint.latents.segmentLayout, mask, `${o.spec}  seed ${seed}  ${steps} steps  guidance ${guidance}`));
+  writePNG(
+    png,
+    renderStrip(
+      clip,
+      model.checkpoint.latents.segmentLayout,
+      mask,
+      `${o.spec}  seed ${seed}  ${steps} steps  guidance ${guidance}${temperature !== 1 ? `  temperature ${temperature}` : ''}`,
+    ),
+  );
   writeFileAtomic(
     json,
     JSON.stringify(
@@ -164,6 +176,7 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
         seed,
         steps,
         eta,
+        temperature,
         guidance,
         guidanceMode: o.guidanceMode ?? 'all',
         ...(o.guidanceInterval ? { guidanceInterval: o.guidanceInterval } : {}),
