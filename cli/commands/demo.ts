@@ -88,7 +88,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
         activity,
       });
       console.log(
-        `  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s${g.activity ? ` (activity guidance: ${g.activity})` : ''}`,
+        `  ${task.padEnd(8)} from ${first}: ${((Date.now() - t1) / 1000).toFixed(1)} s${g.temperature !== 1 ? ` (starting-noise temperature ${g.temperature})` : ''}${g.activity ? ` (activity guidance: ${g.activity})` : ''}`,
       );
       files.push(g.mp4, g.png, g.json);
     }

@@ -86,6 +86,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     },
   });
   if (r.activity) console.log(`activity guidance: ${r.activity} (--activity none turns it off)`);
+  if (r.temperature !== 1) console.log(`starting-noise temperature ${r.temperature} (--temperature 1: the noise the model was trained from)`);
   console.log(`generated on ${info.device} in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n  ${r.mp4}\n  ${r.png}\n  ${r.json}`);
 }
 

@@ -83,6 +83,8 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
   clip: AVClip;
   /** the activity net's folder, when activity guidance ran */
   activity?: string;
+  /** the starting-noise temperature it ran at */
+  temperature: number;
 }> {
   const steps = o.steps ?? SAMPLER_DEFAULTS.steps,
     eta = o.eta ?? SAMPLER_DEFAULTS.eta,
@@ -192,5 +194,5 @@ export async function generateFiles(o: GenerateFilesOptions): Promise<{
       2,
     ),
   );
-  return { mp4, png, json, clip, activity: activity?.dir };
+  return { mp4, png, json, clip, activity: activity?.dir, temperature };
 }
