@@ -11,7 +11,7 @@ import { TASKS, formatCondition, parseCondition, type ConditionMask, type TaskNa
 import { decodeClipWire, encodeClipWire, CLIP_MIME } from './wire.js';
 import type { FromWorker, ModelFacts, ToWorker } from './protocol.js';
 import type { DeviceRequest } from '../engine/index.js';
-import { defaultGuidance } from '../pipeline/defaults.js';
+import { MAX_TEMPERATURE, defaultGuidance, defaultTemperature } from '../pipeline/defaults.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -26,6 +26,8 @@ interface StudioState {
   busy: boolean;
   /** the user typed a guidance: it no longer follows the condition's default */
   guidanceEdited: boolean;
+  /** the same for the temperature */
+  temperatureEdited: boolean;
   nextId: number;
   /** x̂0 preview every this many steps; null: about 5 per run (the end-to-end test sets 0 to time the model alone) */
   previewEvery: number | null;
@@ -51,6 +53,7 @@ const state: StudioState = {
   preset: null,
   busy: false,
   guidanceEdited: false,
+  temperatureEdited: false,
   nextId: 1,
   previewEvery: null,
   lastResult: null,
@@ -163,6 +166,7 @@ function refresh(): void {
   renderTimeline();
   $('spec').textContent = formatCondition(state.mask);
   if (!state.guidanceEdited) ($('guidance') as HTMLInputElement).value = String(defaultGuidance(state.mask));
+  if (!state.temperatureEdited) ($('temperature') as HTMLInputElement).value = String(defaultTemperature(state.mask));
   for (const b of $('presets').querySelectorAll('button')) b.classList.toggle('active', b.dataset.task === state.preset);
   const gen = $('generate') as HTMLButtonElement;
   gen.disabled = state.busy || !state.model;
@@ -232,6 +236,8 @@ function generate(): void {
   const steps = Math.max(1, Math.min(1000, Math.round(Number(($('steps') as HTMLInputElement).value) || 25)));
   const guidance = Math.max(0, Number(($('guidance') as HTMLInputElement).value) || 0);
   const seed = Math.max(0, Math.round(Number(($('seed') as HTMLInputElement).value) || 0));
+  const typed = Number(($('temperature') as HTMLInputElement).value);
+  const temperature = typed > 0 ? Math.min(MAX_TEMPERATURE, typed) : defaultTemperature(state.mask);
   const id = state.nextId++;
   const mask = state.mask.map((r) => r.slice());
   pending = { id, source, mask, steps };
@@ -247,6 +253,7 @@ function generate(): void {
     mask,
     steps,
     guidance,
+    temperature,
     seed,
     previewEvery,
   };
@@ -335,6 +342,8 @@ async function main(): Promise<void> {
   worker.postMessage({ type: 'init', device, base: new URL('.', location.href).href, threads } satisfies ToWorker);
   // the guidance field shows the library's default for the current condition (3 for a2v/v2a, 2 otherwise) until edited
   ($('guidance') as HTMLInputElement).oninput = () => (state.guidanceEdited = true);
+  // the temperature field likewise (0.5 for a2v, 1 otherwise)
+  ($('temperature') as HTMLInputElement).oninput = () => (state.temperatureEdited = true);
   for (const name of Object.keys(TASKS) as TaskName[]) {
     const b = document.createElement('button');
     b.textContent = name;

@@ -5,7 +5,17 @@ import type { DeviceRequest } from '../engine/index.js';
 
 export type ToWorker =
   | { type: 'init'; device: DeviceRequest; base: string; threads?: number }
-  | { type: 'generate'; id: number; source?: AVClip; mask: ConditionMask; steps: number; guidance: number; seed: number; previewEvery: number };
+  | {
+      type: 'generate';
+      id: number;
+      source?: AVClip;
+      mask: ConditionMask;
+      steps: number;
+      guidance: number;
+      temperature: number;
+      seed: number;
+      previewEvery: number;
+    };
 
 export interface ModelFacts {
   fps: number;

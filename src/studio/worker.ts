@@ -59,6 +59,7 @@ async function run(req: ToWorker & { type: 'generate' }): Promise<void> {
     clip: req.source,
     steps: req.steps,
     guidance: req.guidance,
+    temperature: req.temperature,
     seed: req.seed,
     previewEvery: req.previewEvery,
   });

@@ -126,6 +126,7 @@ test('studio: bundled example → a2v in the browser → playable result with th
   const guidance = Number(await page.inputValue('#guidance'));
   // the studio shows the library's default for the condition (the CLI's): same seed, same result
   if (!process.env.AVDIT_E2E_GUIDANCE) assert.equal(guidance, SAMPLER_DEFAULTS.crossModalGuidance);
+  assert.equal(Number(await page.inputValue('#temperature')), SAMPLER_DEFAULTS.audioToVideoTemperature, "a2v: the library's default temperature");
   await close();
   const { fromPretrained, decodeMedia, stepTimer } = await import('../../node.js');
   const pipe = await fromPretrained(join(root, 'models'), { device: 'wasm' });
