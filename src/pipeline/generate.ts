@@ -126,10 +126,10 @@ export async function* generateSteps(model: AvditModel, o: GenerateOptions): Asy
   // 2. start
   const temp = o.temperature ?? defaultTemperature(o.mask);
   checkSamplerOptions({ temperature: temp });
-  const z0V = normal(foldIn(seed, 1), B * nV).map((z) => z * temp),
-    z0A = normal(foldIn(seed, 2), B * nA).map((z) => z * temp);
-  let xV: Float32Array = Float32Array.from(clean.video, (v, i) => (gen.video[i] ? z0V[i] : v));
-  let xA: Float32Array = Float32Array.from(clean.audio, (v, i) => (gen.audio[i] ? z0A[i] : v));
+  const z0V = normal(foldIn(seed, 1), B * nV),
+    z0A = normal(foldIn(seed, 2), B * nA);
+  let xV: Float32Array = Float32Array.from(clean.video, (v, i) => (gen.video[i] ? temp * z0V[i] : v));
+  let xA: Float32Array = Float32Array.from(clean.audio, (v, i) => (gen.audio[i] ? temp * z0A[i] : v));
   const hidden = { video: normal(foldIn(seed, 3), B * nV), audio: normal(foldIn(seed, 4), B * nA) };
   let sc: { video: Float32Array; audio: Float32Array } = { video: new Float32Array(B * nV), audio: new Float32Array(B * nA) }; // self-conditioning estimates
   const forward = forwardFor(model);
