@@ -96,6 +96,10 @@ test('flags: negative, fractional, huge and unknown values are one-line errors n
   );
   fails(cli(...gen('--task', 'joint', '--out', 'x', '--temperature', '0')), /--temperature must be a number ≤ 2 and > 0, got 0/);
   fails(cli(...gen('--task', 'a2v', '--input', 'in.mp4', '--out', 'x', '--start', '-5')), /--start must be a whole number ≥ 0, got -5/);
+  fails(
+    cli('eval', '--data', 'x', '--models', 'a=b', '--out', 'y', '--seeds', '0,1', '--influence-seeds', '3'),
+    /--influence-seeds must be a whole number in \[1, 2\], got 3/,
+  );
   fails(cli('data', 'prepare', 'x', '--out', 'y', '--size', '-64'), /--size must be a whole number in \[8, 4096\], got -64/);
   fails(cli('data', 'prepare', 'x', '--out', 'y', '--sample-rate', '0'), /--sample-rate must be a whole number in \[1000, 192000\], got 0/);
   fails(cli('generate', '--model', 'm', '--bogus', '1'), /generate: unknown option --bogus/);

@@ -75,7 +75,7 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   assert.match(r.table, /\| monl \| \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\]/);
   assert.match(r.table, /^8 windows of .*cache \(all\)/);
   assert.match(readFileSync(join(root, 'eval', 'table.md'), 'utf8'), /\| codec reconstruction \|/);
-  assert.ok(logs.some((l) => /vanilla inpaint with another seed/.test(l)));
+  assert.ok(logs.some((l) => /vanilla inpaint seed 0 against seed 1000/.test(l)));
   // rerun: nothing is generated again
   const before = statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs;
   const r2 = await evaluate(opts);
@@ -92,6 +92,21 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   assert.ok(statSync(join(root, 'eval', 'results', 'monl__a2v__seed0.json')).mtimeMs > after3);
   assert.notDeepEqual(r4.results.monl.a2v, r.results.monl.a2v);
   assert.match(r4.table, /DDIM η=0 \(starting-noise temperature 0\.5\) 2 steps/);
+  // influence from every seed (one more pair of runs per seed), per window the mean over the seeds
+  const o5 = { ...opts, seeds: [0, 1], checkpoints: opts.checkpoints.slice(0, 1), tasks: ['a2v'] };
+  const r5 = await evaluate(o5);
+  const pair = (f: string) => JSON.parse(readFileSync(join(root, 'eval', 'results', f), 'utf8')).value.video as { dCond: number[]; dSeed: number[] };
+  const [p0, p1] = [pair('monl__a2v__influence.json'), pair('monl__a2v__influence-seed1.json')];
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  const pooled = mean(p0.dCond.map((d, b) => d + p1.dCond[b])) / mean(p0.dSeed.map((d, b) => d + p1.dSeed[b]));
+  const firstOnly = mean(p0.dCond) / mean(p0.dSeed);
+  assert.ok(Math.abs(r5.results.monl.a2v['influence-video'].value - pooled) < 1e-9);
+  assert.ok(Math.abs(pooled - firstOnly) > 1e-6, 'the second seed pair moves the ratio');
+  assert.match(r5.table, /seed pairs 0\/1000, 1\/1001, per window the mean over them/);
+  // the first seed alone is the earlier measurement, read back from its file
+  const r6 = await evaluate({ ...o5, influenceSeeds: 1 });
+  assert.ok(Math.abs(r6.results.monl.a2v['influence-video'].value - firstOnly) < 1e-9);
+  await assert.rejects(evaluate({ ...o5, influenceSeeds: 3 }), /influenceSeeds 3 must be a whole number from 1 to the number of seeds \(2\)/);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
   await assert.rejects(
     evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }),

@@ -86,8 +86,10 @@ export interface EvalOptions {
   maxWindows?: number;
   /** leave out the first this many windows (with maxWindows: a second, disjoint set of windows) */
   skipWindows?: number;
-  /** measure condition influence on the conditional tasks (default true; costs two more generations per task) */
+  /** measure condition influence on the conditional tasks (default true; costs two more generations per task and seed) */
   influence?: boolean;
+  /** how many of `seeds` (from the first) measure the influence (default all: one seed pair alone moved it by ±0.2) */
+  influenceSeeds?: number;
   /** add the face-network metrics (LipSync-lm, LMD-mouth, ID-sim, face-found; slow: ~50 ms per frame) */
   face?: boolean;
   out: string;
@@ -487,7 +489,11 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   }
   const conditional = (t: string) => masks[t].some((r) => r.some(Boolean)) && masks[t].some((r) => r.some((g) => !g));
   const withInfluence = o.influence !== false;
-  const jobs = models.length * tasks.reduce((n, t) => n + seeds.length + (withInfluence && conditional(t) ? 2 : 0), 0);
+  const nInf = o.influenceSeeds ?? seeds.length;
+  if (!(Number.isInteger(nInf) && nInf >= 1 && nInf <= seeds.length))
+    throw new Error(`eval: influenceSeeds ${nInf} must be a whole number from 1 to the number of seeds (${seeds.length})`);
+  const infSeeds = seeds.slice(0, nInf);
+  const jobs = models.length * tasks.reduce((n, t) => n + seeds.length + (withInfluence && conditional(t) ? 2 * nInf : 0), 0);
   let done = 0;
   const progress = (what: string, s?: Record<string, number>) => {
     done++;
@@ -533,14 +539,14 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         );
       };
       const perSeed: TaskScores[] = [];
-      let first: AVClip[] | null = null;
+      const gens = new Map<number, AVClip[]>(); // kept for the influence runs
       for (const seed of seeds) {
         const file = join(resultsDir, `${ck.name}__${t}__seed${seed}.json`);
         let s = cached<TaskScores>(file);
         if (!s) {
           const ts = Date.now();
           const gen = await run(seed, given);
-          if (seed === seeds[0]) first = gen;
+          if (withInfluence && infSeeds.includes(seed)) gens.set(seed, gen);
           s = await (await scorer(t))(gen);
           save(file, s, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed, method, seconds: (Date.now() - ts) / 1000 });
         }
@@ -549,39 +555,57 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
       }
       results[ck.name][t] = combineSeeds(perSeed);
       if (withInfluence && conditional(t)) {
-        const file = join(resultsDir, `${ck.name}__${t}__influence.json`);
-        let inf = cached<Record<string, { dCond: number[]; dSeed: number[] } | number[]>>(file);
-        if (!inf) {
-          first ??= await run(seeds[0], given);
-          // same seed, another window's condition (its given cells restored from that window too)
-          const other = await run(
-            seeds[0],
-            permuted(shift),
-            shift.map((b) => wins[b].real),
-          );
-          progress(`${ck.name} ${t} with other windows' conditions`);
-          const again = await run(seeds[0] + 1000, given);
-          progress(`${ck.name} ${t} with another seed`);
-          const p = taskPlan(masks[t], seg, d.sampleRate);
-          inf = {};
-          if (p.genFrames.length)
-            inf.video = {
-              dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)),
-              dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)),
-            };
-          if (p.genAudio.length)
-            inf.audio = {
-              dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)),
-              dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)),
-            };
-          // a2v from another window's audio, scored against the true audio: no better than chance if the model uses its audio
-          if (t === 'a2v') inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
-          save(file, inf, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed: seeds[0] });
-        } else done += 2;
-        const pair = (x: unknown) => x as { dCond: number[]; dSeed: number[] } | undefined;
-        if (pair(inf.video)) results[ck.name][t][METRICS.infV] = influence(pair(inf.video)!.dCond, pair(inf.video)!.dSeed).ratio;
-        if (pair(inf.audio)) results[ck.name][t][METRICS.infA] = influence(pair(inf.audio)!.dCond, pair(inf.audio)!.dSeed).ratio;
-        if (Array.isArray(inf.syncShuffled)) results[ck.name][t][METRICS.syncShuffled] = meanInterval(inf.syncShuffled as number[]);
+        type Pair = { dCond: number[]; dSeed: number[] };
+        const parts: Record<string, Pair | number[]>[] = [];
+        for (const [i, seed] of infSeeds.entries()) {
+          // the first seed's file keeps its earlier name, so that earlier runs stay valid
+          const file = join(resultsDir, `${ck.name}__${t}__influence${i === 0 ? '' : `-seed${seed}`}.json`);
+          let inf = cached<Record<string, Pair | number[]>>(file);
+          if (!inf) {
+            const first = gens.get(seed) ?? (await run(seed, given));
+            // same seed, another window's condition (its given cells restored from that window too)
+            const other = await run(
+              seed,
+              permuted(shift),
+              shift.map((b) => wins[b].real),
+            );
+            progress(`${ck.name} ${t} seed ${seed} with other windows' conditions`);
+            const again = await run(seed + 1000, given);
+            progress(`${ck.name} ${t} seed ${seed} against seed ${seed + 1000}`);
+            const p = taskPlan(masks[t], seg, d.sampleRate);
+            inf = {};
+            if (p.genFrames.length)
+              inf.video = {
+                dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)),
+                dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)),
+              };
+            if (p.genAudio.length)
+              inf.audio = {
+                dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)),
+                dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)),
+              };
+            // a2v from another window's audio, scored against the true audio: no better than chance if the model uses its audio
+            if (t === 'a2v') inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
+            save(file, inf, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed });
+          } else done += 2;
+          parts.push(inf);
+        }
+        // per window, the mean over the seeds; the interval is over windows
+        const perWindow = (pick: (inf: Record<string, Pair | number[]>) => number[] | undefined): number[] | undefined => {
+          const lists = parts.map(pick);
+          if (lists.some((l) => !l)) return undefined;
+          return lists[0]!.map((_, b) => lists.reduce((a, l) => a + l![b], 0) / lists.length);
+        };
+        for (const [key, metric] of [
+          ['video', METRICS.infV],
+          ['audio', METRICS.infA],
+        ] as const) {
+          const dCond = perWindow((inf) => (inf[key] as Pair | undefined)?.dCond),
+            dSeed = perWindow((inf) => (inf[key] as Pair | undefined)?.dSeed);
+          if (dCond && dSeed) results[ck.name][t][metric] = influence(dCond, dSeed).ratio;
+        }
+        const shuffled = perWindow((inf) => (Array.isArray(inf.syncShuffled) ? inf.syncShuffled : undefined));
+        if (shuffled) results[ck.name][t][METRICS.syncShuffled] = meanInterval(shuffled);
       }
     }
   }
@@ -591,6 +615,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     windows: B,
     windowStart: o.windowStart ?? null,
     seeds,
+    ...(withInfluence ? { influenceSeeds: infSeeds } : {}),
     steps,
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
@@ -639,6 +664,7 @@ export function markdownTable(
   meta: {
     windows: number;
     seeds: number[];
+    influenceSeeds?: number[];
     steps: number;
     guidance: number;
     guidanceInterval?: readonly [number, number];
@@ -684,7 +710,7 @@ export function markdownTable(
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; ${meta.sampler ?? 'DDIM'} ${meta.steps} steps, guidance ${meta.guidance}${meta.guidanceInterval ? ` for t in [${meta.guidanceInterval.join(', ')}]` : ''}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
     `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa} (${METRICS.saaSpeech} / ${METRICS.saaSilence}: its agreement on the frames where a word is spoken / none is; not ranked). Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
     `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
-    `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
+    `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored${meta.influenceSeeds ? `; seed pairs ${meta.influenceSeeds.map((s) => `${s}/${s + 1000}`).join(', ')}, per window the mean over them` : ''}). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
     head,
     sep,
