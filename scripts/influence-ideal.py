@@ -5,7 +5,7 @@
 # the window's audio (16 log-energy bands per video frame, plus their mean and minimum over the window: room tone) to its
 # pixels (frames 4-20, [0, 1]), fitted on the train clips and scored on the validation clips.
 #   python3 scripts/influence-ideal.py   (cache/grid-all from `avdit data prepare ../shared/data --out cache/grid-all
-#   --crop 200:200:52:44 --regions grid`; about a minute)
+#   --crop 200:200:52:44 --regions grid`; about two minutes)
 import json, sys
 import numpy as np
 d, start, F = 'cache/grid-all', 4, 17
@@ -40,3 +40,10 @@ for lam in (10, 100, 1000, 10000):
     res = ((Yva - P) ** 2).sum(1).mean(); tot = ((Yva - ym) ** 2).sum(1).mean()
     vmu = ((P - P.mean(0)) ** 2).sum(1).mean()
     print(f'ridge {lam}: val R² {1 - res / tot:.3f}; ideal influence sqrt(Var mu / Var e) = {np.sqrt(vmu / res):.3f}; with R²: {np.sqrt(max(0, 1 - res / tot) / (res / tot)):.3f}')
+# a nonlinear check (session 18): the mean pixels of the k train windows nearest in room tone (the mean and minimum bands)
+tot = ((Yva - ym) ** 2).sum(1).mean()
+D = ((Zva[:, None, F * 16:] - Ztr[None, :, F * 16:]) ** 2).sum(-1)
+for k in (5, 10, 20, 50):
+    P = Ytr[np.argsort(D, 1)[:, :k]].mean(1)
+    r2 = 1 - ((Yva - P) ** 2).sum(1).mean() / tot
+    print(f'kNN on room tone, k={k}: val R² {r2:.3f}; ideal influence {np.sqrt(max(0, r2) / (1 - r2)):.3f}')
