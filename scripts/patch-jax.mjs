@@ -287,6 +287,20 @@ function rewriteSymbol(exp, name, rewrite) {`,
 const MARKER_MICRO_TILE = '/* avdit-patch: micro-tile-fits-registers */';
 const EDITS_MICRO_TILE = [['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_TILE}\nconst TILED_SIMD_MICRO_ROWS = 2;`]];
 
+// Patch 9: the K-SIMD matmul (a right operand whose reduced axis is the contiguous one, e.g. x·Wᵀ: every layer's input
+// gradient) holds a 2-row × 4-column micro-tile of v128 accumulators with k unrolled once, not 4 × 4 unrolled 4×. Its
+// 16 accumulators plus the 4 + 4 loaded vectors (24 live v128, more when unrolled) spilled on every step of k, as the
+// tiled path did before patch 5; 8 + 2 + 4 = 14 fit V8's 16 registers. Measured on an Intel Xeon (family 6 model 167,
+// 2 cores, Node 20.20.2), one thread, the [1536, 128]·[128, 128]ᵀ product of a 3×3 conv's input gradient ×9:
+// 11.8 → 9.2 ms (4 × 4 unrolled 2: 11.6; 4 × 2 × 1: 9.4; 2 × 2 × 1: 12.3); docs/performance.md, session 20.
+const MARKER_K_MICRO_TILE = '/* avdit-patch: k-simd-micro-tile-fits-registers */';
+const EDITS_K_MICRO_TILE = [
+  [
+    'const K_SIMD_MICRO_ROWS = 4;\nconst K_SIMD_MICRO_COLS = 4;\nconst K_SIMD_MAX_UNROLL = 4;',
+    `${MARKER_K_MICRO_TILE}\nconst K_SIMD_MICRO_ROWS = 2;\nconst K_SIMD_MICRO_COLS = 4;\nconst K_SIMD_MAX_UNROLL = 1;`,
+  ],
+];
+
 // Patch 6: each worker keeps every kernel instance and gets each module once. jax-js's workers cache instances in a
 // 256-entry LRU and every dispatch posts the WebAssembly.Module again; a video codec training step runs 369 distinct
 // kernels in a fixed order, so the LRU missed on every call and each worker built a new instance per kernel call.
@@ -506,6 +520,7 @@ const PATCHES = [
   { name: 'worker kernel cache', marker: MARKER_WORKER_CACHE, edits: EDITS_WORKER_CACHE },
   { name: 'batched dispatch', marker: MARKER_BATCH, edits: EDITS_BATCH },
   { name: 'prepared-kernel cache', marker: MARKER_PREPARED, edits: EDITS_PREPARED_BACKEND },
+  { name: 'K-SIMD micro-tile that fits the registers', marker: MARKER_K_MICRO_TILE, edits: EDITS_K_MICRO_TILE },
 ];
 const INDEX_PATCHES = [{ name: 'prepared-kernel cache (PendingExecute)', marker: MARKER_PREPARED, edits: EDITS_PREPARED_INDEX }];
 const check = process.argv.includes('--check');
