@@ -292,7 +292,7 @@ const EDITS_MICRO_TILE = [['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_T
 // 16 accumulators plus the 4 + 4 loaded vectors (24 live v128, more when unrolled) spilled on every step of k, as the
 // tiled path did before patch 5; 8 + 2 + 4 = 14 fit V8's 16 registers. Measured on an Intel Xeon (family 6 model 167,
 // 2 cores, Node 20.20.2), one thread, the [1536, 128]·[128, 128]ᵀ product of a 3×3 conv's input gradient ×9:
-// 11.8 → 9.2 ms (4 × 4 unrolled 2: 11.6; 4 × 2 × 1: 9.4; 2 × 2 × 1: 12.3); docs/performance.md, session 20.
+// 11.8 → 9.2 ms (2 × 4 unrolled 2: 11.6; 4 × 2 × 1: 9.4; 2 × 2 × 1: 12.3); docs/performance.md, session 20.
 const MARKER_K_MICRO_TILE = '/* avdit-patch: k-simd-micro-tile-fits-registers */';
 const EDITS_K_MICRO_TILE = [
   [
