@@ -288,7 +288,7 @@ const MARKER_MICRO_TILE = '/* avdit-patch: micro-tile-fits-registers */';
 const EDITS_MICRO_TILE = [['const TILED_SIMD_MICRO_ROWS = 4;', `${MARKER_MICRO_TILE}\nconst TILED_SIMD_MICRO_ROWS = 2;`]];
 
 // Patch 9: the K-SIMD matmul (a right operand whose reduced axis is the contiguous one, e.g. x·Wᵀ: every layer's input
-// gradient) holds a 2-row × 4-column micro-tile of v128 accumulators with k unrolled once, not 4 × 4 unrolled 4×. Its
+// gradient) holds a 2-row × 4-column micro-tile of v128 accumulators with k not unrolled, not 4 × 4 unrolled 4×. Its
 // 16 accumulators plus the 4 + 4 loaded vectors (24 live v128, more when unrolled) spilled on every step of k, as the
 // tiled path did before patch 5; 8 + 2 + 4 = 14 fit V8's 16 registers. Measured on an Intel Xeon (family 6 model 167,
 // 2 cores, Node 20.20.2), one thread, the [1536, 128]·[128, 128]ᵀ product of a 3×3 conv's input gradient ×9:

@@ -441,7 +441,7 @@ export function conformanceCases(): ConformanceCase[] {
           [[2, 2], 5, 12, 24],
           [[1], 7, 24, 36], // patch 5's 2-row × 4-vector micro-tile: an odd row count and a 1-vector column tail
           [[2], 9, 40, 52],
-          // patch 9's 2-row × 4-column K-SIMD micro-tile (the transposed cases): odd rows, column tails of 1–3, k not unrolled
+          // patch 9's K-SIMD micro-tile (the transposed cases): the full 2 × 4 and the smaller divisors jax-js falls back to (2 × 1, 1 × 4, 1 × 1)
           [[1], 7, 24, 37],
           [[3], 5, 20, 6],
           [[1], 3, 4, 5],
