@@ -4,7 +4,7 @@
  * in PyTorch (bench/block.py, Debian python3-torch) with the same weights, in the same run. Prints
  * both times and the ratio, and checks that both sides compute the same loss.
  *   npm run bench:block            (AVDIT_THREADS, AVDIT_DEVICE as usual; BENCH_REPS=7)
- * A fair PyTorch reference needs libopenblas0-pthread, 2 threads and OMP_WAIT_POLICY=PASSIVE (set here).
+ * A fair PyTorch reference needs libopenblas0-pthread, 2 threads and OMP_WAIT_POLICY=PASSIVE, and glibc malloc set to keep freed memory (torchEnv in twins.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
 import { mulberry32 } from '../src/util/rng.js';
 import { timeIt, reportRows } from './timing.js';
+import { torchEnv } from './twins.js';
 
 const B = 8,
   T = 256,
@@ -94,7 +95,7 @@ async function main() {
     [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps)],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '2' },
+      env: torchEnv(2),
     },
   );
   const where = `${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}`;

@@ -25,6 +25,22 @@ export interface TwinResult {
   min_ms?: number;
 }
 
+/**
+ * The environment a fair PyTorch reference runs in. Besides 2 threads and OMP_WAIT_POLICY=PASSIVE, glibc's
+ * malloc must keep freed memory: by default every large tensor is a fresh mmap that is faulted in page by page
+ * and unmapped when freed, and on a Firecracker VM (the 2-core AMD EPYC kind, kernel *-fc-*) those faults made
+ * PyTorch's AVDiT step 2.5× slower (1380–1440 → 560 ms, docs/performance.md, session 21).
+ */
+export function torchEnv(threads = 2): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    OMP_WAIT_POLICY: 'PASSIVE',
+    OMP_NUM_THREADS: String(threads),
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? String(2 ** 32),
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? String(2 ** 34),
+  };
+}
+
 // Debian's python3-torch here; on a lent GPU machine the image's own (AVDIT_PYTHON=$(command -v python3))
 const PY = process.env.AVDIT_PYTHON || '/usr/bin/python3';
 
@@ -55,7 +71,7 @@ export function runTwin(
   writeFileSync(join(dir, 'job.json'), JSON.stringify({ weights: 'w.safetensors', threads, shapes, calls }));
   const r = spawnSync(PY, [join(process.cwd(), 'bench', 'twins', 'run.py'), dir], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) },
+    env: torchEnv(threads),
     maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`PyTorch twin failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
