@@ -50,23 +50,43 @@ test('sample statistics of drawn Gaussians converge to the population distance',
   assert.throws(() => gaussianStats([1, 2, 3], 2), /not rows of 2/);
 });
 
-test('symmetric eigen-decomposition reconstructs the matrix; sqrtPsd squares back', () => {
-  const n = 6;
-  const r = normal(7, n * n);
+test('symmetric eigen-decomposition reconstructs the matrix, with orthonormal vectors; sqrtPsd squares back', () => {
+  // full rank, rank 3 of 40 (29 equal zero eigenvalues), a diagonal with repeated values, 1 × 1
+  for (const [n, k] of [
+    [6, 6],
+    [40, 40],
+    [40, 3],
+    [1, 1],
+  ])
+    eigenCase(n, k);
+  const D = Float64Array.from({ length: 25 }, (_, i) => (i % 6 === 0 ? [2, 2, 5, 2, 0][i / 6] : 0));
+  const { values, vectors } = symmetricEigen(D, 5);
+  assert.deepEqual(Array.from(values).sort(), [0, 2, 2, 2, 5]);
+  assert.ok(vectors.every((v) => Math.abs(v) === 0 || Math.abs(v) === 1));
+});
+
+function eigenCase(n: number, k: number) {
+  const r = normal(7 + n + k, n * k);
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) A[i * n + j] += r[i * n + k] * r[j * n + k];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let m = 0; m < k; m++) A[i * n + j] += r[i * k + m] * r[j * k + m];
   const { values, vectors: V } = symmetricEigen(A, n);
+  assert.equal(values.filter((v) => Math.abs(v) > 1e-9).length, k, `${n} × ${n} of rank ${k}`);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += V[i * n + k] * values[k] * V[j * n + k];
-      assert.ok(Math.abs(s - A[i * n + j]) < 1e-9);
+      let s = 0,
+        o = 0;
+      for (let m = 0; m < n; m++) {
+        s += V[i * n + m] * values[m] * V[j * n + m];
+        o += V[m * n + i] * V[m * n + j];
+      }
+      assert.ok(Math.abs(s - A[i * n + j]) < 1e-9 * n, `${n} × ${n}: reconstruction at ${i},${j}`);
+      assert.ok(Math.abs(o - (i === j ? 1 : 0)) < 1e-12 * n, `${n} × ${n}: VᵀV at ${i},${j}`);
     }
   const S = sqrtPsd(A, n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += S[i * n + k] * S[k * n + j];
-      assert.ok(Math.abs(s - A[i * n + j]) < 1e-8);
+      for (let m = 0; m < n; m++) s += S[i * n + m] * S[m * n + j];
+      assert.ok(Math.abs(s - A[i * n + j]) < 1e-8 * n, `${n} × ${n}: sqrtPsd² at ${i},${j}`);
     }
-});
+}

@@ -41,50 +41,156 @@ export function gaussianStats(rows: ArrayLike<number>, dim: number): GaussianSta
   return { dim, count: n, mean, cov };
 }
 
-/** Eigen-decomposition of a symmetric matrix (cyclic Jacobi): A = V diag(w) Vᵀ, V's columns the vectors. */
-export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(a);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0,
-      total = 0;
-    for (let p = 0; p < n; p++)
-      for (let q = 0; q < n; q++) {
-        const v = A[p * n + q] ** 2;
-        total += v;
-        if (p !== q) off += v;
+/**
+ * Eigen-decomposition of a symmetric matrix: A = V diag(w) Vᵀ, V's columns the vectors. Householder reduction to
+ * tridiagonal form, then the implicit QL iteration (the EISPACK tred2 / tql2 pair, as in JAMA): 4–7× faster than the
+ * cyclic Jacobi it replaced at the sizes the Fréchet distances use (40–128), which the bootstrap calls 200 times per
+ * interval.
+ */
+export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const V = Float64Array.from(a);
+  const d = new Float64Array(n),
+    e = new Float64Array(n);
+  tridiagonalize(V, d, e, n);
+  tridiagonalQl(V, d, e, n);
+  return { values: d, vectors: V };
+}
+
+/** Householder tridiagonalisation of V (in place, row-major n × n): diagonal d, sub-diagonal e, V the transform. */
+function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0,
+      h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    if (scale === 0) {
+      e[i] = d[i - 1];
+      for (let j = 0; j < i; j++) {
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+        V[j * n + i] = 0;
       }
-    if (off <= 1e-30 * Math.max(total, 1e-300)) break;
-    for (let p = 0; p < n - 1; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p],
-            akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k],
-            aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p],
-            vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
       }
+      let f = d[i - 1],
+        g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        V[j * n + i] = f;
+        g = e[j] + V[j * n + j] * f;
+        for (let k = j + 1; k < i; k++) {
+          g += V[k * n + j] * d[k];
+          e[k] += V[k * n + j] * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        g = e[j];
+        for (let k = j; k < i; k++) V[k * n + j] -= f * e[k] + g * d[k];
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+      }
+    }
+    d[i] = h;
   }
-  return { values: Float64Array.from({ length: n }, (_, i) => A[i * n + i]), vectors: V };
+  // accumulate the transformations
+  for (let i = 0; i < n - 1; i++) {
+    V[(n - 1) * n + i] = V[i * n + i];
+    V[i * n + i] = 1;
+    const h = d[i + 1];
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1] / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += V[k * n + i + 1] * V[k * n + j];
+        for (let k = 0; k <= i; k++) V[k * n + j] -= g * d[k];
+      }
+    }
+    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = V[(n - 1) * n + j];
+    V[(n - 1) * n + j] = 0;
+  }
+  V[n * n - 1] = 1;
+  e[0] = 0;
+}
+
+/** Implicit QL on the tridiagonal (d, e): d becomes the eigenvalues, V's columns the eigenvectors. */
+function tridiagonalQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  let f = 0,
+    tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]) > eps * tst1) m++;
+    if (m > l) {
+      for (let iter = 0; ; iter++) {
+        if (iter >= 100 || !Number.isFinite(tst1)) throw new Error(`symmetricEigen: no convergence on a ${n} × ${n} matrix (non-finite entries?)`);
+        let g = d[l];
+        let p = (d[l + 1] - g) / (2 * e[l]);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const dl1 = d[l + 1];
+        let h = g - d[l];
+        for (let i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        p = d[m];
+        let c = 1,
+          c2 = 1,
+          c3 = 1,
+          s = 0,
+          s2 = 0;
+        const el1 = e[l + 1];
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * p;
+          r = Math.hypot(p, e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = p / r;
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+          for (let k = 0; k < n; k++) {
+            const vk = k * n;
+            h = V[vk + i + 1];
+            V[vk + i + 1] = s * V[vk + i] + c * h;
+            V[vk + i] = c * V[vk + i] - s * h;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+        if (Math.abs(e[l]) <= eps * tst1) break;
+      }
+    }
+    d[l] += f;
+    e[l] = 0;
+  }
 }
 
 /** Square root of a symmetric PSD matrix (eigenvalues below 0 from round-off are clamped). */
