@@ -1,4 +1,4 @@
-// Audio DSP: FFT against a direct DFT, STFT → iSTFT reconstruction, Griffin–Lim convergence.
+// Audio DSP: FFT, STFT and iSTFT against a direct DFT, STFT → iSTFT reconstruction, Griffin–Lim convergence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fft, stft, istft, magnitude, griffinLim, melFilterbank, STFT_DEFAULTS } from './dsp.js';
@@ -29,6 +29,56 @@ test('STFT → iSTFT reconstructs the signal', () => {
   let err = 0;
   for (let i = 400; i < x.length - 400; i++) err = Math.max(err, Math.abs(x[i] - y[i]));
   assert.ok(err < 1e-5, `max error ${err}`);
+});
+
+test('STFT and iSTFT, two frames per FFT, match a direct DFT per frame (odd frame count, DC and Nyquist imaginary parts)', () => {
+  const cfg = { nFft: 16, hop: 4, win: 8 },
+    n = cfg.nFft,
+    bins = n / 2 + 1,
+    frames = 5,
+    len = 20;
+  const x = Float32Array.from({ length: len }, (_, i) => Math.sin(i * 0.7) + 0.1 * i);
+  const w = Float64Array.from({ length: cfg.win }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / cfg.win));
+  const at = (i: number) => x[i < 0 ? -i : i >= len ? 2 * (len - 1) - i : i];
+  const s = stft(x, cfg, frames);
+  for (let f = 0; f < frames; f++) {
+    const buf = new Float64Array(n);
+    for (let k = 0; k < cfg.win; k++) buf[(n - cfg.win) / 2 + k] = at(f * cfg.hop - cfg.win / 2 + k) * w[k];
+    for (let k = 0; k < bins; k++) {
+      let r = 0,
+        q = 0;
+      for (let t = 0; t < n; t++) {
+        r += buf[t] * Math.cos((-2 * Math.PI * k * t) / n);
+        q += buf[t] * Math.sin((-2 * Math.PI * k * t) / n);
+      }
+      assert.ok(Math.abs(s.re[f * bins + k] - r) < 1e-12 && Math.abs(s.im[f * bins + k] - q) < 1e-12, `frame ${f} bin ${k}`);
+    }
+  }
+  // an arbitrary spectrum: each frame's real signal is Re(inverse DFT) of its Hermitian extension
+  const z = { frames, bins, re: Float64Array.from(s.re, (v, i) => v + Math.cos(i)), im: Float64Array.from(s.im, (v, i) => v + Math.sin(3 * i)) };
+  const out = new Float64Array(len),
+    norm = new Float64Array(len);
+  for (let f = 0; f < frames; f++)
+    for (let t = 0; t < n; t++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) {
+        const m = k <= n / 2 ? k : n - k,
+          sign = k <= n / 2 ? 1 : -1;
+        const re = z.re[f * bins + m],
+          im = m === 0 || m === n / 2 ? 0 : sign * z.im[f * bins + m];
+        v += re * Math.cos((2 * Math.PI * k * t) / n) - im * Math.sin((2 * Math.PI * k * t) / n);
+      }
+      const j = t - (n - cfg.win) / 2,
+        pos = f * cfg.hop - cfg.win / 2 + j;
+      if (j < 0 || j >= cfg.win || pos < 0 || pos >= len) continue;
+      out[pos] += (v / n) * w[j];
+      norm[pos] += w[j] * w[j];
+    }
+  const y = istft(z, len, cfg);
+  for (let i = 0; i < len; i++) {
+    const want = norm[i] > 1e-6 ? out[i] / norm[i] : 0;
+    assert.ok(Math.abs(y[i] - want) < 1e-5 * (1 + Math.abs(want)), `sample ${i}: ${y[i]} vs ${want}`);
+  }
 });
 
 test('Griffin–Lim recovers a signal with the target magnitude (spectral convergence < 0.1)', () => {

@@ -13,38 +13,72 @@ export interface StftConfig {
 /** 16 kHz defaults: 40 ms Hann window, 10 ms hop (two STFT frames per 50 Hz latent frame). */
 export const STFT_DEFAULTS: StftConfig = { nFft: 1024, hop: 160, win: 640 };
 
-/** In-place complex FFT (radix 2); `inverse` computes the unnormalised inverse. */
+interface FftPlan {
+  rev: Uint32Array;
+  /** cos / sin of −2πk/n for k < n/2 */
+  cos: Float64Array;
+  sin: Float64Array;
+}
+const fftPlans = new Map<number, FftPlan>();
+
+function fftPlan(n: number): FftPlan {
+  let p = fftPlans.get(n);
+  if (!p) {
+    const rev = new Uint32Array(n);
+    for (let i = 1, j = 0; i < n; i++) {
+      let bit = n >> 1;
+      for (; j & bit; bit >>= 1) j ^= bit;
+      j ^= bit;
+      rev[i] = j;
+    }
+    const half = n >> 1;
+    const cos = new Float64Array(half),
+      sin = new Float64Array(half);
+    for (let k = 0; k < half; k++) {
+      cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    p = { rev, cos, sin };
+    fftPlans.set(n, p);
+  }
+  return p;
+}
+
+/**
+ * In-place complex FFT (radix 2); `inverse` computes the unnormalised inverse. The bit reversal and the twiddles come
+ * from a table per length (exact per angle, where the old rotation recurrence accumulated round-off).
+ */
 export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
   if (n & (n - 1)) throw new Error(`fft: length ${n} is not a power of two`);
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
+  const { rev, cos, sin } = fftPlan(n);
+  for (let i = 1; i < n; i++) {
+    const j = rev[i];
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const tr = re[i],
+        ti = im[i];
+      re[i] = re[j];
+      im[i] = im[j];
+      re[j] = tr;
+      im[j] = ti;
     }
   }
+  const sign = inverse ? -1 : 1;
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inverse ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(ang),
-      wi = Math.sin(ang);
+    const half = len >> 1,
+      step = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1,
-        ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
+        const cr = cos[k * step],
+          ci = sign * sin[k * step];
         const a = i + k,
-          b = a + len / 2;
+          b = a + half;
         const tr = re[b] * cr - im[b] * ci;
         const ti = re[b] * ci + im[b] * cr;
         re[b] = re[a] - tr;
         im[b] = im[a] - ti;
         re[a] += tr;
         im[a] += ti;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
       }
     }
   }
@@ -78,14 +112,26 @@ export function stft(x: Float32Array, cfg: StftConfig = STFT_DEFAULTS, frames = 
     while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
     return x[j];
   };
-  for (let f = 0; f < frames; f++) {
+  // two real frames per complex FFT: frame f in the real part, frame f + 1 in the imaginary part, split by symmetry
+  for (let f = 0; f < frames; f += 2) {
     fr.fill(0);
     fi.fill(0);
     const start = f * hop - win / 2;
     for (let k = 0; k < win; k++) fr[off + k] = at(start + k) * w[k];
+    const pair = f + 1 < frames;
+    if (pair) for (let k = 0; k < win; k++) fi[off + k] = at(start + hop + k) * w[k];
     fft(fr, fi);
-    re.set(fr.subarray(0, bins), f * bins);
-    im.set(fi.subarray(0, bins), f * bins);
+    const a = f * bins,
+      b = a + bins;
+    for (let k = 0; k < bins; k++) {
+      const m = (nFft - k) & (nFft - 1);
+      re[a + k] = 0.5 * (fr[k] + fr[m]);
+      im[a + k] = 0.5 * (fi[k] - fi[m]);
+      if (pair) {
+        re[b + k] = 0.5 * (fi[k] + fi[m]);
+        im[b + k] = 0.5 * (fr[m] - fr[k]);
+      }
+    }
   }
   return { frames, bins, re, im };
 }
@@ -99,23 +145,38 @@ export function istft(s: Spectrum, length: number, cfg: StftConfig = STFT_DEFAUL
   const fr = new Float64Array(nFft),
     fi = new Float64Array(nFft);
   const off = (nFft - win) >> 1;
-  for (let f = 0; f < s.frames; f++) {
-    for (let k = 0; k < s.bins; k++) {
-      fr[k] = s.re[f * s.bins + k];
-      fi[k] = s.im[f * s.bins + k];
-    }
-    for (let k = 1; k < nFft / 2; k++) {
-      fr[nFft - k] = fr[k];
-      fi[nFft - k] = -fi[k];
-    }
-    fft(fr, fi, true);
+  const half = nFft / 2;
+  if (s.bins !== half + 1) throw new Error(`istft: ${s.bins} bins, expected ${half + 1} for an FFT of ${nFft}`);
+  // two frames per complex inverse FFT: Z = X + iY with X, Y Hermitian gives x in the real part, y in the imaginary
+  // part (the imaginary parts of bins 0 and nFft/2 do not reach a real signal and are left out)
+  const addFrame = (f: number, buf: Float64Array) => {
     const start = f * hop - win / 2;
     for (let k = 0; k < win; k++) {
       const t = start + k;
       if (t < 0 || t >= length) continue;
-      out[t] += (fr[off + k] / nFft) * w[k];
+      out[t] += (buf[off + k] / nFft) * w[k];
       norm[t] += w[k] * w[k];
     }
+  };
+  for (let f = 0; f < s.frames; f += 2) {
+    const a = f * s.bins,
+      pair = f + 1 < s.frames,
+      b = pair ? a + s.bins : -1;
+    for (let k = 0; k <= half; k++) {
+      const xr = s.re[a + k],
+        xi = k === 0 || k === half ? 0 : s.im[a + k];
+      const yr = pair ? s.re[b + k] : 0,
+        yi = pair && k !== 0 && k !== half ? s.im[b + k] : 0;
+      fr[k] = xr - yi;
+      fi[k] = xi + yr;
+      if (k > 0 && k < half) {
+        fr[nFft - k] = xr + yi;
+        fi[nFft - k] = yr - xi;
+      }
+    }
+    fft(fr, fi, true);
+    addFrame(f, fr);
+    if (pair) addFrame(f + 1, fi);
   }
   return Float32Array.from(out, (v, i) => (norm[i] > 1e-6 ? v / norm[i] : 0));
 }
