@@ -2,7 +2,7 @@
 // sample statistics of drawn Gaussians, and the eigen/sqrt helpers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frechetDistance, gaussianStats, sqrtPsd, symmetricEigen, type GaussianStats } from './frechet.js';
+import { blockMoments, frechetDistance, gaussianStats, statsOfBlocks, symmetricEigen, symmetricEigenvalues, type GaussianStats } from './frechet.js';
 import { normal } from '../util/rng.js';
 
 const stats = (mean: number[], cov: number[]): GaussianStats => ({
@@ -50,7 +50,7 @@ test('sample statistics of drawn Gaussians converge to the population distance',
   assert.throws(() => gaussianStats([1, 2, 3], 2), /not rows of 2/);
 });
 
-test('symmetric eigen-decomposition reconstructs the matrix, with orthonormal vectors; sqrtPsd squares back', () => {
+test('symmetric eigen-decomposition reconstructs the matrix, with orthonormal vectors; the values-only path agrees', () => {
   // full rank, rank 3 of 40 (29 equal zero eigenvalues), a diagonal with repeated values, 1 × 1
   for (const [n, k] of [
     [6, 6],
@@ -82,11 +82,32 @@ function eigenCase(n: number, k: number) {
       assert.ok(Math.abs(s - A[i * n + j]) < 1e-9 * n, `${n} × ${n}: reconstruction at ${i},${j}`);
       assert.ok(Math.abs(o - (i === j ? 1 : 0)) < 1e-12 * n, `${n} × ${n}: VᵀV at ${i},${j}`);
     }
-  const S = sqrtPsd(A, n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let m = 0; m < n; m++) s += S[i * n + m] * S[m * n + j];
-      assert.ok(Math.abs(s - A[i * n + j]) < 1e-8 * n, `${n} × ${n}: sqrtPsd² at ${i},${j}`);
-    }
+  // the values-only path gives the same values
+  const alone = symmetricEigenvalues(A, n);
+  values.forEach((v, i) => assert.ok(Math.abs(alone[i] - v) < 1e-10 * n * (1 + Math.abs(v)), `${n} × ${n}: value ${i}`));
 }
+
+test('block moments: the statistics of a resample of blocks (repeats included) equal those of its concatenated rows', () => {
+  const dim = 5;
+  // blocks of 3, 4 and 6 rows far from the origin (a one-pass covariance about 0 would lose digits here)
+  const blocks = [3, 4, 6].map((rows, b) => Float64Array.from(normal(20 + b, rows * dim), (v, i) => 1e4 + v * (1 + (i % dim))));
+  const m = blockMoments(blocks, dim);
+  for (const idx of [
+    [0, 1, 2],
+    [2, 2, 0],
+    [1, 1],
+  ]) {
+    const rows = new Float64Array(idx.reduce((n, i) => n + blocks[i].length, 0));
+    let at = 0;
+    for (const i of idx) {
+      rows.set(blocks[i], at);
+      at += blocks[i].length;
+    }
+    const want = gaussianStats(rows, dim),
+      got = statsOfBlocks(m, idx);
+    assert.equal(got.count, want.count);
+    want.mean.forEach((v, j) => assert.ok(Math.abs(got.mean[j] - v) < 1e-9, `mean ${j}`));
+    want.cov.forEach((v, j) => assert.ok(Math.abs(got.cov[j] - v) < 1e-9 * (1 + Math.abs(v)), `cov ${j}: ${got.cov[j]} vs ${v}`));
+  }
+  assert.throws(() => blockMoments([new Float64Array(7)], dim), /not rows of 5/);
+});

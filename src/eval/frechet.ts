@@ -2,7 +2,7 @@
  * Fréchet distance between two sets of feature vectors, each summarised as a Gaussian (mean and
  * covariance in float64):  ‖μa − μb‖² + tr Σa + tr Σb − 2 tr (Σa^½ Σb Σa^½)^½.
  * The cross term is computed on the symmetric PSD matrix Σa^½ Σb Σa^½ (same trace as (ΣaΣb)^½), with
- * symmetric eigendecompositions (cyclic Jacobi) and negative round-off eigenvalues clamped to 0, so no
+ * symmetric eigendecompositions (Householder + implicit QL) and negative round-off eigenvalues clamped to 0, so no
  * complex parts appear (the usual scipy.linalg.sqrtm pitfall). Browser-safe.
  */
 
@@ -42,6 +42,81 @@ export function gaussianStats(rows: ArrayLike<number>, dim: number): GaussianSta
 }
 
 /**
+ * Per-block first and second moments of feature rows (each block one window's rows), so that the Gaussian statistics
+ * of any multiset of blocks (a bootstrap resample) cost blocks × dim² instead of rows × dim². Rows are taken about
+ * the mean of all rows, which keeps the one-pass covariance as accurate as the two-pass one.
+ */
+export interface BlockMoments {
+  dim: number;
+  shift: Float64Array;
+  count: number[];
+  sum: Float64Array[];
+  /** Σ (x − shift)(x − shift)ᵀ per block, upper triangle filled */
+  outer: Float64Array[];
+}
+
+export function blockMoments(blocks: Float64Array[], dim: number): BlockMoments {
+  const shift = new Float64Array(dim);
+  let rows = 0;
+  for (const b of blocks) {
+    if (b.length % dim) throw new Error(`blockMoments: a block of ${b.length} values is not rows of ${dim}`);
+    for (let i = 0; i < b.length; i += dim) for (let j = 0; j < dim; j++) shift[j] += b[i + j];
+    rows += b.length / dim;
+  }
+  for (let j = 0; j < dim; j++) shift[j] /= Math.max(rows, 1);
+  const c = new Float64Array(dim);
+  const count: number[] = [],
+    sum: Float64Array[] = [],
+    outer: Float64Array[] = [];
+  for (const b of blocks) {
+    const s = new Float64Array(dim),
+      o = new Float64Array(dim * dim);
+    for (let i = 0; i < b.length; i += dim) {
+      for (let j = 0; j < dim; j++) {
+        c[j] = b[i + j] - shift[j];
+        s[j] += c[j];
+      }
+      for (let j = 0; j < dim; j++) {
+        const cj = c[j];
+        if (cj === 0) continue;
+        for (let k = j; k < dim; k++) o[j * dim + k] += cj * c[k];
+      }
+    }
+    count.push(b.length / dim);
+    sum.push(s);
+    outer.push(o);
+  }
+  return { dim, shift, count, sum, outer };
+}
+
+/** Mean and covariance (n − 1) of the rows of the blocks in `idx` (repeats count again). */
+export function statsOfBlocks(m: BlockMoments, idx: ArrayLike<number>): GaussianStats {
+  const { dim } = m;
+  let n = 0;
+  const s = new Float64Array(dim),
+    o = new Float64Array(dim * dim);
+  for (let t = 0; t < idx.length; t++) {
+    const i = idx[t],
+      si = m.sum[i],
+      oi = m.outer[i];
+    n += m.count[i];
+    for (let j = 0; j < dim; j++) s[j] += si[j];
+    for (let q = 0; q < oi.length; q++) o[q] += oi[q]; // the lower triangle is zeros
+  }
+  if (n < 2) throw new Error(`statsOfBlocks: need at least 2 feature vectors, got ${n}`);
+  const mean = new Float64Array(dim),
+    cov = new Float64Array(dim * dim);
+  for (let j = 0; j < dim; j++) mean[j] = m.shift[j] + s[j] / n;
+  for (let j = 0; j < dim; j++)
+    for (let k = j; k < dim; k++) {
+      const v = (o[j * dim + k] - (s[j] * s[k]) / n) / (n - 1);
+      cov[j * dim + k] = v;
+      cov[k * dim + j] = v;
+    }
+  return { dim, count: n, mean, cov };
+}
+
+/**
  * Eigen-decomposition of a symmetric matrix: A = V diag(w) Vᵀ, V's columns the vectors. Householder reduction to
  * tridiagonal form, then the implicit QL iteration (the EISPACK tred2 / tql2 pair, as in JAMA): 4–7× faster than the
  * cyclic Jacobi it replaced at the sizes the Fréchet distances use (40–128), which the bootstrap calls 200 times per
@@ -51,13 +126,23 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
   const V = Float64Array.from(a);
   const d = new Float64Array(n),
     e = new Float64Array(n);
-  tridiagonalize(V, d, e, n);
-  tridiagonalQl(V, d, e, n);
+  tridiagonalize(V, d, e, n, true);
+  tridiagonalQl(V, d, e, n, true);
   return { values: d, vectors: V };
 }
 
+/** The eigenvalues alone (no vectors accumulated: about half the work). */
+export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  const V = Float64Array.from(a);
+  const d = new Float64Array(n),
+    e = new Float64Array(n);
+  tridiagonalize(V, d, e, n, false);
+  tridiagonalQl(V, d, e, n, false);
+  return d;
+}
+
 /** Householder tridiagonalisation of V (in place, row-major n × n): diagonal d, sub-diagonal e, V the transform. */
-function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean): void {
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0,
@@ -109,6 +194,11 @@ function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
     }
     d[i] = h;
   }
+  if (!vectors) {
+    for (let j = 0; j < n; j++) d[j] = V[j * n + j];
+    e[0] = 0;
+    return;
+  }
   // accumulate the transformations
   for (let i = 0; i < n - 1; i++) {
     V[(n - 1) * n + i] = V[i * n + i];
@@ -133,7 +223,7 @@ function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
 }
 
 /** Implicit QL on the tridiagonal (d, e): d becomes the eigenvalues, V's columns the eigenvectors. */
-function tridiagonalQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tridiagonalQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0,
@@ -175,12 +265,13 @@ function tridiagonalQl(V: Float64Array, d: Float64Array, e: Float64Array, n: num
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          for (let k = 0; k < n; k++) {
-            const vk = k * n;
-            h = V[vk + i + 1];
-            V[vk + i + 1] = s * V[vk + i] + c * h;
-            V[vk + i] = c * V[vk + i] - s * h;
-          }
+          if (vectors)
+            for (let k = 0; k < n; k++) {
+              const vk = k * n;
+              h = V[vk + i + 1];
+              V[vk + i + 1] = s * V[vk + i] + c * h;
+              V[vk + i] = c * V[vk + i] - s * h;
+            }
         }
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
@@ -191,21 +282,6 @@ function tridiagonalQl(V: Float64Array, d: Float64Array, e: Float64Array, n: num
     d[l] += f;
     e[l] = 0;
   }
-}
-
-/** Square root of a symmetric PSD matrix (eigenvalues below 0 from round-off are clamped). */
-export function sqrtPsd(a: Float64Array, n: number): Float64Array {
-  const { values, vectors: V } = symmetricEigen(a, n);
-  const out = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const s = Math.sqrt(Math.max(0, values[k]));
-    if (s === 0) continue;
-    for (let i = 0; i < n; i++) {
-      const vik = V[i * n + k] * s;
-      for (let j = 0; j < n; j++) out[i * n + j] += vik * V[j * n + k];
-    }
-  }
-  return out;
 }
 
 function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -219,17 +295,30 @@ function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   return out;
 }
 
-/** tr (Σa^½ Σb Σa^½)^½ */
+/**
+ * tr (Σa^½ Σb Σa^½)^½. With Σa = V diag(w) Vᵀ, Σa^½ Σb Σa^½ = V (W^½ Vᵀ Σb V W^½) Vᵀ has the eigenvalues of the
+ * middle factor, so Σa^½ itself is never formed.
+ */
 export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): number {
-  const ra = sqrtPsd(a, n);
-  const m = matmul(matmul(ra, b, n), ra, n);
+  const { values: w, vectors: V } = symmetricEigen(a, n);
+  const r = Float64Array.from(w, (v) => Math.sqrt(Math.max(0, v)));
+  const m = new Float64Array(n * n);
+  const bv = matmul(b, V, n); // Σb V
+  for (let i = 0; i < n; i++) {
+    // row i of Vᵀ (Σb V): Σ_k V[k, i] · bv[k, :]
+    for (let k = 0; k < n; k++) {
+      const vki = V[k * n + i];
+      if (vki === 0) continue;
+      for (let j = 0; j < n; j++) m[i * n + j] += vki * bv[k * n + j];
+    }
+  }
   for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (m[i * n + j] + m[j * n + i]);
+    for (let j = i; j < n; j++) {
+      const v = 0.5 * (m[i * n + j] + m[j * n + i]) * r[i] * r[j];
       m[i * n + j] = v;
       m[j * n + i] = v;
     }
-  return symmetricEigen(m, n).values.reduce((s, v) => s + Math.sqrt(Math.max(0, v)), 0);
+  return symmetricEigenvalues(m, n).reduce((s, v) => s + Math.sqrt(Math.max(0, v)), 0);
 }
 
 export function frechetDistance(a: GaussianStats, b: GaussianStats): number {

@@ -30,7 +30,7 @@ import { activityApplies, activityGuidanceFor } from '../../pipeline/activity-gu
 import type { ActivityNet } from '../../model/activity.js';
 import { generate } from '../../pipeline/generate.js';
 import { decodeClips, restoreGivenCells } from '../../pipeline/clip-generate.js';
-import { gaussianStats, frechetDistance } from '../frechet.js';
+import { frechetDistance, blockMoments, statsOfBlocks, type BlockMoments } from '../frechet.js';
 import {
   activityFromAlign,
   activityFromAudio,
@@ -189,11 +189,6 @@ export function taskPlan(mask: ConditionMask, seg: Seg, sampleRate: number) {
 type RealWindow = { real: AVClip; start: number; words: AlignedWord[] | null };
 type Scorer = (gen: AVClip[], o?: { frechet?: boolean }) => Promise<TaskScores>;
 
-/** Rows of per-window feature blocks → Gaussian statistics of the windows in `idx`. */
-function statsOf(blocks: Float64Array[], dim: number, idx: ArrayLike<number>) {
-  return gaussianStats(concatRows(Array.from(idx, (i) => blocks[i])), dim);
-}
-
 function checkFrechetRows(blocks: Float64Array[], dim: number, what: string): void {
   const rows = blocks.reduce((n, b) => n + b.length / dim, 0);
   if (rows <= dim)
@@ -228,13 +223,17 @@ export async function taskScorer(
   const facesOf = (clips: AVClip[]) =>
     Promise.all(clips.map((c) => face!.net.frames(c.video, T, c.height, c.width, { descriptors: needDescriptors })));
   const realFaces = face && p.genFrames.length ? await face.real() : null;
-  const frechetInterval = (gen: Float64Array[], real: Float64Array[], dim: number) =>
-    bootstrap(gen.length, (idx) => frechetDistance(statsOf(gen, dim, idx), statsOf(real, dim, idx)), REPS_FRECHET);
+  const realMomentsV = realV ? blockMoments(realV, VIDEO_EMBEDDING.dim) : null;
+  const realMomentsA = realA ? blockMoments(realA, audioEmbedder.dim) : null;
+  const frechetInterval = (gen: Float64Array[], real: BlockMoments) => {
+    const g = blockMoments(gen, real.dim);
+    return bootstrap(gen.length, (idx) => frechetDistance(statsOfBlocks(g, idx), statsOfBlocks(real, idx)), REPS_FRECHET);
+  };
   return async (gen, o = {}) => {
     const out: TaskScores = { perWindow: {}, frechet: {} };
     if (o.frechet !== false) {
-      if (realV) out.frechet[METRICS.fvd] = frechetInterval(vBlocks(gen), realV, VIDEO_EMBEDDING.dim);
-      if (realA) out.frechet[`FAD-${audioEmbedder.name}`] = frechetInterval(await aBlocks(gen), realA, audioEmbedder.dim);
+      if (realMomentsV) out.frechet[METRICS.fvd] = frechetInterval(vBlocks(gen), realMomentsV);
+      if (realMomentsA) out.frechet[`FAD-${audioEmbedder.name}`] = frechetInterval(await aBlocks(gen), realMomentsA);
     }
     out.perWindow[METRICS.sync] = gen.map((c) => syncCorr(c, p.syncRange));
     if (spoken) {
