@@ -4,6 +4,18 @@ import assert from 'node:assert/strict';
 import { fft, stft, istft, magnitude, griffinLim, melFilterbank, STFT_DEFAULTS } from './dsp.js';
 import { syntheticClip } from '../media/synthetic.js';
 
+/** Bin k of the direct DFT of a real signal: [re, im]. */
+function dftBin(x: ArrayLike<number>, k: number): [number, number] {
+  const n = x.length;
+  let r = 0,
+    q = 0;
+  for (let t = 0; t < n; t++) {
+    r += x[t] * Math.cos((-2 * Math.PI * k * t) / n);
+    q += x[t] * Math.sin((-2 * Math.PI * k * t) / n);
+  }
+  return [r, q];
+}
+
 test('fft matches a direct DFT and inverts', () => {
   const n = 16;
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) + 0.2 * i);
@@ -11,12 +23,7 @@ test('fft matches a direct DFT and inverts', () => {
     im = new Float64Array(n);
   fft(re, im);
   for (let k = 0; k < n; k++) {
-    let r = 0,
-      q = 0;
-    for (let t = 0; t < n; t++) {
-      r += x[t] * Math.cos((-2 * Math.PI * k * t) / n);
-      q += x[t] * Math.sin((-2 * Math.PI * k * t) / n);
-    }
+    const [r, q] = dftBin(x, k);
     assert.ok(Math.abs(re[k] - r) < 1e-9 && Math.abs(im[k] - q) < 1e-9, `bin ${k}`);
   }
   fft(re, im, true);
@@ -45,12 +52,7 @@ test('STFT and iSTFT, two frames per FFT, match a direct DFT per frame (odd fram
     const buf = new Float64Array(n);
     for (let k = 0; k < cfg.win; k++) buf[(n - cfg.win) / 2 + k] = at(f * cfg.hop - cfg.win / 2 + k) * w[k];
     for (let k = 0; k < bins; k++) {
-      let r = 0,
-        q = 0;
-      for (let t = 0; t < n; t++) {
-        r += buf[t] * Math.cos((-2 * Math.PI * k * t) / n);
-        q += buf[t] * Math.sin((-2 * Math.PI * k * t) / n);
-      }
+      const [r, q] = dftBin(buf, k);
       assert.ok(Math.abs(s.re[f * bins + k] - r) < 1e-12 && Math.abs(s.im[f * bins + k] - q) < 1e-12, `frame ${f} bin ${k}`);
     }
   }
