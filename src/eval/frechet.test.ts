@@ -87,7 +87,19 @@ function eigenCase(n: number, k: number) {
   values.forEach((v, i) => assert.ok(Math.abs(alone[i] - v) < 1e-10 * n * (1 + Math.abs(v)), `${n} × ${n}: value ${i}`));
 }
 
-test('block moments: the statistics of a resample of blocks (repeats included) equal those of its concatenated rows', () => {
+/** The textbook two-pass mean and covariance (n − 1), independent of the module's one-pass moments. */
+function twoPassStats(rows: Float64Array, dim: number): GaussianStats {
+  const n = rows.length / dim;
+  const mean = new Float64Array(dim),
+    cov = new Float64Array(dim * dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += rows[i * dim + j] / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++)
+      for (let k = 0; k < dim; k++) cov[j * dim + k] += ((rows[i * dim + j] - mean[j]) * (rows[i * dim + k] - mean[k])) / (n - 1);
+  return { dim, count: n, mean, cov };
+}
+
+test('block moments: the statistics of a resample of blocks (repeats included) equal the two-pass ones of its concatenated rows', () => {
   const dim = 5;
   // blocks of 3, 4 and 6 rows far from the origin (a one-pass covariance about 0 would lose digits here)
   const blocks = [3, 4, 6].map((rows, b) => Float64Array.from(normal(20 + b, rows * dim), (v, i) => 1e4 + v * (1 + (i % dim))));
@@ -103,7 +115,7 @@ test('block moments: the statistics of a resample of blocks (repeats included) e
       rows.set(blocks[i], at);
       at += blocks[i].length;
     }
-    const want = gaussianStats(rows, dim),
+    const want = twoPassStats(rows, dim),
       got = statsOfBlocks(m, idx);
     assert.equal(got.count, want.count);
     want.mean.forEach((v, j) => assert.ok(Math.abs(got.mean[j] - v) < 1e-9, `mean ${j}`));

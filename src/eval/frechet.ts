@@ -14,31 +14,9 @@ export interface GaussianStats {
   cov: Float64Array;
 }
 
-/** Mean and covariance of `count` rows of `dim` features (row-major). */
+/** Mean and covariance of the rows of `dim` features (row-major): the one-block case of `blockMoments`. */
 export function gaussianStats(rows: ArrayLike<number>, dim: number): GaussianStats {
-  const n = Math.floor(rows.length / dim);
-  if (n * dim !== rows.length) throw new Error(`gaussianStats: ${rows.length} values are not rows of ${dim}`);
-  if (n < 2) throw new Error(`gaussianStats: need at least 2 feature vectors, got ${n}`);
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += rows[i * dim + j];
-  for (let j = 0; j < dim; j++) mean[j] /= n;
-  const cov = new Float64Array(dim * dim);
-  const c = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < dim; j++) c[j] = rows[i * dim + j] - mean[j];
-    for (let j = 0; j < dim; j++) {
-      const cj = c[j];
-      if (cj === 0) continue;
-      for (let k = j; k < dim; k++) cov[j * dim + k] += cj * c[k];
-    }
-  }
-  for (let j = 0; j < dim; j++)
-    for (let k = j; k < dim; k++) {
-      const v = cov[j * dim + k] / (n - 1);
-      cov[j * dim + k] = v;
-      cov[k * dim + j] = v;
-    }
-  return { dim, count: n, mean, cov };
+  return statsOfBlocks(blockMoments([rows], dim), [0]);
 }
 
 /**
@@ -55,7 +33,7 @@ export interface BlockMoments {
   outer: Float64Array[];
 }
 
-export function blockMoments(blocks: Float64Array[], dim: number): BlockMoments {
+export function blockMoments(blocks: ArrayLike<number>[], dim: number): BlockMoments {
   const shift = new Float64Array(dim);
   let rows = 0;
   for (const b of blocks) {
@@ -103,7 +81,7 @@ export function statsOfBlocks(m: BlockMoments, idx: ArrayLike<number>): Gaussian
     for (let j = 0; j < dim; j++) s[j] += si[j];
     for (let q = 0; q < oi.length; q++) o[q] += oi[q]; // the lower triangle is zeros
   }
-  if (n < 2) throw new Error(`statsOfBlocks: need at least 2 feature vectors, got ${n}`);
+  if (n < 2) throw new Error(`Fréchet statistics: need at least 2 feature vectors, got ${n}`);
   const mean = new Float64Array(dim),
     cov = new Float64Array(dim * dim);
   for (let j = 0; j < dim; j++) mean[j] = m.shift[j] + s[j] / n;
@@ -302,16 +280,8 @@ function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
 export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): number {
   const { values: w, vectors: V } = symmetricEigen(a, n);
   const r = Float64Array.from(w, (v) => Math.sqrt(Math.max(0, v)));
-  const m = new Float64Array(n * n);
-  const bv = matmul(b, V, n); // Σb V
-  for (let i = 0; i < n; i++) {
-    // row i of Vᵀ (Σb V): Σ_k V[k, i] · bv[k, :]
-    for (let k = 0; k < n; k++) {
-      const vki = V[k * n + i];
-      if (vki === 0) continue;
-      for (let j = 0; j < n; j++) m[i * n + j] += vki * bv[k * n + j];
-    }
-  }
+  const Vt = Float64Array.from({ length: n * n }, (_, q) => V[(q % n) * n + Math.floor(q / n)]);
+  const m = matmul(Vt, matmul(b, V, n), n); // Vᵀ Σb V
   for (let i = 0; i < n; i++)
     for (let j = i; j < n; j++) {
       const v = 0.5 * (m[i * n + j] + m[j * n + i]) * r[i] * r[j];
