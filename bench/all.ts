@@ -3,20 +3,21 @@
  * other, each in its own process (so peak memory is its own), and one table: avdit, PyTorch twin, ratio,
  * peak RSS of each side, with the CPU model and Node version. Every bench checks parity with its twin
  * (losses / outputs on the same weights) and fails the run when parity fails.
- *   npm run bench            (BENCH_REPS=5; AVDIT_THREADS as for the CLI)
+ *   npm run bench            (BENCH_REPS=5; AVDIT_THREADS as for the CLI; both sides with mallocKeepsEnv())
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './timing.js';
+import { mallocKeepsEnv } from './twins.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const benches = ['avdit.js', 'block.js', 'codecs.js'];
 const table: (BenchRow & { oursRss?: number; torchRss?: number })[] = [];
 let failed = false;
 for (const b of benches) {
-  const r = spawnSync(process.execPath, [join(here, b)], { encoding: 'utf8', env: { ...process.env, BENCH_JSON: '1' }, maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [join(here, b)], { encoding: 'utf8', env: { ...mallocKeepsEnv(), BENCH_JSON: '1' }, maxBuffer: 1 << 24 });
   process.stdout.write(
     r.stdout
       .split('\n')

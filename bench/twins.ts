@@ -32,10 +32,17 @@ export interface TwinResult {
  * PyTorch's AVDiT step 2.5× slower (1380–1440 → 560 ms, docs/performance.md, session 21).
  */
 export function torchEnv(threads = 2): NodeJS.ProcessEnv {
+  return { ...mallocKeepsEnv(), OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) };
+}
+
+/**
+ * The process environment with glibc malloc set to keep freed memory (a user's own values win). Both sides of
+ * `npm run bench` run with it: Node's large ArrayBuffers (a read of a kernel's output) are malloc'd too, and a fresh
+ * 7 MB one cost ≈ 25 ms of page faults on the Firecracker VMs (docs/performance.md, session 22).
+ */
+export function mallocKeepsEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    OMP_WAIT_POLICY: 'PASSIVE',
-    OMP_NUM_THREADS: String(threads),
     MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? String(2 ** 32),
     MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? String(2 ** 34),
   };

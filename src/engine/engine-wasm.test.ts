@@ -69,3 +69,25 @@ test(`wasm×${info.threads}: batched dispatch keeps the order of kernels and rou
     `${after.messages - before.messages} messages for ${after.kernels - before.kernels} kernel entries`,
   );
 });
+
+// jax-js patch 10: a read from shared wasm memory copies once (TypedArray#slice) into a buffer of its own
+test(`wasm×${info.threads}: a read returns its own unshared copy of exactly the tensor's bytes`, async () => {
+  const n = 1 << 21; // 8 MB, split over the workers
+  const x = ops.add(
+    ops.mul(
+      ops.tensor(
+        Float32Array.from({ length: n }, (_, i) => i % 1000),
+        [n],
+      ),
+      2,
+    ),
+    1,
+  );
+  const y = await ops.read(x.ref);
+  assert.ok(!(y.buffer instanceof SharedArrayBuffer), 'the result is not a view of the wasm memory');
+  assert.equal(y.buffer.byteLength, 4 * n);
+  assert.equal(y[n - 1], 2 * ((n - 1) % 1000) + 1);
+  y.fill(-1); // the caller owns it: the tensor is unchanged
+  const z = await ops.read(x);
+  assert.equal(z[12345], 2 * 345 + 1);
+});
