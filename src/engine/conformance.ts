@@ -400,6 +400,64 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
+      // one fused kernel per concatenation (a sum of zero-padded parts); jax-js patch 11 reads the masks once per 4
+      // elements where they cannot change inside the 4, and loads the parts as vectors: each layout here is one it
+      // must handle (vector parts, a transposed part, broadcast runs at an offset, widths that are not multiples of 4)
+      name: 'concat of masked parts, fused (jit)',
+      run: async () => {
+        const B = 3;
+        const host = (x: Float32Array, shape: number[]) => ({ x, shape, at: (...i: number[]) => x[i.reduce((o, v, d) => o * shape[d] + v, 0)] });
+        const check = async (what: string, widths: number[]) => {
+          // last axis: parts [B, 9, w] and one part given transposed ([B, w, 9] read as [B, 9, w])
+          const parts = widths.map((w) => host(rand(B * 9 * w), [B, 9, w]));
+          const tw = 12,
+            tp = host(rand(B * tw * 9), [B, tw, 9]);
+          const f = jit((...xs: Tensor[]) => {
+            const last = ops.transpose(xs.pop()!, [0, 2, 1]);
+            return ops.mul(ops.concat([...xs, last], 2), 2);
+          });
+          const y = await get(f(...parts.map((p) => t(p.x, p.shape)), t(tp.x, tp.shape)));
+          const W = widths.reduce((a, b) => a + b, 0) + tw;
+          const want = new Float32Array(B * 9 * W);
+          for (let b = 0; b < B; b++)
+            for (let r = 0; r < 9; r++) {
+              let c = 0;
+              for (const p of parts) for (let k = 0; k < p.shape[2]; k++) want[(b * 9 + r) * W + c++] = 2 * p.at(b, r, k);
+              for (let k = 0; k < tw; k++) want[(b * 9 + r) * W + c++] = 2 * tp.at(b, k, r);
+            }
+          assertClose(y, want, 0, what);
+        };
+        await check('concat of vector parts and a transposed part', [8, 16, 4]);
+        await check('concat with widths that are not multiples of 4', [7, 5, 9]);
+        await check('concat with splits that are not multiples of 4 in rows that are', [6, 10, 4]);
+        // per-cell rows broadcast to runs of tokens, as AVDiT's adaLN modulation (cells 0-4 × 4, 5-7 × 6, 8 × 9 + 3)
+        const F = 12,
+          cells = host(rand(B * 9 * F), [B, 9, F]);
+        const runs: [number, number, number][] = [
+          [0, 5, 4],
+          [5, 3, 6],
+          [8, 1, 12],
+        ];
+        const g = jit((c: Tensor) => {
+          const out = runs.map(([first, n, len]) => {
+            const s = ops.reshape(ops.sliceAxis(c.ref, 1, first, first + n), [B, n, 1, F]);
+            return ops.reshape(ops.broadcastTo(s, [B, n, len, F]), [B, n * len, F]);
+          });
+          c.dispose();
+          return ops.add(ops.concat(out, 1), 1);
+        });
+        const N = runs.reduce((a, [, n, len]) => a + n * len, 0);
+        const want = new Float32Array(B * N * F);
+        for (let b = 0; b < B; b++) {
+          let tok = 0;
+          for (const [first, n, len] of runs)
+            for (let j = 0; j < n; j++)
+              for (let k = 0; k < len; k++, tok++) for (let f = 0; f < F; f++) want[(b * N + tok) * F + f] = cells.at(b, first + j, f) + 1;
+        }
+        assertClose(await get(g(t(cells.x, cells.shape))), want, 0, 'broadcast runs at offsets');
+      },
+    },
+    {
       name: 'matmul (batched, broadcast) and einsum against float64',
       run: async () => {
         const a = rand(2 * 5 * 7);
