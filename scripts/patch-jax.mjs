@@ -526,40 +526,53 @@ const EDITS_UNIFORM = [
     `${MARKER_UNIFORM}
 const laneUniformCache = /* @__PURE__ */ new WeakMap();
 /**
-* How an integer or bool expression varies over the 4 lanes of a SIMD group (gidx = 4q + lane, q ≥ 0): "u" (the same on
-* all 4), "u4" (the same, and a multiple of 4), "lane" (v + lane, v the same on all 4), "lane4" (v + lane with v a
-* multiple of 4), or null (not known).
+* How an integer or bool expression varies over the 4 lanes of a SIMD group (gidx = 4q + lane, q ≥ 0): kind "u" (the
+* same on all 4), "u4" (the same, and a multiple of 4), "lane" (v + lane, v the same on all 4), "lane4" (v + lane with v
+* a multiple of 4), or null (not known). \`assume\` lists the numerators of divisions and remainders that the kind needs
+* to be ≥ 0 but whose range reaches below 0 (an index shifted by a concatenation's offset, negative outside its part):
+* the kind holds on a group where each of them is ≥ 0 on its first lane (being lane4, then on all four).
 */
-function laneUniform(exp) {
-	let kind = laneUniformCache.get(exp);
-	if (kind === void 0) {
-		kind = laneUniformOf(exp);
-		laneUniformCache.set(exp, kind);
+function laneInfo(exp) {
+	let info = laneUniformCache.get(exp);
+	if (info === void 0) {
+		info = laneInfoOf(exp);
+		laneUniformCache.set(exp, info);
 	}
-	return kind;
+	return info;
 }
+/** The kind of an expression that needs no assumption (null where it needs one). */
+const laneUniform = (exp) => {
+	const { kind, assume } = laneInfo(exp);
+	return assume.length === 0 ? kind : null;
+};
 const isUniformKind = (k) => k === "u" || k === "u4";
 const isLaneKind = (k) => k === "lane" || k === "lane4";
-function laneUniformOf(exp) {
-	if (!referencesGidx(exp)) return constInt(exp) !== null && exp.arg % 4 === 0 ? "u4" : "u";
+function laneInfoOf(exp) {
+	if (!referencesGidx(exp)) return { kind: constInt(exp) !== null && exp.arg % 4 === 0 ? "u4" : "u", assume: [] };
 	const { op, src } = exp;
-	if (op === "Special") return exp.arg[0] === "gidx" ? "lane4" : null;
-	if (op === "Variable") return null;
-	const k = src.map(laneUniform), c = src.map(constInt);
+	if (op === "Special") return { kind: exp.arg[0] === "gidx" ? "lane4" : null, assume: [] };
+	if (op === "Variable") return { kind: null, assume: [] };
+	const infos = src.map(laneInfo), k = infos.map((i) => i.kind), c = src.map(constInt);
+	const assume = [...new Set(infos.flatMap((i) => i.assume))];
+	const is = (kind) => ({ kind, assume: kind === null ? [] : assume });
 	const uniform = k.every(isUniformKind), m4 = (i) => c[i] !== null && c[i] > 0 && c[i] % 4 === 0;
+	const nonneg = () => {
+		if (src[0].min < 0 && !assume.includes(src[0])) assume.push(src[0]);
+	};
 	if (op === "Add" || op === "Sub") {
-		if (uniform) return k[0] === "u4" && k[1] === "u4" ? "u4" : "u";
-		for (const i of op === "Add" ? [0, 1] : [0]) if (isLaneKind(k[i]) && isUniformKind(k[1 - i])) return k[i] === "lane4" && k[1 - i] === "u4" ? "lane4" : "lane";
-		return null;
+		if (uniform) return is(k[0] === "u4" && k[1] === "u4" ? "u4" : "u");
+		for (const i of op === "Add" ? [0, 1] : [0]) if (isLaneKind(k[i]) && isUniformKind(k[1 - i])) return is(k[i] === "lane4" && k[1 - i] === "u4" ? "lane4" : "lane");
+		return is(null);
 	}
-	if (op === "Mul") return uniform ? (k[0] === "u4" || k[1] === "u4") && exp.dtype !== "bool" ? "u4" : "u" : null;
-	if (op === "Idiv") return uniform || k[0] === "lane4" && m4(1) && src[0].min >= 0 ? "u" : null;
-	if (op === "Mod") {
-		if (uniform) return k[0] === "u4" && m4(1) ? "u4" : "u";
-		return k[0] === "lane4" && m4(1) && src[0].min >= 0 ? "lane4" : null;
+	if (op === "Mul") return is(uniform ? (k[0] === "u4" || k[1] === "u4") && exp.dtype !== "bool" ? "u4" : "u" : null);
+	if (op === "Idiv" || op === "Mod") {
+		if (uniform) return is(op === "Mod" && k[0] === "u4" && m4(1) ? "u4" : "u");
+		if (k[0] !== "lane4" || !m4(1)) return is(null);
+		nonneg();
+		return is(op === "Idiv" ? "u" : "lane4");
 	}
-	if (op === "Cmplt") return uniform || k[0] === "lane4" && k[1] === "u4" || k[1] === "lane4" && c[0] !== null && (c[0] + 1) % 4 === 0 ? "u" : null;
-	return uniform ? "u" : null;
+	if (op === "Cmplt") return is(uniform || k[0] === "lane4" && k[1] === "u4" || k[1] === "lane4" && c[0] !== null && (c[0] + 1) % 4 === 0 ? "u" : null);
+	return is(uniform ? "u" : null);
 }
 /** A Where whose mask is lane-uniform and whose "then" side loads memory: emitted as a branch per SIMD group. */
 function isUniformMaskedLoad(exp) {
@@ -568,7 +581,8 @@ function isUniformMaskedLoad(exp) {
 /**
 * Loads that the stride analysis left to per-lane gathers: one scalar load where the index is lane-uniform, one
 * contiguous vector where it is v + lane and in range (or read only under a lane-uniform mask, whose lanes that hold are
-* in range; the others are discarded). Loads clamp their index, so memory outside the buffer is never touched.
+* in range; the others are discarded). Loads clamp their index, so memory outside the buffer is never touched. A kind
+* that rests on assumptions is checked per group, with the gather as the fallback (translateExpSimd).
 */
 function laneStrides(exp, strides) {
 	const guarded = /* @__PURE__ */ new Set(), open = /* @__PURE__ */ new Set(), seen = /* @__PURE__ */ new Map();
@@ -584,9 +598,9 @@ function laneStrides(exp, strides) {
 	visit(exp, false);
 	for (const [gi, stride] of strides) {
 		if (stride.kind !== "gather") continue;
-		const index = gi.src[0], k = laneUniform(index), inRange = index.min >= 0 && index.max < gi.arg[1];
-		if (isUniformKind(k)) strides.set(gi, { kind: "broadcast", tileSize: Infinity });
-		else if (isLaneKind(k) && (inRange || !open.has(gi))) strides.set(gi, { kind: "contiguous", tileSize: Infinity });
+		const index = gi.src[0], { kind: k, assume } = laneInfo(index), inRange = index.min >= 0 && index.max < gi.arg[1];
+		if (isUniformKind(k)) strides.set(gi, { kind: "broadcast", tileSize: Infinity, assume });
+		else if (isLaneKind(k) && (inRange || !open.has(gi))) strides.set(gi, { kind: "contiguous", tileSize: Infinity, assume });
 		else if (!open.has(gi)) {
 			const r = analyzeStride(index);
 			if (r.kind !== "gather" && r.tileSize >= 4 && (!isFinite(r.tileSize) || r.tileSize % 4 === 0)) strides.set(gi, r);
@@ -617,6 +631,30 @@ function collectSimdStrides(exp) {`,
 \t\t} else if (op === "Add") {`,
   ],
   ['{ gidx }, expStrides);', '{ gidx, uniformLanes: true }, expStrides);'],
+  [
+    '\t\telse if (op === "GlobalIndex") {\n\t\t\tconst [gid, len] = arg;\n\t\t\tconst indexSubtree = src[0];',
+    `\t\telse if (op === "GlobalIndex" && !pointerMap.get(exp) && strideMap.get(exp)?.assume?.length) {
+\t\t\tconst stride = strideMap.get(exp);
+\t\t\tstride.assume.forEach((n, i) => {
+\t\t\t\ttranslateExp(cg, funcs, n, ctx);
+\t\t\t\tcg.i32.const(0);
+\t\t\t\tcg.i32.ge_s();
+\t\t\t\tif (i > 0) cg.i32.and();
+\t\t\t});
+\t\t\tconst outside = new Set(expContext.keys());
+\t\t\tconst branch = (kind) => {
+\t\t\t\tstrideMap.set(exp, { kind, tileSize: Infinity });
+\t\t\t\tgen(exp);
+\t\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\t};
+\t\t\tcg.if(cg.v128);
+\t\t\tbranch(stride.kind);
+\t\t\tcg.else();
+\t\t\tbranch("gather");
+\t\t\tcg.end();
+\t\t\tstrideMap.set(exp, stride);
+\t\t} else if (op === "GlobalIndex") {\n\t\t\tconst [gid, len] = arg;\n\t\t\tconst indexSubtree = src[0];`,
+  ],
   [
     'const expStrides = simdEligible ? collectSimdStrides(tune.exp) : /* @__PURE__ */ new Map();',
     'const expStrides = simdEligible ? collectSimdStrides(tune.exp) : /* @__PURE__ */ new Map();\n\tif (simdEligible && !re) laneStrides(tune.exp, expStrides);',
