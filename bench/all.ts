@@ -41,8 +41,10 @@ console.log('| bench | avdit ms | PyTorch ms | ratio | avdit peak RSS | PyTorch 
 console.log('|---|---|---|---|---|---|');
 for (const r of table) {
   console.log(
-    `| ${r.name} | ${r.ours.toFixed(0)} | ${r.torch?.toFixed(0) ?? '—'} | ${r.torch ? (r.ours / r.torch).toFixed(2) + '×' : '—'} | ${mb(r.oursRss)} | ${mb(r.torchRss)} |`,
+    `| ${r.name} | ${r.ours.toFixed(0)} | ${r.torch?.toFixed(0) ?? '—'} | ${r.torch ? (r.ratio ?? r.ours / r.torch).toFixed(2) + '×' : '—'} | ${mb(r.oursRss)} | ${mb(r.torchRss)} |`,
   );
 }
-console.log('\n(peak RSS per bench process, shown on its first row)');
+console.log(
+  "\n(ms: medians over the bench's pairs, avdit's and PyTorch's calls alternating; ratio: the median of the pairs' ratios; peak RSS per bench process, shown on its first row)",
+);
 process.exit(failed ? 1 : 0);

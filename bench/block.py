@@ -1,6 +1,7 @@
 """PyTorch twin of bench/block.ts: the same pre-LN transformer block, same weights, timed on CPU.
 
-Usage: python3 bench/block.py <weights-dir> B T D H F reps   (prints one JSON line)
+Usage: python3 bench/block.py <weights-dir> B T D H F reps [--serve]   (prints one JSON line)
+--serve: fwd (step 0) and fwd+bwd (step 1) are served for paired timing (twins/serve.py), not timed here.
 Needs Debian's python3-torch; for a fair reference libopenblas0-pthread, 2 threads, OMP_WAIT_POLICY=PASSIVE.
 """
 import json
@@ -12,6 +13,9 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as Fn
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "twins"))
+from serve import serve  # noqa: E402
 
 d, B, T, D, H, F, reps = sys.argv[1], *map(int, sys.argv[2:8])
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
@@ -64,7 +68,15 @@ def fwdbwd():
 
 cfg = torch.__config__.show()
 blas = "openblas" if "openblas" in cfg.lower() or os.path.exists("/usr/lib/x86_64-linux-gnu/openblas-pthread") else "reference BLAS"
-(fm, fmin), (bm, bmin) = timed(fwd), timed(fwdbwd)
-print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "loss": float(fwd()),
-                  "fwd_ms": fm, "fwd_min_ms": fmin, "fwdbwd_ms": bm, "fwdbwd_min_ms": bmin,
-                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+info = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas}
+
+
+def final(times=None):
+    return {**info, "loss": float(fwd()), **(times or {}), "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+if "--serve" in sys.argv[8:]:
+    serve([fwd, fwdbwd], info, final)
+else:
+    (fm, fmin), (bm, bmin) = timed(fwd), timed(fwdbwd)
+    print(json.dumps(final({"fwd_ms": fm, "fwd_min_ms": fmin, "fwdbwd_ms": bm, "fwdbwd_min_ms": bmin})))

@@ -3,18 +3,17 @@
  * tanh-GELU, seq 256, batch 8, fp32), forward and forward+backward under jit, against the same block
  * in PyTorch (bench/block.py, Debian python3-torch) with the same weights, in the same run. Prints
  * both times and the ratio, and checks that both sides compute the same loss.
- *   npm run bench:block            (AVDIT_THREADS, AVDIT_DEVICE as usual; BENCH_REPS=7)
+ *   npm run bench:block            (AVDIT_THREADS, AVDIT_DEVICE as usual; BENCH_REPS=15)
  * A fair PyTorch reference needs libopenblas0-pthread, 2 threads and OMP_WAIT_POLICY=PASSIVE, and glibc malloc set to keep freed memory (torchEnv in twins.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
 import { mulberry32 } from '../src/util/rng.js';
-import { timeIt, reportRows } from './timing.js';
-import { torchEnv } from './twins.js';
+import { timeIt, timePaired, reportRows } from './timing.js';
+import { LiveTwin, torchEnv, twinUnavailable } from './twins.js';
 
 const B = 8,
   T = 256,
@@ -22,10 +21,6 @@ const B = 8,
   H = 4,
   F = 1024;
 const reps = Number(process.env.BENCH_REPS ?? 15);
-const time = async (f: () => Promise<unknown>): Promise<[number, number]> => {
-  const t = await timeIt(f, reps);
-  return [t.median, t.min];
-};
 
 function randn(n: number, scale: number, rnd: () => number): Float32Array {
   const a = new Float32Array(n);
@@ -79,47 +74,48 @@ async function main() {
   const fwd = jit((p: Params, xx: Tensor) => loss(p, xx));
   const fwdBwd = jit((p: Params, xx: Tensor) => valueAndGrad(loss)(p, xx));
   const lossOurs = (await ops.read(fwd(refTree(params), x.ref)))[0];
-  const [tf, tfMin] = await time(async () => ops.read(fwd(refTree(params), x.ref)));
-  const [tfb, tfbMin] = await time(async () => {
+  const runFwd = async () => ops.read(fwd(refTree(params), x.ref));
+  const runFwdBwd = async () => {
     const [l, g] = fwdBwd(refTree(params), x.ref);
     await blockUntilReady(g);
     disposeTree(g);
     return ops.read(l);
-  });
+  };
 
   const dir = mkdtempSync(join(tmpdir(), 'avdit-bench-'));
   for (const [k, v] of Object.entries(host)) writeFileSync(join(dir, `${k}.f32`), v);
   writeFileSync(join(dir, 'x.f32'), xh);
-  const py = spawnSync(
-    '/usr/bin/python3',
-    [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps)],
-    {
-      encoding: 'utf8',
-      env: torchEnv(2),
-    },
-  );
   const where = `${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ` (${info.adapter})`}`;
-  const fmt = (m: number, lo: number) => `${m.toFixed(1)} ms (min ${lo.toFixed(1)})`;
-  console.log(`transformer block d=${D} heads=${H} mlp=${F} seq=${T} batch=${B}: median (min) of ${reps} runs`);
-  console.log(`  avdit/jax-js ${where}: fwd ${fmt(tf, tfMin)}, fwd+bwd ${fmt(tfb, tfbMin)}, loss ${lossOurs.toFixed(6)}`);
-  if (py.status !== 0) {
-    console.log(
-      `  PyTorch reference unavailable (${(py.stderr || py.error?.message || '').trim().split('\n').pop()}); install python3-torch and libopenblas0-pthread`,
-    );
+  const why = twinUnavailable();
+  const live = why
+    ? null
+    : await LiveTwin.start(
+        [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps), '--serve'],
+        torchEnv(2),
+      );
+  // with the twin: our calls and its calls alternate (timePaired); without: ours alone
+  const timed = async (f: () => Promise<unknown>, step: number) =>
+    live ? timePaired(f, () => live.twin.time(step), reps) : { ours: (await timeIt(f, reps)).median, theirs: NaN, ratio: NaN };
+  const tf = await timed(runFwd, 0);
+  const tfb = await timed(runFwdBwd, 1);
+  console.log(
+    `transformer block d=${D} heads=${H} mlp=${F} seq=${T} batch=${B}: median of ${reps}${live ? ' pairs, the two sides alternating' : ''}`,
+  );
+  console.log(`  avdit/jax-js ${where}: fwd ${tf.ours.toFixed(1)} ms, fwd+bwd ${tfb.ours.toFixed(1)} ms, loss ${lossOurs.toFixed(6)}`);
+  if (!live) {
+    console.log(`  PyTorch reference unavailable: ${why}`);
     return;
   }
-  const ref = JSON.parse(py.stdout.trim().split('\n').pop()!);
+  const ref = await live.twin.finish();
   console.log(
-    `  PyTorch ${ref.version} CPU ×${ref.threads} threads (${ref.blas}): fwd ${fmt(ref.fwd_ms, ref.fwd_min_ms)}, fwd+bwd ${fmt(ref.fwdbwd_ms, ref.fwdbwd_min_ms)}, loss ${ref.loss.toFixed(6)}`,
+    `  PyTorch ${ref.version} CPU ×${ref.threads} threads (${ref.blas}): fwd ${tf.theirs.toFixed(1)} ms, fwd+bwd ${tfb.theirs.toFixed(1)} ms, loss ${ref.loss.toFixed(6)}`,
   );
-  console.log(
-    `  ratio avdit/PyTorch (median; min): fwd ${(tf / ref.fwd_ms).toFixed(2)}×; ${(tfMin / ref.fwd_min_ms).toFixed(2)}×   fwd+bwd ${(tfb / ref.fwdbwd_ms).toFixed(2)}×; ${(tfbMin / ref.fwdbwd_min_ms).toFixed(2)}×`,
-  );
+  console.log(`  ratio avdit/PyTorch (median of the pairs' ratios): fwd ${tf.ratio.toFixed(2)}×   fwd+bwd ${tfb.ratio.toFixed(2)}×`);
   const rel = Math.abs(lossOurs - ref.loss) / Math.abs(ref.loss);
   reportRows(
     [
-      { name: `block d=${D} seq=${T} batch=${B} fwd`, ours: tf, torch: ref.fwd_ms },
-      { name: `block fwd+bwd`, ours: tfb, torch: ref.fwdbwd_ms },
+      { name: `block d=${D} seq=${T} batch=${B} fwd`, ours: tf.ours, torch: tf.theirs, ratio: tf.ratio },
+      { name: `block fwd+bwd`, ours: tfb.ours, torch: tfb.theirs, ratio: tfb.ratio },
     ],
     ref.max_rss_kb,
   );

@@ -22,18 +22,16 @@ import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODE
 import { encodeAudio, decodeAudio, audioCodecSpecs, decodedBins, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { videoReconLoss } from '../src/train/node/train-video.js';
 import { normal } from '../src/util/rng.js';
-import { runTwin, twinUnavailable } from './twins.js';
-import { timeIt, reportRows } from './timing.js';
+import { startTwin, twinUnavailable, type LiveTwin } from './twins.js';
+import { timeIt, timePaired, reportRows, type PairedTiming } from './timing.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
-const time = async (f: () => Promise<unknown>): Promise<number> => (await timeIt(f, reps)).median;
-
-/** Times a training step as `avdit codec train` runs it: with the conv lowering for training (unless AVDIT_CONV is set). */
-async function timeTraining(f: () => Promise<unknown>): Promise<number> {
+/** Runs `f` with the conv lowering `avdit codec train` uses for training (unless AVDIT_CONV is set). */
+async function withTrainLowering<T>(f: () => Promise<T>): Promise<T> {
   const prev = process.env.AVDIT_CONV ? null : ops.setConvLowering('auto-train');
   try {
-    return await time(f);
+    return await f();
   } finally {
     if (prev) ops.setConvLowering(prev);
   }
@@ -62,18 +60,18 @@ async function main() {
   const enc = jit((p: Params, x: Tensor) => encodeVideo(p, vc, x));
   const dec = jit((p: Params, z: Tensor) => decodeVideo(p, vc, z));
   const z = await ops.read(enc(refTree(vp), ops.tensor(x17, [B, 17, 64, 64, 3])));
-  const tEnc = await time(() => ops.read(enc(refTree(vp), ops.tensor(x17, [B, 17, 64, 64, 3]))));
-  const tDec = await time(() => ops.read(dec(refTree(vp), ops.tensor(z, zShape))));
+  const runEnc = () => ops.read(enc(refTree(vp), ops.tensor(x17, [B, 17, 64, 64, 3])));
+  const runDec = () => ops.read(dec(refTree(vp), ops.tensor(z, zShape)));
   const vstep = trainStep((p, x) => videoReconLoss(p, vc, x, null)[0]);
   let vst: any = adamwInit(vp);
   let s = 0;
-  const tTrain = await timeTraining(async () => {
+  const runTrain = async () => {
     const r = vstep(vp, vst, [ops.tensor(x9, [BT, 9, 64, 64, 3])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
     vp = r.p;
     vst = r.st;
     await blockUntilReady(vp);
     return ops.read(r.l);
-  });
+  };
   // ---- audio: B=16 clips of 106 latent frames
   const ac = AUDIO_CODEC_DEFAULTS;
   const aw = initHostParams(audioCodecSpecs(ac), 2);
@@ -86,46 +84,54 @@ async function main() {
   const aenc = jit((p: Params, m: Tensor) => encodeAudio(p, ac, m));
   const adec = jit((p: Params, zz: Tensor) => decodeAudio(p, ac, zz));
   const za = await ops.read(aenc(refTree(ap), ops.tensor(mel, [BA, 212, 80])));
-  const tAEnc = await time(() => ops.read(aenc(refTree(ap), ops.tensor(mel, [BA, 212, 80]))));
-  const tADec = await time(() => ops.read(adec(refTree(ap), ops.tensor(za, [BA, 106, 16]))));
+  const runAEnc = () => ops.read(aenc(refTree(ap), ops.tensor(mel, [BA, 212, 80])));
+  const runADec = () => ops.read(adec(refTree(ap), ops.tensor(za, [BA, 106, 16])));
   const astep = trainStep((p, m, g) => ops.mean(ops.abs(ops.sub(decodeAudio(p, ac, encodeAudio(p, ac, m)), g))));
   let ast: any = adamwInit(ap);
-  const tATrain = await timeTraining(async () => {
+  const runATrain = async () => {
     const r = astep(ap, ast, [ops.tensor(mel, [BA, 212, 80]), ops.tensor(mag, [BA, 212, bins])], adamwScalars(1e-4, ++s, ADAMW_DEFAULTS));
     ap = r.p;
     ast = r.st;
     await blockUntilReady(ap);
     return ops.read(r.l);
-  });
+  };
 
+  // the twins stay alive and each of our calls alternates with one of theirs (timePaired); without them, ours alone
   const why = twinUnavailable();
-  let ref: number[] = [];
-  let version = '';
-  let torchRss: number | undefined;
-  if (!why) {
-    const rv = runTwin(
-      vw,
-      { x17: { data: x17, shape: [B, 17, 64, 64, 3] }, x9: { data: x9, shape: [BT, 9, 64, 64, 3] }, z: { data: z, shape: zShape } },
-      [
-        { module: 'video_codec', fn: 'encode_video', config: vc, inputs: ['x17'], reps },
-        { module: 'video_codec', fn: 'decode_video', config: vc, inputs: ['z'], reps },
-        { module: 'video_codec', fn: 'train_loss', config: vc, inputs: ['x9'], reps, train: true },
-      ],
-    );
-    const ra = runTwin(
-      aw,
-      { mel: { data: mel, shape: [BA, 212, 80] }, mag: { data: mag, shape: [BA, 212, bins] }, za: { data: za, shape: [BA, 106, 16] } },
-      [
-        { module: 'audio_codec', fn: 'encode_audio', config: ac, inputs: ['mel'], reps },
-        { module: 'audio_codec', fn: 'decode_audio', config: ac, inputs: ['za'], reps },
-        { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
-      ],
-    );
-    ref = [...rv.results, ...ra.results].map((r) => r.ms!);
-    version = rv.version;
-    torchRss = Math.max(rv.maxRssKb, ra.maxRssKb);
-  }
-  const ours = [tEnc, tDec, tTrain, tAEnc, tADec, tATrain];
+  const tv = why
+    ? null
+    : await startTwin(
+        vw,
+        { x17: { data: x17, shape: [B, 17, 64, 64, 3] }, x9: { data: x9, shape: [BT, 9, 64, 64, 3] }, z: { data: z, shape: zShape } },
+        [
+          { module: 'video_codec', fn: 'encode_video', config: vc, inputs: ['x17'], reps },
+          { module: 'video_codec', fn: 'decode_video', config: vc, inputs: ['z'], reps },
+          { module: 'video_codec', fn: 'train_loss', config: vc, inputs: ['x9'], reps, train: true },
+        ],
+      );
+  const ta = why
+    ? null
+    : await startTwin(
+        aw,
+        { mel: { data: mel, shape: [BA, 212, 80] }, mag: { data: mag, shape: [BA, 212, bins] }, za: { data: za, shape: [BA, 106, 16] } },
+        [
+          { module: 'audio_codec', fn: 'encode_audio', config: ac, inputs: ['mel'], reps },
+          { module: 'audio_codec', fn: 'decode_audio', config: ac, inputs: ['za'], reps },
+          { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
+        ],
+      );
+  const timed = async (f: () => Promise<unknown>, twin: LiveTwin | undefined, step: number): Promise<PairedTiming> =>
+    twin ? timePaired(f, () => twin.time(step), reps) : { ours: (await timeIt(f, reps)).median, theirs: NaN, ratio: NaN };
+  const rows: PairedTiming[] = [
+    await timed(runEnc, tv?.twin, 0),
+    await timed(runDec, tv?.twin, 1),
+    await withTrainLowering(() => timed(runTrain, tv?.twin, 2)),
+    await timed(runAEnc, ta?.twin, 0),
+    await timed(runADec, ta?.twin, 1),
+    await withTrainLowering(() => timed(runATrain, ta?.twin, 2)),
+  ];
+  const version = tv?.version ?? '';
+  const torchRss = tv && ta ? Math.max((await tv.finish()).maxRssKb, (await ta.finish()).maxRssKb) : undefined;
   const names = [
     `video encode (${B}×17 frames)`,
     `video decode (${B}×5 latents)`,
@@ -136,18 +142,17 @@ async function main() {
   ];
   const per = [B, B, 0, BA, BA, 0];
   console.log(
-    `codec throughput: avdit on ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ''} vs PyTorch ${version || '(unavailable: ' + why + ')'} CPU, median of ${reps}`,
+    `codec throughput: avdit on ${info.device}${info.device === 'wasm' ? ` ×${info.threads} threads` : ''} vs PyTorch ${version || '(unavailable: ' + why + ')'} CPU, median of ${reps}${version ? " pairs, the two sides alternating; ratio: the median of the pairs' ratios" : ''}`,
   );
-  ours.forEach((t, i) => {
+  rows.forEach(({ ours: t, theirs: ref, ratio }, i) => {
     const rate = per[i] ? `${((per[i] * 1000) / t).toFixed(1)} clips/s` : `${t.toFixed(0)} ms/step`;
-    const r =
-      ref[i] !== undefined
-        ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref[i]).toFixed(1)} clips/s` : `${ref[i].toFixed(0)} ms/step`}  ratio ${(t / ref[i]).toFixed(2)}×`
-        : '';
+    const r = version
+      ? `  PyTorch ${per[i] ? `${((per[i] * 1000) / ref).toFixed(1)} clips/s` : `${ref.toFixed(0)} ms/step`}  ratio ${ratio.toFixed(2)}×`
+      : '';
     console.log(`  ${names[i].padEnd(34)} ${t.toFixed(0).padStart(6)} ms  ${rate.padEnd(16)}${r}`);
   });
   reportRows(
-    ours.map((t, i) => ({ name: names[i], ours: t, torch: ref[i] })),
+    rows.map((t, i) => ({ name: names[i], ours: t.ours, ...(version ? { torch: t.theirs, ratio: t.ratio } : {}) })),
     torchRss,
   );
 }

@@ -12,11 +12,56 @@ export async function timeIt(f: () => Promise<unknown>, reps = Number(process.en
   return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
 }
 
-/** One row of `npm run bench`'s table: ours and the PyTorch twin's time on the same work (ms). */
+/** Medians of paired timings and the median of the pairs' ratios (ours / theirs). */
+export interface PairedTiming {
+  ours: number;
+  theirs: number;
+  ratio: number;
+}
+
+/**
+ * `reps` pairs of a call of ours and a call of theirs (a live twin's step), which side goes first alternating. Each
+ * side's turn is two calls and the second is timed, so that each is timed warm (its caches and threads as in a loop of
+ * its own steps) and not right after the other side's. On these shared VMs the speed drifts by ±30% within minutes
+ * (docs/performance.md, session 23): a pair's two timed calls see the same minute, so the median of the pairs' ratios
+ * is steadier than the ratio of two medians taken minutes apart.
+ */
+export async function timePaired(
+  ours: () => Promise<unknown>,
+  theirs: () => Promise<number>,
+  reps = Number(process.env.BENCH_REPS ?? 5),
+): Promise<PairedTiming> {
+  await ours();
+  const a: number[] = [],
+    b: number[] = [];
+  const turnOurs = async () => {
+    await ours();
+    const t0 = performance.now();
+    await ours();
+    a.push(performance.now() - t0);
+  };
+  const turnTheirs = async () => {
+    await theirs();
+    b.push(await theirs());
+  };
+  for (let i = 0; i < reps; i++) {
+    if (i % 2 === 0) await turnOurs();
+    await turnTheirs();
+    if (i % 2 === 1) await turnOurs();
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { ours: median(a), theirs: median(b), ratio: median(a.map((t, i) => t / b[i])) };
+}
+
+/**
+ * One row of `npm run bench`'s table: ours and the PyTorch twin's time on the same work (ms), and, where they were
+ * timed in pairs, the median of the pairs' ratios.
+ */
 export interface BenchRow {
   name: string;
   ours: number;
   torch?: number;
+  ratio?: number;
   unit?: string;
 }
 

@@ -4,6 +4,8 @@ job.json: {"weights": "w.safetensors", "threads": 2, "calls": [{"module", "fn", 
            "output": name | null, "reps": int (timing), "train": bool}]}
 Each input <name> is <name>.f32 with its shape in job.json "shapes". Prints one JSON line:
 {"version", "threads", "results": [{"output", "shape", "ms", "min_ms"}]}.
+With "interactive": true in job.json the calls with "reps" are not timed here: they are served one step at a time
+(serve.py) for paired timing, and the final line has no "ms".
 """
 import importlib
 import json
@@ -17,6 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import load_safetensors  # noqa: E402
+from serve import serve  # noqa: E402
 
 d = sys.argv[1]
 job = json.load(open(os.path.join(d, "job.json")))
@@ -46,30 +49,46 @@ def timed(f, reps):
     return ts[len(ts) // 2], ts[0]
 
 
-results = []
+interactive = job.get("interactive", False)
+results, steps = [], []
 for call in job["calls"]:
     mod = importlib.import_module(call["module"])
     fn = getattr(mod, call["fn"])
     args = [tensor(n) for n in call["inputs"]]
     r = {"output": call.get("output")}
+    step = None
     if call.get("train"):
         p = {k: v.clone().requires_grad_(True) for k, v in params.items() if not k.startswith("latent.")}
         opt = torch.optim.AdamW(p.values(), lr=1e-4)
 
-        def step():
+        def step(fn=fn, p=p, opt=opt, cfg=call["config"], args=args):
             opt.zero_grad()
-            loss = fn(p, call["config"], *args)
+            loss = fn(p, cfg, *args)
             loss.backward()
             opt.step()
-        r["ms"], r["min_ms"] = timed(step, call.get("reps", 5))
     else:
         with torch.no_grad():
             out = fn(params, call["config"], *args)
             if call.get("output"):
                 out.cpu().numpy().astype(np.float32).tofile(os.path.join(d, call["output"] + ".f32"))
                 r["shape"] = list(out.shape)
-            if call.get("reps"):
-                r["ms"], r["min_ms"] = timed(lambda: fn(params, call["config"], *args), call["reps"])
+        if call.get("reps"):
+            def step(fn=fn, cfg=call["config"], args=args):
+                with torch.no_grad():
+                    fn(params, cfg, *args)
+    if step and call.get("reps") and not interactive:
+        r["ms"], r["min_ms"] = timed(step, call["reps"])
     results.append(r)
-print(json.dumps({"version": torch.__version__ + ("" if dev == "cpu" else " " + dev), "threads": torch.get_num_threads(), "results": results,
-                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    steps.append(step if call.get("reps") else None)
+version = torch.__version__ + ("" if dev == "cpu" else " " + dev)
+
+
+def final():
+    return {"version": version, "threads": torch.get_num_threads(), "results": results,
+            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+if interactive:
+    serve(steps, {"version": version}, final, sync)
+else:
+    print(json.dumps(final()))
