@@ -32,7 +32,7 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];
     const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if ((Number.isNaN(e) && Number.isNaN(a)) || a === e) continue; // (a === e: equal infinities)
     const err = Math.abs(a - e);
     if (!(err <= tol * (1 + Math.abs(e)))) throw new Error(`${what}: element ${i} is ${a}, expected ${e} (tol ${tol})`);
   }
@@ -353,6 +353,28 @@ export function conformanceCases(): ConformanceCase[] {
           rows.map((r) => Math.max(...r)),
           0,
           'max keepdims',
+        );
+        // rows of 192 (a multiple of 4: jax-js patch 12's vector path), one of them all -∞ and one with its maximum
+        // in the last lane group, one with a NaN; and a fused input (the max of a product, as softmax's scores)
+        const R = 40,
+          K = 192;
+        const wide = rand(R * K, 3);
+        wide.fill(-Infinity, 5 * K, 6 * K);
+        wide[7 * K + K - 1] = 50;
+        wide[9 * K + 17] = NaN;
+        const rowMax = (x: ArrayLike<number>, r: number) => {
+          let m = -Infinity;
+          for (let k = 0; k < K; k++) m = Number.isNaN(x[r * K + k]) || Number.isNaN(m) ? NaN : Math.max(m, x[r * K + k]);
+          return m;
+        };
+        const maxes = Array.from({ length: R }, (_, r) => rowMax(wide, r));
+        assertClose(await get(ops.max(t(wide, [2, R / 2, K]), -1)), maxes, 0, 'max over rows of 192');
+        const scaled = jit((x: Tensor) => ops.max(ops.mul(x, 0.5), -1, true));
+        assertClose(
+          await get(scaled(t(wide, [R, K]))),
+          maxes.map((m) => m * 0.5),
+          0,
+          'max of a fused product over rows of 192',
         );
         const sm = rows.flatMap((r) => {
           const m = Math.max(...r);
