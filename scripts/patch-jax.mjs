@@ -150,6 +150,17 @@ function pointerShareKey(candidate, row, vector, groupIndex, block = 0) {`,
 // part, and its scalar code computes every part's index and load and then selects: K parts cost K loads per element.
 // Here a Where whose "then" side loads memory and whose "else" side is a constant becomes a wasm if/else, so only the
 // part whose mask holds computes its index and loads. Values first computed inside a branch are not reused outside it.
+/**
+ * The branch patches 3 and 11 emit for a Where with a load on its "then" side (the mask's i32 on the wasm stack): only
+ * the part whose mask holds computes its loads; values first computed inside the branch are forgotten after it.
+ */
+const maskedBranch = (type) => `\t\t\tcg.if(${type});
+\t\t\tconst outside = new Set(expContext.keys());
+\t\t\tgen(src[1]);
+\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\tcg.else();
+\t\t\tgen(src[2]);
+\t\t\tcg.end();`;
 const MARKER_WHERE = '/* avdit-patch: branch-on-masked-loads */';
 const EDITS_WHERE = [
   [
@@ -157,13 +168,7 @@ const EDITS_WHERE = [
     `\t\t} else if (op === "Where" && src[2].op === "Const" && src[0].dtype === "bool" && src[1].collect((node) => node.op === "GlobalIndex").length > 0) {
 \t\t\t${MARKER_WHERE}
 \t\t\tgen(src[0]);
-\t\t\tcg.if(dty(cg, op, dtype));
-\t\t\tconst outside = new Set(expContext.keys());
-\t\t\tgen(src[1]);
-\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
-\t\t\tcg.else();
-\t\t\tgen(src[2]);
-\t\t\tcg.end();
+${maskedBranch('dty(cg, op, dtype)')}
 \t\t} else if (op === "Where") {\n\t\t\tgen(src[1]);\n\t\t\tgen(src[2]);\n\t\t\tgen(src[0]);\n\t\t\tcg.select();\n\t\t} else if (op === "Threefry2x32") {`,
   ],
 ];
@@ -621,13 +626,7 @@ function collectSimdStrides(exp) {`,
 \t\t\tcg.i32x4.splat();
 \t\t} else if (ctx.uniformLanes && isUniformMaskedLoad(exp)) {
 \t\t\ttranslateExp(cg, funcs, src[0], ctx);
-\t\t\tcg.if(cg.v128);
-\t\t\tconst outside = new Set(expContext.keys());
-\t\t\tgen(src[1]);
-\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
-\t\t\tcg.else();
-\t\t\tgen(src[2]);
-\t\t\tcg.end();
+${maskedBranch('cg.v128')}
 \t\t} else if (op === "Add") {`,
   ],
   ['{ gidx }, expStrides);', '{ gidx, uniformLanes: true }, expStrides);'],
