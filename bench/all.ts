@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchRow } from './timing.js';
+import { median, type BenchRow } from './timing.js';
 import { mallocKeepsEnv } from './twins.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -43,7 +43,6 @@ for (let k = 0; k < runs; k++) {
   }
   perRun.push(table);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (kb?: number) => (kb ? `${(kb / 1024).toFixed(0)} MB` : '');
 console.log(
   `\n## avdit vs PyTorch — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${runs > 1 ? `, median of ${runs} runs` : ''}\n`,

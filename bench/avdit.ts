@@ -11,7 +11,7 @@ import { makeTokenLayout } from '../src/monl/layout.js';
 import { countParams } from '../src/nn/params.js';
 import { startTwin, twinUnavailable } from './twins.js';
 import { avditTrainBench, TWIN_INPUTS } from './avdit-batch.js';
-import { timeIt, timePaired, reportRows } from './timing.js';
+import { timePaired, reportRows } from './timing.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -33,8 +33,7 @@ async function main() {
         { module: 'avdit', fn: 'loss_from_inputs', config: twinConfig, inputs: TWIN_INPUTS, output: 'loss' },
         { module: 'avdit', fn: 'loss_from_inputs', config: twinConfig, inputs: TWIN_INPUTS, reps, train: true },
       ]);
-  // with the twin: our steps and its steps alternate (timePaired); without: ours alone
-  const t = tw ? await timePaired(run, () => tw.twin.time(1), reps) : { ours: (await timeIt(run, reps)).median, theirs: NaN, ratio: NaN };
+  const t = await timePaired(run, tw && (() => tw.twin.time(1)), reps); // our steps and the twin's alternate
   console.log(
     `AVDiT ${preset} (${(countParams(specs) / 1e6).toFixed(2)}M params, ${l.numTokens} tokens, self-cond ${c.selfCondition}), batch ${B}, training step (MoNL loss + backward + AdamW), median of ${reps}${tw ? ' pairs, the two sides alternating' : ''}`,
   );

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { initNodeEngine } from '../src/engine/node.js';
 import { ops, jit, valueAndGrad, blockUntilReady, disposeTree, refTree, type Tensor, type Params } from '../src/engine/index.js';
 import { mulberry32 } from '../src/util/rng.js';
-import { timeIt, timePaired, reportRows } from './timing.js';
+import { timePaired, reportRows } from './timing.js';
 import { LiveTwin, torchEnv, twinUnavailable } from './twins.js';
 
 const B = 8,
@@ -93,11 +93,9 @@ async function main() {
         [join(process.cwd(), 'bench', 'block.py'), dir, String(B), String(T), String(D), String(H), String(F), String(reps), '--serve'],
         torchEnv(2),
       );
-  // with the twin: our calls and its calls alternate (timePaired); without: ours alone
-  const timed = async (f: () => Promise<unknown>, step: number) =>
-    live ? timePaired(f, () => live.twin.time(step), reps) : { ours: (await timeIt(f, reps)).median, theirs: NaN, ratio: NaN };
-  const tf = await timed(runFwd, 0);
-  const tfb = await timed(runFwdBwd, 1);
+  // our calls and the twin's alternate (timePaired)
+  const tf = await timePaired(runFwd, live && (() => live.twin.time(0)), reps);
+  const tfb = await timePaired(runFwdBwd, live && (() => live.twin.time(1)), reps);
   console.log(
     `transformer block d=${D} heads=${H} mlp=${F} seq=${T} batch=${B}: median of ${reps}${live ? ' pairs, the two sides alternating' : ''}`,
   );

@@ -23,7 +23,7 @@ import { encodeAudio, decodeAudio, audioCodecSpecs, decodedBins, AUDIO_CODEC_DEF
 import { videoReconLoss } from '../src/train/node/train-video.js';
 import { normal } from '../src/util/rng.js';
 import { startTwin, twinUnavailable, type LiveTwin } from './twins.js';
-import { timeIt, timePaired, reportRows, type PairedTiming } from './timing.js';
+import { timePaired, reportRows, type PairedTiming } from './timing.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
@@ -120,8 +120,7 @@ async function main() {
           { module: 'audio_codec', fn: 'train_loss', config: ac, inputs: ['mel', 'mag'], reps, train: true },
         ],
       );
-  const timed = async (f: () => Promise<unknown>, twin: LiveTwin | undefined, step: number): Promise<PairedTiming> =>
-    twin ? timePaired(f, () => twin.time(step), reps) : { ours: (await timeIt(f, reps)).median, theirs: NaN, ratio: NaN };
+  const timed = (f: () => Promise<unknown>, twin: LiveTwin | undefined, step: number) => timePaired(f, twin ? () => twin.time(step) : null, reps);
   const rows: PairedTiming[] = [
     await timed(runEnc, tv?.twin, 0),
     await timed(runDec, tv?.twin, 1),

@@ -1,3 +1,6 @@
+/** The median (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** Timing for the benchmarks: median and minimum of `reps` calls after two warm-ups (this kind of VM is noisy). */
 export async function timeIt(f: () => Promise<unknown>, reps = Number(process.env.BENCH_REPS ?? 5)): Promise<{ median: number; min: number }> {
   await f();
@@ -8,11 +11,10 @@ export async function timeIt(f: () => Promise<unknown>, reps = Number(process.en
     await f();
     ts.push(performance.now() - t0);
   }
-  ts.sort((a, b) => a - b);
-  return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
+  return { median: median(ts), min: Math.min(...ts) };
 }
 
-/** Medians of paired timings and the median of the pairs' ratios (ours / theirs). */
+/** Medians of paired timings and the median of the pairs' ratios (ours / theirs); NaN for theirs when there was no twin. */
 export interface PairedTiming {
   ours: number;
   theirs: number;
@@ -24,13 +26,15 @@ export interface PairedTiming {
  * side's turn is two calls and the second is timed, so that each is timed warm (its caches and threads as in a loop of
  * its own steps) and not right after the other side's. On these shared VMs the speed drifts by ±30% within minutes
  * (docs/performance.md, session 23): a pair's two timed calls see the same minute, so the median of the pairs' ratios
- * is steadier than the ratio of two medians taken minutes apart.
+ * is steadier than the ratio of two medians taken minutes apart. Without a twin (`theirs` null: no PyTorch here), ours
+ * alone as timeIt times it.
  */
 export async function timePaired(
   ours: () => Promise<unknown>,
-  theirs: () => Promise<number>,
+  theirs: (() => Promise<number>) | null,
   reps = Number(process.env.BENCH_REPS ?? 5),
 ): Promise<PairedTiming> {
+  if (!theirs) return { ours: (await timeIt(ours, reps)).median, theirs: NaN, ratio: NaN };
   await ours();
   const a: number[] = [],
     b: number[] = [];
@@ -49,7 +53,6 @@ export async function timePaired(
     await turnTheirs();
     if (i % 2 === 1) await turnOurs();
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   return { ours: median(a), theirs: median(b), ratio: median(a.map((t, i) => t / b[i])) };
 }
 

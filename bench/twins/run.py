@@ -76,10 +76,11 @@ for call in job["calls"]:
             def step(fn=fn, cfg=call["config"], args=args):
                 with torch.no_grad():
                     fn(params, cfg, *args)
-    if step and call.get("reps") and not interactive:
-        r["ms"], r["min_ms"] = timed(step, call["reps"])
+    reps = call.get("reps") or (5 if call.get("train") else 0)  # a training call is timed even without "reps"
+    if step and reps and not interactive:
+        r["ms"], r["min_ms"] = timed(step, reps)
     results.append(r)
-    steps.append(step if call.get("reps") else None)
+    steps.append(step if reps else None)
 version = torch.__version__ + ("" if dev == "cpu" else " " + dev)
 
 
