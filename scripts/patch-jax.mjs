@@ -677,6 +677,78 @@ const EDITS_KSIMD_MAX = [
   ['if (lane > 0) cg.f32.add();', 'if (lane > 0) if (re.op === "Max") cg.f32.max();\n\t\t\t\t\telse cg.f32.add();'],
 ];
 
+// Patch 13: an elementwise SIMD kernel computes each integer division or remainder of its group index once per group.
+// jax-js translates the index of every load on its own, so a kernel that reads several views of one layout (a tap
+// sum, a concatenation, a Winograd transform) recomputed the same `(gidx / P) % Q` chain for each of them: 16 views of
+// one [N, H, W, C] tensor meant ≈ 180 divisions and remainders per group of 4 elements, which V8 does not merge (a wasm
+// division can trap, so it is not a pure node). Now, inside the SIMD loop, the first use of each integer Idiv or Mod
+// keeps its value in a local (keyed by the expression's hash) and later uses read it. A value first computed inside a
+// masked branch is forgotten when the branch ends, and the per-lane gathers (which step gidx lane by lane) bypass it.
+const MARKER_INDEX_TERMS = '/* avdit-patch: shared-index-terms */';
+const forgetNew = (map, before) => `for (const key of [...${map}.keys()]) if (!${before}.has(key)) ${map}.delete(key);`;
+const EDITS_INDEX_TERMS = [
+  [
+    '\tconst expContext = /* @__PURE__ */ new Map();\n\tconst gen = (exp) => {\n\t\tif (expContext.has(exp)) return cg.local.get(expContext.get(exp));\n\t\tconst { op, src, dtype, arg } = exp;',
+    `\tconst expContext = /* @__PURE__ */ new Map();
+\t${MARKER_INDEX_TERMS}
+\tconst shared = ctx.sharedIndexTerms;
+\tconst gen = (exp) => {
+\t\tif (expContext.has(exp)) return cg.local.get(expContext.get(exp));
+\t\tconst sharedKey = shared !== void 0 && (exp.op === "Idiv" || exp.op === "Mod") && (exp.dtype === "int32" || exp.dtype === "uint32") ? exp.getHash() : void 0;
+\t\tif (sharedKey !== void 0 && shared.has(sharedKey)) return cg.local.get(shared.get(sharedKey));
+\t\tconst { op, src, dtype, arg } = exp;`,
+  ],
+  [
+    '\t\t} else throw new UnsupportedOpError(op, dtype, "wasm");\n\t\tif ((references.get(exp) ?? 0) > 1) {\n\t\t\tconst local = cg.local.declare(dty(cg, op, dtype));\n\t\t\tcg.local.tee(local);\n\t\t\texpContext.set(exp, local);\n\t\t}',
+    `\t\t} else throw new UnsupportedOpError(op, dtype, "wasm");
+\t\tif ((references.get(exp) ?? 0) > 1) {
+\t\t\tconst local = cg.local.declare(dty(cg, op, dtype));
+\t\t\tcg.local.tee(local);
+\t\t\texpContext.set(exp, local);
+\t\t}
+\t\tif (sharedKey !== void 0) {
+\t\t\tconst local = cg.local.declare(cg.i32);
+\t\t\tcg.local.tee(local);
+\t\t\tshared.set(sharedKey, local);
+\t\t}`,
+  ],
+  [
+    '\t\t\tgen(src[0]);\n\t\t\tcg.if(dty(cg, op, dtype));\n\t\t\tconst outside = new Set(expContext.keys());\n\t\t\tgen(src[1]);\n\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);',
+    `\t\t\tgen(src[0]);
+\t\t\tcg.if(dty(cg, op, dtype));
+\t\t\tconst outside = new Set(expContext.keys()), sharedOutside = new Set(shared?.keys());
+\t\t\tgen(src[1]);
+\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\tif (shared) ${forgetNew('shared', 'sharedOutside')}`,
+  ],
+  [
+    '\t\t\ttranslateExp(cg, funcs, src[0], ctx);\n\t\t\tcg.if(cg.v128);\n\t\t\tconst outside = new Set(expContext.keys());\n\t\t\tgen(src[1]);\n\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);',
+    `\t\t\ttranslateExp(cg, funcs, src[0], ctx);
+\t\t\tcg.if(cg.v128);
+\t\t\tconst outside = new Set(expContext.keys()), sharedOutside = new Set(ctx.sharedIndexTerms?.keys());
+\t\t\tgen(src[1]);
+\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\tif (ctx.sharedIndexTerms) ${forgetNew('ctx.sharedIndexTerms', 'sharedOutside')}`,
+  ],
+  [
+    '\t\t\tconst outside = new Set(expContext.keys());\n\t\t\tconst branch = (kind) => {\n\t\t\t\tstrideMap.set(exp, { kind, tileSize: Infinity });\n\t\t\t\tgen(exp);\n\t\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);',
+    `\t\t\tconst outside = new Set(expContext.keys()), sharedOutside = new Set(ctx.sharedIndexTerms?.keys());
+\t\t\tconst branch = (kind) => {
+\t\t\t\tstrideMap.set(exp, { kind, tileSize: Infinity });
+\t\t\t\tgen(exp);
+\t\t\t\tfor (const key of [...expContext.keys()]) if (!outside.has(key)) expContext.delete(key);
+\t\t\t\tif (ctx.sharedIndexTerms) ${forgetNew('ctx.sharedIndexTerms', 'sharedOutside')}`,
+  ],
+  [
+    '\t\t\t\t\tcg.local.set(steppingLocal);\n\t\t\t\t\ttranslateExp(cg, funcs, indexSubtree, ctx);',
+    '\t\t\t\t\tcg.local.set(steppingLocal);\n\t\t\t\t\ttranslateExp(cg, funcs, indexSubtree, { ...ctx, sharedIndexTerms: void 0 });',
+  ],
+  [
+    '\t\t\temitOutputAddress(gidx);\n\t\t\ttranslateExpSimd(cg, funcs, tune.exp, { gidx, uniformLanes: true }, expStrides);',
+    '\t\t\temitOutputAddress(gidx);\n\t\t\ttranslateExpSimd(cg, funcs, tune.exp, { gidx, uniformLanes: true, sharedIndexTerms: /* @__PURE__ */ new Map() }, expStrides);',
+  ],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -703,6 +775,7 @@ const PATCHES = [
   { name: 'one copy per read', marker: MARKER_READ_ONCE, edits: EDITS_READ_ONCE },
   { name: 'lane-uniform masks', marker: MARKER_UNIFORM, edits: EDITS_UNIFORM },
   { name: 'K-SIMD max reductions', marker: MARKER_KSIMD_MAX, edits: EDITS_KSIMD_MAX },
+  { name: 'shared index terms', marker: MARKER_INDEX_TERMS, edits: EDITS_INDEX_TERMS },
 ];
 const INDEX_PATCHES = [{ name: 'prepared-kernel cache (PendingExecute)', marker: MARKER_PREPARED, edits: EDITS_PREPARED_INDEX }];
 const check = process.argv.includes('--check');
