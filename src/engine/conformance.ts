@@ -393,7 +393,7 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
-      name: 'shape ops: reshape, transpose, concat, sliceAxis, pad, broadcastTo, expandDims, repeat',
+      name: 'shape ops: reshape, transpose, concat, sliceAxis, pad, broadcastTo, expandDims, repeat, materialize',
       run: async () => {
         const a = [0, 1, 2, 3, 4, 5];
         const A = () => t(a, [2, 3]);
@@ -419,6 +419,12 @@ export function conformanceCases(): ConformanceCase[] {
         if (e.shape.join() !== '2,1,3') throw new Error(`expandDims shape ${e.shape}`);
         e.dispose();
         assertClose(await get(ops.repeat(A(), 2, 1)), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5], 0, 'repeat');
+        // materialize: the same values, inside jit and outside, read back through a transpose; its gradient is the identity
+        const m = jit((x: Tensor) => ops.add(ops.transpose(ops.materialize(ops.mul(x, 2)), [1, 0]), 1));
+        assertClose(await get(m(A())), [1, 7, 3, 9, 5, 11], 0, 'materialize (jit)');
+        assertClose(await get(ops.materialize(A())), a, 0, 'materialize');
+        const g = grad((x: Tensor) => ops.sum(ops.mul(ops.materialize(ops.mul(x.ref, x)), t([1, 2, 3, 4, 5, 6], [2, 3]))));
+        assertClose(await get(g(A())), [0, 4, 12, 24, 40, 60], 0, 'materialize gradient');
       },
     },
     {
@@ -687,6 +693,46 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
+      name: 'conv, Winograd F(2×2, 3×3): forward against a float64 direct conv (eager, jit, odd sizes falling back, the automatic choice at 128 channels), gradients against taps',
+      run: async () => {
+        const same: ops.Pair[] = [
+          [1, 1],
+          [1, 1],
+        ];
+        const check = async (B: number, H: number, W: number, C: number, O: number, lowering: ConvLowering, tol: number) => {
+          const x = rand(B * H * W * C);
+          const w = rand(9 * C * O, 1 / Math.sqrt(9 * C));
+          const ref = Array.from({ length: B }, (_, b) =>
+            Array.from(hostConv2d(x.subarray(b * H * W * C, (b + 1) * H * W * C), w, H, W, C, 3, 3, O, 1, 1).y),
+          ).flat();
+          const what = `conv ${lowering} [${B}, ${H}, ${W}, ${C}] → ${O}`;
+          assertClose(await get(ops.conv(t(x, [B, H, W, C]), t(w, [3, 3, C, O]), { padding: same, lowering })), ref, tol, what);
+          const f = jit((xt: Tensor, wt: Tensor) => ops.conv(xt, wt, { padding: same, lowering }));
+          assertClose(await get(f(t(x, [B, H, W, C]), t(w, [3, 3, C, O]))), ref, tol, `${what} (jit)`);
+        };
+        await check(2, 6, 4, 8, 12, 'winograd', 1e-4);
+        await check(1, 2, 2, 3, 5, 'winograd', 1e-4);
+        await check(1, 5, 4, 4, 4, 'winograd', 1e-4); // odd height: the taps lowering
+        await check(1, 4, 2, 128, 128, 'auto', 1e-4);
+        const [B, H, W, C, O] = [2, 4, 6, 4, 8];
+        const x = rand(B * H * W * C),
+          w = rand(9 * C * O, 0.3),
+          r = rand(B * H * W * O);
+        const grads = async (lowering: ConvLowering) => {
+          const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) => ops.sum(ops.mul(ops.conv(wx.x, wx.w, { padding: same, lowering }), rt));
+          const { w: gw, x: gx } = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)({ w: wt, x: xt }, rt))(
+            t(w, [3, 3, C, O]),
+            t(x, [B, H, W, C]),
+            t(r, [B, H, W, O]),
+          );
+          return { gw: await get(gw), gx: await get(gx) };
+        };
+        const [a, b] = [await grads('winograd'), await grads('taps')];
+        assertClose(a.gw, b.gw, 1e-4, 'winograd dL/dw against taps');
+        assertClose(a.gx, b.gx, 1e-4, 'winograd dL/dx against taps');
+      },
+    },
+    {
       name: 'gradients of elementwise ops, matmul and softmax against analytic / finite-difference values',
       run: async () => {
         const x = rand(8);
@@ -850,6 +896,7 @@ export const OP_COVERAGE: Record<keyof typeof ops, string> = {
   repeat: 'shape ops',
   pad: 'shape ops',
   sliceAxis: 'shape ops',
+  materialize: 'shape ops',
   matmul: 'matmul',
   einsum: 'matmul',
   gatherRows: 'gatherRows',
