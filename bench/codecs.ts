@@ -23,19 +23,9 @@ import { encodeAudio, decodeAudio, audioCodecSpecs, decodedBins, AUDIO_CODEC_DEF
 import { videoReconLoss } from '../src/train/node/train-video.js';
 import { normal } from '../src/util/rng.js';
 import { startTwin, twinUnavailable, type LiveTwin } from './twins.js';
-import { timePaired, reportRows, type PairedTiming } from './timing.js';
+import { timePaired, reportRows, withTrainLowering, type PairedTiming } from './timing.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 5);
-
-/** Runs `f` with the conv lowering `avdit codec train` uses for training (unless AVDIT_CONV is set). */
-async function withTrainLowering<T>(f: () => Promise<T>): Promise<T> {
-  const prev = process.env.AVDIT_CONV ? null : ops.setConvLowering('auto-train');
-  try {
-    return await f();
-  } finally {
-    if (prev) ops.setConvLowering(prev);
-  }
-}
 
 function trainStep(loss: (p: Params, ...xs: Tensor[]) => Tensor) {
   return jit((p: Params, st: any, xs: Tensor[], sc: Tensor[]) => {

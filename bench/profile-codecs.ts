@@ -13,6 +13,7 @@ import { encodeVideo, decodeVideo, videoCodecSpecs, videoLatentShape, VIDEO_CODE
 import { encodeAudio, decodeAudio, audioCodecSpecs, AUDIO_CODEC_DEFAULTS } from '../src/codecs/audio-codec.js';
 import { normal } from '../src/util/rng.js';
 import { resetWorkerStats, workerStats } from '../src/engine/node-threads.js';
+import { withTrainLowering } from './timing.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -72,7 +73,8 @@ async function main() {
       await ops.read(l);
       disposeTree(g);
     };
-    await profile('video training step (loss + gradient, no optimizer), 2 × 9 frames', step, top, expChars);
+    // the trainer's conv lowering, as in bench:codecs
+    await withTrainLowering(() => profile('video training step (loss + gradient, no optimizer), 2 × 9 frames', step, top, expChars));
   }
   const ac = AUDIO_CODEC_DEFAULTS;
   const ap = toDevice(initHostParams(audioCodecSpecs(ac), 2));

@@ -1,3 +1,5 @@
+import { ops } from '../src/engine/index.js';
+
 /** The median (the upper one of an even count). */
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -72,4 +74,14 @@ export interface BenchRow {
 export function reportRows(rows: BenchRow[], torchMaxRssKb?: number): void {
   if (!process.env.BENCH_JSON) return;
   console.log(`BENCH_ROWS ${JSON.stringify({ rows, oursMaxRssKb: process.resourceUsage().maxRSS, torchMaxRssKb })}`);
+}
+
+/** Runs `f` with the conv lowering `avdit codec train` uses for training (unless AVDIT_CONV is set). */
+export async function withTrainLowering<T>(f: () => Promise<T>): Promise<T> {
+  const prev = process.env.AVDIT_CONV ? null : ops.setConvLowering('auto-train');
+  try {
+    return await f();
+  } finally {
+    if (prev) ops.setConvLowering(prev);
+  }
 }

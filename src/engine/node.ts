@@ -2,7 +2,7 @@
  * Node entry to the engine: makes the runtime ready (relaxed SIMD, iterator helpers on Node 20; see
  * node-runtime.ts), installs the worker-thread shim and (optionally) the WebGPU globals, then starts jax-js. Environment:
  * AVDIT_DEVICE (auto|wasm|webgpu|cpu), AVDIT_THREADS (wasm threads; default: all cores), AVDIT_CONV (the wasm conv
- * lowering: auto|auto-train|im2col|taps|taps-split, to measure one against another; default auto, or the caller's
+ * lowering: auto|auto-train|im2col|taps|taps-split|winograd, to measure one against another; default auto, or the caller's
  * `convLowering`: the codec trainer asks for auto-train).
  */
 import os from 'node:os';
