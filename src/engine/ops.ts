@@ -381,6 +381,23 @@ function signedSum(coef: number[], terms: Tensor[]): Tensor | null {
   return acc;
 }
 
+/**
+ * The 2-d transform P[ξ·r + ν] = Σ_ab M[ξ][a] M[ν][b] · terms[a·c + b] (M is r × c) of r² parts from c² terms, as one
+ * fused kernel [r², ...shape]; consumes the terms.
+ */
+function transform2d(M: number[][], terms: Tensor[], shape: number[]): Tensor {
+  const r = M.length,
+    c = M[0].length;
+  const parts = Array.from({ length: r * r }, (_, k) =>
+    signedSum(
+      Array.from({ length: c * c }, (_, l) => M[Math.floor(k / r)][Math.floor(l / c)] * M[k % r][l % c]),
+      terms,
+    )!,
+  );
+  terms.forEach((t) => t.dispose());
+  return byPart(parts, shape);
+}
+
 function convWinograd(x: Tensor, w: Tensor): Tensor {
   const [N, H, W, C] = x.shape;
   const O = w.shape[3];
@@ -399,40 +416,18 @@ function convWinograd(x: Tensor, w: Tensor): Tensor {
   const d: Tensor[] = []; // d[a·4 + b][n, i, j] = xp[n, 2i + a, 2j + b]
   for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d.push(everyOther(everyOther(xp.ref, 1, a, H), 2, b, W));
   xp.dispose();
-  // V[ξ·4 + ν] = Σ_ab Bᵀ[ξ][a] Bᵀ[ν][b] d_ab   [16, T, C]
-  const vParts = Array.from({ length: 16 }, (_, k) =>
-    signedSum(
-      Array.from({ length: 16 }, (_, l) => WINO_BT[k >> 2][l >> 2] * WINO_BT[k & 3][l & 3]),
-      d,
-    )!,
-  );
-  d.forEach((t) => t.dispose());
-  const V = reshape(byPart(vParts, [N, h, wd, C]), [16, T, C]);
-  // U[ξ·4 + ν] = Σ_kl G[ξ][k] G[ν][l] g_kl   [16, C, O]
+  const V = reshape(transform2d(WINO_BT, d, [N, h, wd, C]), [16, T, C]); // Bᵀ d B
+
   const g = Array.from({ length: 9 }, (_, i) =>
     reshape(sliceAxis(sliceAxis(w.ref, 0, (i / 3) | 0, ((i / 3) | 0) + 1), 1, i % 3, (i % 3) + 1), [C, O]),
   );
   w.dispose();
-  const uParts = Array.from({ length: 16 }, (_, k) =>
-    signedSum(
-      Array.from({ length: 9 }, (_, l) => WINO_G[k >> 2][(l / 3) | 0] * WINO_G[k & 3][l % 3]),
-      g,
-    )!,
-  );
-  g.forEach((t) => t.dispose());
-  const U = byPart(uParts, [C, O]);
+  const U = transform2d(WINO_G, g, [C, O]); // G g Gᵀ
   const M = matmul(V, U); // [16, T, O]
   const m = Array.from({ length: 16 }, (_, k) => reshape(sliceAxis(M.ref, 0, k, k + 1), [N, h, wd, O]));
   M.dispose();
-  // Y[n, 2i + a, 2j + b] = Σ_ξν Aᵀ[a][ξ] Aᵀ[b][ν] M[ξ·4 + ν][n, i, j]
-  const yParts = Array.from({ length: 4 }, (_, ab) =>
-    signedSum(
-      Array.from({ length: 16 }, (_, k) => WINO_AT[ab >> 1][k >> 2] * WINO_AT[ab & 1][k & 3]),
-      m,
-    )!,
-  );
-  m.forEach((t) => t.dispose());
-  const Y = reshape(byPart(yParts, [N, h, wd, O]), [2, 2, N, h, wd, O]);
+  // Aᵀ M A: Y[n, 2i + a, 2j + b] = part a·2 + b at [n, i, j]
+  const Y = reshape(transform2d(WINO_AT, m, [N, h, wd, O]), [2, 2, N, h, wd, O]);
   return reshape(transpose(Y, [2, 3, 0, 4, 1, 5]), [N, H, W, O]);
 }
 
