@@ -693,7 +693,7 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
-      name: 'conv, Winograd F(2×2, 3×3): forward against a float64 direct conv (eager, jit, odd sizes falling back, the automatic choice at 128 channels), gradients against taps',
+      name: 'conv, Winograd F(2, 3) in 1-d and F(2×2, 3×3) in 2-d: forward against a float64 direct conv (eager, jit, odd sizes falling back, the automatic choice at 128 channels), gradients against taps',
       run: async () => {
         const same: ops.Pair[] = [
           [1, 1],
@@ -714,6 +714,23 @@ export function conformanceCases(): ConformanceCase[] {
         await check(1, 2, 2, 3, 5, 'winograd', 1e-4);
         await check(1, 5, 4, 4, 4, 'winograd', 1e-4); // odd height: the taps lowering
         await check(1, 4, 2, 128, 128, 'auto', 1e-4);
+        // 1-d: y[t] = Σ_j x[t + j − 1] · w[j], zero outside
+        const check1d = async (B: number, T: number, C: number, O: number, lowering: ConvLowering) => {
+          const x = rand(B * T * C);
+          const w = rand(3 * C * O, 1 / Math.sqrt(3 * C));
+          const ref = new Float64Array(B * T * O);
+          for (let b = 0; b < B; b++)
+            for (let t0 = 0; t0 < T; t0++)
+              for (let j = 0; j < 3; j++) {
+                const ti = t0 + j - 1;
+                if (ti < 0 || ti >= T) continue;
+                for (let c = 0; c < C; c++) for (let o = 0; o < O; o++) ref[(b * T + t0) * O + o] += x[(b * T + ti) * C + c] * w[(j * C + c) * O + o];
+              }
+          const f = jit((xt: Tensor, wt: Tensor) => ops.conv(xt, wt, { padding: [[1, 1]], lowering }));
+          assertClose(await get(f(t(x, [B, T, C]), t(w, [3, C, O]))), ref, 1e-4, `conv1d ${lowering} [${B}, ${T}, ${C}] → ${O} (jit)`);
+        };
+        await check1d(2, 10, 8, 12, 'winograd');
+        await check1d(1, 7, 4, 4, 'winograd'); // odd length: the taps lowering
         const [B, H, W, C, O] = [2, 4, 6, 4, 8];
         const x = rand(B * H * W * C),
           w = rand(9 * C * O, 0.3),
@@ -730,6 +747,15 @@ export function conformanceCases(): ConformanceCase[] {
         const [a, b] = [await grads('winograd'), await grads('taps')];
         assertClose(a.gw, b.gw, 1e-4, 'winograd dL/dw against taps');
         assertClose(a.gx, b.gx, 1e-4, 'winograd dL/dx against taps');
+        const [T1, x1, w1, r1] = [8, rand(2 * 8 * C), rand(3 * C * O, 0.3), rand(2 * 8 * O)];
+        const grads1d = async (lowering: ConvLowering) => {
+          const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) => ops.sum(ops.mul(ops.conv(wx.x, wx.w, { padding: [[1, 1]], lowering }), rt));
+          const { w: gw, x: gx } = grad(loss)({ w: t(w1, [3, C, O]), x: t(x1, [2, T1, C]) }, t(r1, [2, T1, O]));
+          return { gw: await get(gw), gx: await get(gx) };
+        };
+        const [a1, b1] = [await grads1d('winograd'), await grads1d('taps')];
+        assertClose(a1.gw, b1.gw, 1e-4, 'winograd 1-d dL/dw against taps');
+        assertClose(a1.gx, b1.gx, 1e-4, 'winograd 1-d dL/dx against taps');
       },
     },
     {

@@ -203,10 +203,10 @@ export interface ConvOptions {
  * 'taps' (x·W_j for every kernel tap j as one batched matmul on the unpadded input, then the sum of K shifted slices
  * of the products: the fastest forward); 'taps-split' (the same with one matmul per tap: a little slower forward, but
  * its gradient has no K-way masked sums, the fastest to train); 'winograd' (F(2×2, 3×3) for 2-d 3×3 'same' convs on even
- * sizes: 16 products of a quarter of the rows instead of 9, 2.25× fewer multiply-adds, plus two transforms; other convs
- * take 'taps'); 'auto' / 'auto-train' (winograd for such convs with Cin and Cout ≥ 128 in 'auto', then taps /
- * taps-split for stride-1 convs with Cin ≥ 32, where they measured faster, else im2col). docs/performance.md has the
- * measurements.
+ * sizes: 16 products of a quarter of the rows instead of 9, 2.25× fewer multiply-adds, plus two transforms; F(2, 3)
+ * for 1-d 3-tap ones, 1.5× fewer; other convs take 'taps'); 'auto' / 'auto-train' (winograd for 2-d such convs with
+ * Cin and Cout ≥ 128 in 'auto' (in 1-d it measured no faster on 2 threads), then taps / taps-split for stride-1 convs
+ * with Cin ≥ 32, where they measured faster, else im2col). docs/performance.md has the measurements.
  */
 export type ConvLowering = 'auto' | 'auto-train' | 'im2col' | 'taps' | 'taps-split' | 'winograd';
 let convLowering: ConvLowering = 'auto';
@@ -235,9 +235,10 @@ export function conv(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
   const padding = opts.padding ?? k.map((): Pair => [0, 0]);
   if (currentDevice() === 'webgpu') return convNative(x, w, stride, padding);
   const mode = opts.lowering ?? convLowering;
-  const sameThree = k.length === 2 && k.every((n) => n === 3) && stride.every((n) => n === 1) && padding.every(([a, b]) => a === 1 && b === 1);
-  const even = x.shape.slice(1, 3).every((n) => n % 2 === 0);
-  if (sameThree && even && (mode === 'winograd' || (mode === 'auto' && cin >= 128 && cout >= 128))) return convWinograd(x, w);
+  const sameThree =
+    (k.length === 1 || k.length === 2) && k.every((n) => n === 3) && stride.every((n) => n === 1) && padding.every(([a, b]) => a === 1 && b === 1);
+  const even = x.shape.slice(1, 1 + k.length).every((n) => n % 2 === 0);
+  if (sameThree && even && (mode === 'winograd' || (mode === 'auto' && k.length === 2 && cin >= 128 && cout >= 128))) return convWinograd(x, w);
   const taps = mode === 'taps' || mode === 'taps-split' || mode === 'winograd' || (mode.startsWith('auto') && cin >= 32);
   const split = mode === 'taps-split' || mode === 'auto-train';
   if (taps && k.some((n) => n > 1) && stride.every((s) => s === 1)) return convTaps(x, w, k, padding, cin, cout, split);
@@ -382,15 +383,16 @@ function signedSum(coef: number[], terms: Tensor[]): Tensor | null {
 }
 
 /**
- * The 2-d transform P[ξ·r + ν] = Σ_ab M[ξ][a] M[ν][b] · terms[a·c + b] (M is r × c) of r² parts from c² terms, as one
- * fused kernel [r², ...shape]; consumes the terms.
+ * The separable transform over `nd` axes (1 or 2): part k = (ξ, ν) of r^nd from terms l = (a, b) of c^nd (row-major),
+ * P[k] = Σ_l Π_axes M[ξ][a] · terms[l] (M is r × c), as one fused kernel [r^nd, ...shape]; consumes the terms.
  */
-function transform2d(M: number[][], terms: Tensor[], shape: number[]): Tensor {
+function transformParts(M: number[][], nd: number, terms: Tensor[], shape: number[]): Tensor {
   const r = M.length,
     c = M[0].length;
-  const parts = Array.from({ length: r * r }, (_, k) =>
+  const coef = (k: number, l: number) => (nd === 1 ? M[k][l] : M[Math.floor(k / r)][Math.floor(l / c)] * M[k % r][l % c]);
+  const parts = Array.from({ length: r ** nd }, (_, k) =>
     signedSum(
-      Array.from({ length: c * c }, (_, l) => M[Math.floor(k / r)][Math.floor(l / c)] * M[k % r][l % c]),
+      terms.map((_, l) => coef(k, l)),
       terms,
     )!,
   );
@@ -398,37 +400,34 @@ function transform2d(M: number[][], terms: Tensor[], shape: number[]): Tensor {
   return byPart(parts, shape);
 }
 
+/** Winograd F(2, 3) per spatial axis of a 1-d or 2-d 3-tap 'same' conv on even sizes: x [N, ...S, C], w [...3, C, O]. */
 function convWinograd(x: Tensor, w: Tensor): Tensor {
-  const [N, H, W, C] = x.shape;
-  const O = w.shape[3];
-  const h = H / 2,
-    wd = W / 2,
-    T = N * h * wd;
+  const nd = x.ndim - 2;
+  const S = x.shape.slice(1, 1 + nd);
+  const [N, C, O] = [x.shape[0], x.shape[1 + nd], w.shape[1 + nd]];
+  const half = S.map((n) => n / 2);
+  const T = half.reduce((a, n) => a * n, N);
   // the padded input in a kernel of its own, so that every tile view below is a plain strided read
-  const xp = materialize(
-    pad(x, [
-      [0, 0],
-      [1, 2],
-      [1, 2],
-      [0, 0],
-    ]),
-  );
-  const d: Tensor[] = []; // d[a·4 + b][n, i, j] = xp[n, 2i + a, 2j + b]
-  for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d.push(everyOther(everyOther(xp.ref, 1, a, H), 2, b, W));
+  const xp = materialize(pad(x, [[0, 0], ...S.map((): Pair => [1, 2]), [0, 0]]));
+  // d[a·4 + b][n, i, j] = xp[n, 2i + a, 2j + b] (2-d); d[a][n, i] = xp[n, 2i + a] (1-d)
+  const d = cartesian(S.map(() => 4)).map((o) => o.reduce((t, a, i) => everyOther(t, 1 + i, a, S[i]), xp.ref));
   xp.dispose();
-  const V = reshape(transform2d(WINO_BT, d, [N, h, wd, C]), [16, T, C]); // Bᵀ d B
-
-  const g = Array.from({ length: 9 }, (_, i) =>
-    reshape(sliceAxis(sliceAxis(w.ref, 0, (i / 3) | 0, ((i / 3) | 0) + 1), 1, i % 3, (i % 3) + 1), [C, O]),
+  const V = reshape(transformParts(WINO_BT, nd, d, [N, ...half, C]), [4 ** nd, T, C]); // Bᵀ d B
+  const g = cartesian(S.map(() => 3)).map((o) =>
+    reshape(
+      o.reduce((t, a, i) => sliceAxis(t, i, a, a + 1), w.ref),
+      [C, O],
+    ),
   );
   w.dispose();
-  const U = transform2d(WINO_G, g, [C, O]); // G g Gᵀ
-  const M = matmul(V, U); // [16, T, O]
-  const m = Array.from({ length: 16 }, (_, k) => reshape(sliceAxis(M.ref, 0, k, k + 1), [N, h, wd, O]));
+  const U = transformParts(WINO_G, nd, g, [C, O]); // G g Gᵀ
+  const M = matmul(V, U); // [4^nd, T, O]
+  const m = Array.from({ length: 4 ** nd }, (_, k) => reshape(sliceAxis(M.ref, 0, k, k + 1), [N, ...half, O]));
   M.dispose();
-  // Aᵀ M A: Y[n, 2i + a, 2j + b] = part a·2 + b at [n, i, j]
-  const Y = reshape(transform2d(WINO_AT, m, [N, h, wd, O]), [2, 2, N, h, wd, O]);
-  return reshape(transpose(Y, [2, 3, 0, 4, 1, 5]), [N, H, W, O]);
+  // Aᵀ M A: part a·2 + b at [n, i, j] is Y[n, 2i + a, 2j + b]
+  const Y = reshape(transformParts(WINO_AT, nd, m, [N, ...half, O]), [...S.map(() => 2), N, ...half, O]);
+  const perm = nd === 1 ? [1, 2, 0, 3] : [2, 3, 0, 4, 1, 5];
+  return reshape(transpose(Y, perm), [N, ...S, O]);
 }
 
 function cartesian(dims: number[]): number[][] {
