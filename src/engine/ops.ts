@@ -329,7 +329,8 @@ function convTaps(x: Tensor, w: Tensor, k: number[], padding: Pair[], cin: numbe
   return y!;
 }
 
-// Winograd F(2×2, 3×3) (Lavin & Gray 2016): Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A per 2×2 output tile, d its 4×4 input tile.
+// Winograd F(2×2, 3×3) (Lavin & Gray 2016): Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A per 2×2 output tile, d its 4×4 input tile
+// (in 1-d, F(2, 3): Y = Aᵀ[(G g) ⊙ (Bᵀ d)] per 2 outputs from 4 inputs).
 const WINO_BT = [
   [1, 0, -1, 0],
   [0, 1, 1, 0],
@@ -371,7 +372,7 @@ function byPart(parts: Tensor[], shape: number[]): Tensor {
   return out!;
 }
 
-/** Σ_i coef[i] · terms[i] over the non-zero coefficients (all ±1 here), or null where all are zero. */
+/** Σ_i coef[i] · terms[i] over the non-zero coefficients (±1 as an add or a subtract), or null where all are zero. */
 function signedSum(coef: number[], terms: Tensor[]): Tensor | null {
   let acc: Tensor | null = null;
   coef.forEach((c, i) => {
