@@ -77,11 +77,4 @@ export function reportRows(rows: BenchRow[], torchMaxRssKb?: number): void {
 }
 
 /** Runs `f` with the conv lowering `avdit codec train` uses for training (unless AVDIT_CONV is set). */
-export async function withTrainLowering<T>(f: () => Promise<T>): Promise<T> {
-  const prev = process.env.AVDIT_CONV ? null : ops.setConvLowering('auto-train');
-  try {
-    return await f();
-  } finally {
-    if (prev) ops.setConvLowering(prev);
-  }
-}
+export const withTrainLowering = <T>(f: () => Promise<T>): Promise<T> => (process.env.AVDIT_CONV ? f() : ops.withConvLowering('auto-train', f));

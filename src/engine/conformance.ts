@@ -622,12 +622,10 @@ export function conformanceCases(): ConformanceCase[] {
           if (y.shape.join() !== [B, H, W, O].join()) throw new Error(`conv ${lowering}: shape ${y.shape}`);
           assertClose(await get(y), ref, 1e-4, `conv ${lowering}, causal rows`);
         }
-        const prev = ops.setConvLowering('im2col'); // the process-wide default
-        try {
-          assertClose(await get(ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), { padding })), ref, 1e-4, 'conv, default set to im2col');
-        } finally {
-          ops.setConvLowering(prev);
-        }
+        // the process-wide default
+        await ops.withConvLowering('im2col', async () =>
+          assertClose(await get(ops.conv(t(x, [B, H, W, C]), t(w, [k, k, C, O]), { padding })), ref, 1e-4, 'conv, default set to im2col'),
+        );
       },
     },
     {
@@ -731,31 +729,27 @@ export function conformanceCases(): ConformanceCase[] {
         };
         await check1d(2, 10, 8, 12, 'winograd');
         await check1d(1, 7, 4, 4, 'winograd'); // odd length: the taps lowering
-        const [B, H, W, C, O] = [2, 4, 6, 4, 8];
-        const x = rand(B * H * W * C),
-          w = rand(9 * C * O, 0.3),
-          r = rand(B * H * W * O);
-        const grads = async (lowering: ConvLowering) => {
-          const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) => ops.sum(ops.mul(ops.conv(wx.x, wx.w, { padding: same, lowering }), rt));
-          const { w: gw, x: gx } = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)({ w: wt, x: xt }, rt))(
-            t(w, [3, 3, C, O]),
-            t(x, [B, H, W, C]),
-            t(r, [B, H, W, O]),
-          );
-          return { gw: await get(gw), gx: await get(gx) };
-        };
-        const [a, b] = [await grads('winograd'), await grads('taps')];
-        assertClose(a.gw, b.gw, 1e-4, 'winograd dL/dw against taps');
-        assertClose(a.gx, b.gx, 1e-4, 'winograd dL/dx against taps');
-        const [T1, x1, w1, r1] = [8, rand(2 * 8 * C), rand(3 * C * O, 0.3), rand(2 * 8 * O)];
-        const grads1d = async (lowering: ConvLowering) => {
-          const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) => ops.sum(ops.mul(ops.conv(wx.x, wx.w, { padding: [[1, 1]], lowering }), rt));
-          const { w: gw, x: gx } = grad(loss)({ w: t(w1, [3, C, O]), x: t(x1, [2, T1, C]) }, t(r1, [2, T1, O]));
-          return { gw: await get(gw), gx: await get(gx) };
-        };
-        const [a1, b1] = [await grads1d('winograd'), await grads1d('taps')];
-        assertClose(a1.gw, b1.gw, 1e-4, 'winograd 1-d dL/dw against taps');
-        assertClose(a1.gx, b1.gx, 1e-4, 'winograd 1-d dL/dx against taps');
+        // gradients: loss = Σ r · conv(x, w), winograd against taps, in 2-d [2, 4, 6, 4] → 8 and 1-d [2, 8, 4] → 8
+        const C = 4,
+          O = 8;
+        for (const S of [[4, 6], [8]]) {
+          const px = S.reduce((a, n) => a * n, 2);
+          const [xs, ws, rs] = [
+            [2, ...S, C],
+            [...S.map(() => 3), C, O],
+            [2, ...S, O],
+          ];
+          const [x, w, r] = [rand(px * C), rand(3 ** S.length * C * O, 0.3), rand(px * O)];
+          const grads = async (lowering: ConvLowering) => {
+            const padding = S.map((): ops.Pair => [1, 1]);
+            const loss = (wx: { w: Tensor; x: Tensor }, rt: Tensor) => ops.sum(ops.mul(ops.conv(wx.x, wx.w, { padding, lowering }), rt));
+            const { w: gw, x: gx } = jit((wt: Tensor, xt: Tensor, rt: Tensor) => grad(loss)({ w: wt, x: xt }, rt))(t(w, ws), t(x, xs), t(r, rs));
+            return { gw: await get(gw), gx: await get(gx) };
+          };
+          const [a, b] = [await grads('winograd'), await grads('taps')];
+          assertClose(a.gw, b.gw, 1e-4, `winograd ${S.length}-d dL/dw against taps`);
+          assertClose(a.gx, b.gx, 1e-4, `winograd ${S.length}-d dL/dx against taps`);
+        }
       },
     },
     {
@@ -928,6 +922,7 @@ export const OP_COVERAGE: Record<keyof typeof ops, string> = {
   gatherRows: 'gatherRows',
   conv: 'conv',
   setConvLowering: 'conv, taps lowering',
+  withConvLowering: 'conv, taps lowering',
   spaceToDepth: 'spaceToDepth',
   depthToSpace: 'spaceToDepth',
 };

@@ -219,6 +219,16 @@ export function setConvLowering(mode: ConvLowering): ConvLowering {
   return prev;
 }
 
+/** Runs `f` with `mode` as the process-wide conv lowering, then puts the previous one back. */
+export async function withConvLowering<T>(mode: ConvLowering, f: () => Promise<T>): Promise<T> {
+  const prev = setConvLowering(mode);
+  try {
+    return await f();
+  } finally {
+    setConvLowering(prev);
+  }
+}
+
 /**
  * N-d convolution, channels-last: x [B, ...S, Cin], w [...K, Cin, Cout] → [B, ...S', Cout].
  * On wasm it is lowered to matmuls (about 20× faster than jax-js's native conv there, see docs/engine-findings;
