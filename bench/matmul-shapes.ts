@@ -37,6 +37,15 @@ async function main() {
   await time('batched [64,192,192]·[64,192,48]', mm, [rnd([64, 192, 192], 5), rnd([64, 192, 48], 6)], att);
   await time('scores q·kᵀ [16,4,192,48]·[16,4,48,192] (kᵀ a view)', mmT, [rnd([16, 4, 192, 48], 7), rnd([16, 4, 192, 48], 8)], att);
   await time('2-D [3072,192]·[192,768] (MLP)', mm, [rnd([3072, 192], 9), rnd([192, 768], 10)], 2 * 3072 * 192 * 768);
+  // The backward's products as jax-js's transpose rule for dot writes them: weight gradient xᵀ·dy (both operands read
+  // with the reduced axis outermost), input gradient dy·Wᵀ (the right operand contiguous along the reduced axis).
+  const mmTN = jit((a: Tensor, b: Tensor) => ops.matmul(ops.transpose(a, [1, 0]), b));
+  const mmNT = jit((a: Tensor, b: Tensor) => ops.matmul(a, ops.transpose(b, [1, 0])));
+  const mlp = 2 * 3072 * 192 * 768;
+  await time('weight grad [3072,768]ᵀ·[3072,192]', mmTN, [rnd([3072, 768], 11), rnd([3072, 192], 12)], mlp);
+  await time('weight grad [3072,192]ᵀ·[3072,768]', mmTN, [rnd([3072, 192], 13), rnd([3072, 768], 14)], mlp);
+  await time('input grad [3072,768]·[192,768]ᵀ', mmNT, [rnd([3072, 768], 15), rnd([192, 768], 16)], mlp);
+  await time('input grad [3072,192]·[768,192]ᵀ', mmNT, [rnd([3072, 192], 17), rnd([768, 192], 18)], mlp);
 }
 
 main().then(

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { initNodeEngine } from './node.js';
 import { conformanceCases } from './conformance.js';
 import { workerStats } from './node-threads.js';
-import { ops } from './index.js';
+import { ops, jit, blockUntilReady } from './index.js';
 import { jx } from './runtime.js';
 
 const info = await initNodeEngine({ device: 'wasm', threads: Math.max(2, os.availableParallelism()) });
@@ -90,4 +90,62 @@ test(`wasm×${info.threads}: a read returns its own unshared copy of exactly the
   y.fill(-1); // the caller owns it: the tensor is unchanged
   const z = await ops.read(x);
   assert.equal(z[12345], 2 * 345 + 1);
+});
+
+// jax-js patch 14: a tiled matmul's range goes to the workers in steps of its micro-block (two rows), so a worker's
+// range can end inside a row tile (here 192 rows = 3 tiles of 64; each worker gets 96 rows: one whole tile and half
+// of another), and the weight-gradient form (both operands read with the reduced axis outermost) too
+test(`wasm×${info.threads}: matmuls whose worker ranges end inside a row tile`, async () => {
+  const rnd = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + 1) * 12.9898 + seed) * 0.5);
+  for (const [M, K, N, transposed] of [
+    [192, 256, 64, false],
+    [192, 512, 768, true],
+    [160, 96, 1152, false],
+  ] as [number, number, number, boolean][]) {
+    const a = rnd(M * K, 1),
+      b = rnd(K * N, 2);
+    // transposed: a is stored [K, M] and read as its transpose
+    const A = transposed ? ops.transpose(ops.tensor(a, [K, M]), [1, 0]) : ops.tensor(a, [M, K]);
+    const y = await ops.read(ops.matmul(A, ops.tensor(b, [K, N])));
+    for (let m = 0; m < M; m += 7)
+      for (let n = 0; n < N; n += 5) {
+        let want = 0;
+        for (let k = 0; k < K; k++) want += (transposed ? a[k * M + m] : a[m * K + k]) * b[k * N + n];
+        assert.ok(Math.abs(y[m * N + n] - want) <= 1e-4 * (1 + Math.abs(want)), `[${M}, ${K}]·[${K}, ${N}] at (${m}, ${n}): ${y[m * N + n]} vs ${want}`);
+      }
+  }
+});
+
+// jax-js patch 15: the outputs of one jit call share one set of pending kernels; disposing some outputs before the
+// others are read, and feeding outputs back as the next call's arguments, must still run every kernel exactly once
+test(`wasm×${info.threads}: jit outputs that share their pending kernels`, async () => {
+  const n = 4096;
+  const f = jit((x: any, y: any) => {
+    const s = ops.add(x.ref, y.ref);
+    return [ops.mul(s.ref, 2), ops.sub(s, 1), ops.mul(x, y)];
+  });
+  let x = ops.tensor(Float32Array.from({ length: n }, (_, i) => i / n), [n]);
+  let y = ops.tensor(Float32Array.from({ length: n }, (_, i) => 1 - i / n), [n]);
+  let hx = Float64Array.from({ length: n }, (_, i) => i / n),
+    hy = Float64Array.from({ length: n }, (_, i) => 1 - i / n);
+  for (let step = 0; step < 4; step++) {
+    const [a, b, c] = f(x, y);
+    if (step % 2) a.dispose(); // before anything was submitted
+    else await blockUntilReady(b.ref);
+    const ha = hx.map((v, i) => 2 * (v + hy[i])),
+      hb = hx.map((v, i) => v + hy[i] - 1),
+      hc = hx.map((v, i) => Math.fround(v * hy[i]));
+    if (!(step % 2)) {
+      const ra = await ops.read(a);
+      assert.ok(Math.abs(ra[n - 1] - ha[n - 1]) < 1e-4, `step ${step}: a`);
+    }
+    const rc = await ops.read(c.ref);
+    assert.ok(Math.abs(rc[777] - hc[777]) < 1e-4, `step ${step}: c ${rc[777]} vs ${hc[777]}`);
+    x = b; // the next call's arguments are this call's outputs
+    y = c;
+    hx = hb;
+    hy = hc;
+  }
+  const [rx, ry] = [await ops.read(x), await ops.read(y)];
+  assert.ok(Math.abs(rx[123] - hx[123]) < 1e-3 && Math.abs(ry[4000] - hy[4000]) < 1e-3, `${rx[123]} vs ${hx[123]}, ${ry[4000]} vs ${hy[4000]}`);
 });
