@@ -7,7 +7,7 @@
 import * as ops from './ops.js';
 import { jit, valueAndGrad, grad } from './transforms.js';
 import { adamwInit, adamwUpdate, adamwScalars, type AdamWConfig } from './adamw.js';
-import type { Tensor } from './runtime.js';
+import { jx, type Tensor } from './runtime.js';
 import type { ConvLowering, ConvOptions } from './ops.js';
 
 export interface ConformanceCase {
@@ -390,6 +390,24 @@ export function conformanceCases(): ConformanceCase[] {
           return r.map((v) => (v - mu) / Math.sqrt(vr + 1e-6));
         });
         assertClose(await get(ops.layerNorm(A())), ln, 1e-4, 'layerNorm');
+      },
+    },
+    {
+      name: 'layerNorm with its statistics in kernels of their own (large tensors)',
+      run: async () => {
+        // at LAYER_NORM_STATS_KERNEL_MIN elements and above: jax-js's standardize bit for bit, with and without jit, and
+        // the same gradient
+        const R = ops.LAYER_NORM_STATS_KERNEL_MIN / 64;
+        const x = rand(R * 64, 3).map((v, i) => v + (i % 7)); // rows with a mean away from 0
+        const w = rand(R * 64, 1);
+        const fused = (v: Tensor) => jx().nn.standardize(v, -1, { epsilon: 1e-6 }) as Tensor;
+        const want = await get(fused(t(x, [R, 64])));
+        assertClose(await get(ops.layerNorm(t(x, [R, 64]))), want, 0, 'layerNorm = standardize');
+        const wantJit = await get(jit(fused)(t(x, [R, 64])));
+        assertClose(await get(jit((v: Tensor) => ops.layerNorm(v))(t(x, [R, 64]))), wantJit, 0, 'layerNorm = standardize (jit)');
+        const loss = (f: (v: Tensor) => Tensor) => (v: Tensor, ww: Tensor) => ops.sum(ops.mul(f(v), ww));
+        const gWant = await get(grad(loss(fused))(t(x, [R, 64]), t(w, [R, 64])));
+        assertClose(await get(grad(loss(ops.layerNorm))(t(x, [R, 64]), t(w, [R, 64]))), gWant, 1e-5, 'layerNorm gradient');
       },
     },
     {
@@ -908,6 +926,7 @@ export const OP_COVERAGE: Record<keyof typeof ops, string> = {
   softmax: 'reductions',
   logSoftmax: 'reductions',
   layerNorm: 'reductions',
+  LAYER_NORM_STATS_KERNEL_MIN: 'layerNorm with its statistics',
   reshape: 'shape ops',
   transpose: 'shape ops',
   concat: 'shape ops',

@@ -97,8 +97,22 @@ export function mean(a: Tensor, axis?: number | number[], keepdims = false): Ten
 export const max = (a: Tensor, axis?: number | number[], keepdims = false): Tensor => jx().numpy.max(a, axis ?? null, { keepdims });
 export const softmax = (a: Tensor, axis = -1): Tensor => jx().nn.softmax(a, axis);
 export const logSoftmax = (a: Tensor, axis = -1): Tensor => jx().nn.logSoftmax(a, axis);
-/** (x - mean) / sqrt(var + eps) over the last axis, no affine parameters. */
-export const layerNorm = (a: Tensor, eps = 1e-6): Tensor => jx().nn.standardize(a, -1, { epsilon: eps });
+/** Tensors of at least this many elements get their LayerNorm statistics in kernels of their own (`layerNorm`). */
+export const LAYER_NORM_STATS_KERNEL_MIN = 1 << 19;
+
+/**
+ * (x - mean) / sqrt(var + eps) over the last axis, no affine parameters: jax-js's `standardize`, step for step (the same
+ * bits). jax-js fuses the statistics into their consumer, so every element recomputed its row's mean, variance, square
+ * root and reciprocal; from LAYER_NORM_STATS_KERNEL_MIN elements up the row statistics are materialised first (two
+ * small kernels), and the per-element kernel only loads them: the video codec's encode and decode 5–6% faster
+ * (docs/performance.md, session 25). Below it the two extra kernels cost more than they save on 2 threads.
+ */
+export function layerNorm(a: Tensor, eps = 1e-6): Tensor {
+  if (a.size < LAYER_NORM_STATS_KERNEL_MIN) return jx().nn.standardize(a, -1, { epsilon: eps });
+  const mu = mean(a.ref, -1, true);
+  const rstd = materialize(div(1, sqrt(add(sub(mean(square(a.ref), -1, true), square(mu.ref)), eps))));
+  return mul(sub(a, materialize(mu)), rstd);
+}
 
 // ---- shape ----------------------------------------------------------------------------------
 
