@@ -789,6 +789,20 @@ const EDITS_SHARED_PENDING = [
   ['\t\t\t\tpending.splice(0, 0, ...prevPending);\n', '\t\t\t\tpending.splice(0, 0, ...prevPending);\n\t\t\t\tpending.sharedSet = new Set(pending);\n'],
 ];
 
+// Patch 16: a product with at most 4 vectors of output columns (N ≤ 16) takes them all in one column tile. jax-js
+// caps a column tile at half the columns rounded down to a power of 2, so N = 12 (3 vectors) got tiles of 1 vector:
+// a micro-tile of 2 rows × 1 vector, 2 accumulators, one vector load and two broadcasts per 2 multiply-adds. The video
+// decoder's last conv (32 → 12 channels, 9 taps of [81920, 32]·[32, 12]) ran at 12–16 GFLOP/s against 40 for its other
+// products. Now N = 12 is one tile of 3 vectors (2 × 3 accumulators), N = 8 and 16 one of 2 and 4. That conv: 35–51 →
+// 15.5 ms on one thread (AMD EPYC, `profile-codecs.js --only video-decode`).
+const MARKER_NARROW = '/* avdit-patch: narrow-products-one-column-tile */';
+const EDITS_NARROW = [
+  [
+    '\tconst tileVectors = tiledColumns(tileSize, 4);\n',
+    `\t${MARKER_NARROW}\n\tconst tileVectors = tileSize / 4 <= TILED_SIMD_MICRO_VECTORS ? tileSize / 4 : tiledColumns(tileSize, 4);\n`,
+  ],
+];
+
 const require = createRequire(import.meta.url);
 let dist;
 try {
@@ -817,6 +831,7 @@ const PATCHES = [
   { name: 'K-SIMD max reductions', marker: MARKER_KSIMD_MAX, edits: EDITS_KSIMD_MAX },
   { name: 'shared index terms', marker: MARKER_INDEX_TERMS, edits: EDITS_INDEX_TERMS },
   { name: 'micro-block work split', marker: MARKER_SPLIT, edits: EDITS_SPLIT },
+  { name: 'narrow products in one column tile', marker: MARKER_NARROW, edits: EDITS_NARROW },
 ];
 const INDEX_PATCHES = [
   { name: 'prepared-kernel cache (PendingExecute)', marker: MARKER_PREPARED, edits: EDITS_PREPARED_INDEX },

@@ -549,6 +549,11 @@ export function conformanceCases(): ConformanceCase[] {
           [[1], 7, 24, 37],
           [[3], 5, 20, 6],
           [[1], 3, 4, 5],
+          // patch 16: N ≤ 16 in one column tile of N / 4 vectors (3 for N = 12), over several row tiles
+          [[1], 300, 32, 12],
+          [[1], 130, 16, 4],
+          [[2], 66, 8, 8],
+          [[1], 258, 20, 16],
         ] as [number[], number, number, number][]) {
           const nb = lead.reduce((x, y) => x * y, 1);
           const a = rand(nb * M * K);
