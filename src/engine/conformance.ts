@@ -554,6 +554,8 @@ export function conformanceCases(): ConformanceCase[] {
           [[1], 130, 16, 4],
           [[2], 66, 8, 8],
           [[1], 258, 20, 16],
+          // patch 17: a right operand 1024 floats wide (4 KB per k) takes K tiles of 8; K = 36 gives tiles of 6
+          [[1], 40, 36, 1024],
         ] as [number[], number, number, number][]) {
           const nb = lead.reduce((x, y) => x * y, 1);
           const a = rand(nb * M * K);
@@ -575,6 +577,23 @@ export function conformanceCases(): ConformanceCase[] {
           );
           const mm = jit((x: Tensor, y: Tensor) => ops.matmul(x, ops.transpose(y, swap)));
           assertClose(await get(mm(t(a, [...lead, M, K]), t(bT, [...lead, N, K]))), ref, 1e-5, `jit matmul ${what}, transposed view`);
+        }
+      },
+    },
+    {
+      // scripts/patch-jax.mjs, patch 17: the weight-gradient form xᵀ·dy with x [K, 1024] (4 KB per k), K tiles of 8 or a
+      // smaller divisor of K, eager and under jit
+      name: 'matmul xᵀ·y with x 1024 floats wide (short K tiles)',
+      run: async () => {
+        for (const K of [64, 36, 13]) {
+          const x = rand(K * 1024),
+            y = rand(K * 20);
+          const xT = new Float32Array(1024 * K);
+          for (let k = 0; k < K; k++) for (let m = 0; m < 1024; m++) xT[m * K + k] = x[k * 1024 + m];
+          const ref = hostMatmul(xT, y, 1024, K, 20);
+          const f = (a: Tensor, b: Tensor) => ops.matmul(ops.transpose(a, [1, 0]), b);
+          assertClose(await get(f(t(x, [K, 1024]), t(y, [K, 20]))), ref, 1e-5, `[${K}, 1024]ᵀ·[${K}, 20]`);
+          assertClose(await get(jit(f)(t(x, [K, 1024]), t(y, [K, 20]))), ref, 1e-5, `[${K}, 1024]ᵀ·[${K}, 20] (jit)`);
         }
       },
     },
