@@ -786,7 +786,10 @@ const EDITS_SHARED_PENDING = [
     '\t\t\tthis.#pendingSet ??= /* @__PURE__ */ new Set();\n',
     '\t\t\tif (this.#pendingShared && this.#pendingSet) this.#pendingSet = new Set(this.#pendingSet);\n\t\t\tthis.#pendingShared = false;\n\t\t\tthis.#pendingSet ??= /* @__PURE__ */ new Set();\n',
   ],
-  ['\t\t\t\tpending.splice(0, 0, ...prevPending);\n', '\t\t\t\tpending.splice(0, 0, ...prevPending);\n\t\t\t\tpending.sharedSet = new Set(pending);\n'],
+  [
+    '\t\t\t\tpending.splice(0, 0, ...prevPending);\n',
+    '\t\t\t\tpending.splice(0, 0, ...prevPending);\n\t\t\t\tpending.sharedSet = new Set(pending);\n',
+  ],
 ];
 
 // Patch 16: a product with at most 4 vectors of output columns (N ≤ 16) takes them all in one column tile. jax-js

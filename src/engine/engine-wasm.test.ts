@@ -111,7 +111,10 @@ test(`wasm×${info.threads}: matmuls whose worker ranges end inside a row tile`,
       for (let n = 0; n < N; n += 5) {
         let want = 0;
         for (let k = 0; k < K; k++) want += (transposed ? a[k * M + m] : a[m * K + k]) * b[k * N + n];
-        assert.ok(Math.abs(y[m * N + n] - want) <= 1e-4 * (1 + Math.abs(want)), `[${M}, ${K}]·[${K}, ${N}] at (${m}, ${n}): ${y[m * N + n]} vs ${want}`);
+        assert.ok(
+          Math.abs(y[m * N + n] - want) <= 1e-4 * (1 + Math.abs(want)),
+          `[${M}, ${K}]·[${K}, ${N}] at (${m}, ${n}): ${y[m * N + n]} vs ${want}`,
+        );
       }
   }
 });
@@ -124,13 +127,20 @@ test(`wasm×${info.threads}: jit outputs that share their pending kernels`, asyn
     const s = ops.add(x.ref, y.ref);
     return [ops.mul(s.ref, 2), ops.sub(s, 1), ops.mul(x, y)];
   });
-  let x = ops.tensor(Float32Array.from({ length: n }, (_, i) => i / n), [n]);
-  let y = ops.tensor(Float32Array.from({ length: n }, (_, i) => 1 - i / n), [n]);
+  let x = ops.tensor(
+    Float32Array.from({ length: n }, (_, i) => i / n),
+    [n],
+  );
+  let y = ops.tensor(
+    Float32Array.from({ length: n }, (_, i) => 1 - i / n),
+    [n],
+  );
   let hx = Float64Array.from({ length: n }, (_, i) => i / n),
     hy = Float64Array.from({ length: n }, (_, i) => 1 - i / n);
   for (let step = 0; step < 4; step++) {
     const [a, b, c] = f(x, y);
-    if (step % 2) a.dispose(); // before anything was submitted
+    if (step % 2)
+      a.dispose(); // before anything was submitted
     else await blockUntilReady(b.ref);
     const ha = hx.map((v, i) => 2 * (v + hy[i])),
       hb = hx.map((v, i) => v + hy[i] - 1),
