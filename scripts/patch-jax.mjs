@@ -811,7 +811,7 @@ const EDITS_NARROW = [
 // 64 k per tile, the 64 rows of such an operand's panel fall on the same few L1 cache sets and evict each other
 // before the next micro-tile reuses them: those products ran at 23–26 GFLOP/s against ≈ 40 for the same sizes with
 // other row lengths (AMD EPYC, one thread). With 8 k per tile: 29–37. Other strides keep 64 (8 costs them up to a
-// quarter: more partial sums stored). The transformer block bench (d 256, MLP 1024) fwd+bwd, one thread: −8.5%.
+// third: more partial sums stored). The transformer block bench (d 256, MLP 1024) fwd+bwd, one thread: −8.5%.
 const MARKER_TILE_K_4K = '/* avdit-patch: short-k-tiles-for-4k-strides */';
 const EDITS_TILE_K_4K = [
   [
