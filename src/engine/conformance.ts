@@ -556,6 +556,10 @@ export function conformanceCases(): ConformanceCase[] {
           [[1], 258, 20, 16],
           // patch 17: a right operand 1024 floats wide (4 KB per k) takes K tiles of 8; K = 36 gives tiles of 6
           [[1], 40, 36, 1024],
+          // patch 14: on 2 workers each gets 96 of 192 rows (3 row tiles of 64): a range that ends inside a row tile;
+          // 160 rows are 2.5 row tiles of 64
+          [[1], 192, 256, 64],
+          [[1], 160, 32, 144],
         ] as [number[], number, number, number][]) {
           const nb = lead.reduce((x, y) => x * y, 1);
           const a = rand(nb * M * K);
@@ -581,19 +585,25 @@ export function conformanceCases(): ConformanceCase[] {
       },
     },
     {
-      // scripts/patch-jax.mjs, patch 17: the weight-gradient form xᵀ·dy with x [K, 1024] (4 KB per k), K tiles of 8 or a
-      // smaller divisor of K, eager and under jit
-      name: 'matmul xᵀ·y with x 1024 floats wide (short K tiles)',
+      // scripts/patch-jax.mjs, the weight-gradient form xᵀ·dy: patch 17's x [K, 1024] (4 KB per k), K tiles of 8 or a
+      // smaller divisor of K; patch 14's 192 output rows split inside a row tile on 2 workers. Eager and under jit.
+      name: 'matmul xᵀ·y, the weight-gradient form (x 1024 floats wide: short K tiles; 192 rows over the workers)',
       run: async () => {
-        for (const K of [64, 36, 13]) {
-          const x = rand(K * 1024),
-            y = rand(K * 20);
-          const xT = new Float32Array(1024 * K);
-          for (let k = 0; k < K; k++) for (let m = 0; m < 1024; m++) xT[m * K + k] = x[k * 1024 + m];
-          const ref = hostMatmul(xT, y, 1024, K, 20);
+        for (const [K, M, N] of [
+          [64, 1024, 20],
+          [36, 1024, 20],
+          [13, 1024, 20],
+          [512, 192, 768],
+        ]) {
+          const x = rand(K * M),
+            y = rand(K * N);
+          const xT = new Float32Array(M * K);
+          for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) xT[m * K + k] = x[k * M + m];
+          const ref = hostMatmul(xT, y, M, K, N);
           const f = (a: Tensor, b: Tensor) => ops.matmul(ops.transpose(a, [1, 0]), b);
-          assertClose(await get(f(t(x, [K, 1024]), t(y, [K, 20]))), ref, 1e-5, `[${K}, 1024]ᵀ·[${K}, 20]`);
-          assertClose(await get(jit(f)(t(x, [K, 1024]), t(y, [K, 20]))), ref, 1e-5, `[${K}, 1024]ᵀ·[${K}, 20] (jit)`);
+          const tol = K > 64 ? 1e-4 : 1e-5; // float32 sums of K products
+          assertClose(await get(f(t(x, [K, M]), t(y, [K, N]))), ref, tol, `[${K}, ${M}]ᵀ·[${K}, ${N}]`);
+          assertClose(await get(jit(f)(t(x, [K, M]), t(y, [K, N]))), ref, tol, `[${K}, ${M}]ᵀ·[${K}, ${N}] (jit)`);
         }
       },
     },

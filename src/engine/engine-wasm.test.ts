@@ -92,33 +92,6 @@ test(`wasm×${info.threads}: a read returns its own unshared copy of exactly the
   assert.equal(z[12345], 2 * 345 + 1);
 });
 
-// jax-js patch 14: a tiled matmul's range goes to the workers in steps of its micro-block (two rows), so a worker's
-// range can end inside a row tile (here 192 rows = 3 tiles of 64; each worker gets 96 rows: one whole tile and half
-// of another), and the weight-gradient form (both operands read with the reduced axis outermost) too
-test(`wasm×${info.threads}: matmuls whose worker ranges end inside a row tile`, async () => {
-  const rnd = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + 1) * 12.9898 + seed) * 0.5);
-  for (const [M, K, N, transposed] of [
-    [192, 256, 64, false],
-    [192, 512, 768, true],
-    [160, 96, 1152, false],
-  ] as [number, number, number, boolean][]) {
-    const a = rnd(M * K, 1),
-      b = rnd(K * N, 2);
-    // transposed: a is stored [K, M] and read as its transpose
-    const A = transposed ? ops.transpose(ops.tensor(a, [K, M]), [1, 0]) : ops.tensor(a, [M, K]);
-    const y = await ops.read(ops.matmul(A, ops.tensor(b, [K, N])));
-    for (let m = 0; m < M; m += 7)
-      for (let n = 0; n < N; n += 5) {
-        let want = 0;
-        for (let k = 0; k < K; k++) want += (transposed ? a[k * M + m] : a[m * K + k]) * b[k * N + n];
-        assert.ok(
-          Math.abs(y[m * N + n] - want) <= 1e-4 * (1 + Math.abs(want)),
-          `[${M}, ${K}]·[${K}, ${N}] at (${m}, ${n}): ${y[m * N + n]} vs ${want}`,
-        );
-      }
-  }
-});
-
 // jax-js patch 15: the outputs of one jit call share one set of pending kernels; disposing some outputs before the
 // others are read, and feeding outputs back as the next call's arguments, must still run every kernel exactly once
 test(`wasm×${info.threads}: jit outputs that share their pending kernels`, async () => {
