@@ -34,8 +34,8 @@ export function activityFlags(f: Flags, fallback?: string): { net: ActivityNet; 
 
 export const EVAL_HELP = `avdit eval --data <folder of clips | clip cache | latent cache> --models name=<ckpt>[,name=<ckpt>…] --out <dir> [options]
     --split train|val|all (default: val for a cache, all for a folder)  --crop center|W:H:X:Y (a folder's clips)
-    --tasks ${EVAL_TASKS.join(',')}  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --temperature 1 (starting-noise scale)  --window-start 4|all  --max-windows N  --skip-windows N
-    --activity <activity net> (activity guidance on v2a; --activity-strength ${ACTIVITY_STRENGTH})  --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence  --influence-seeds N (the first N seeds; default all)
+    --tasks ${EVAL_TASKS.join(',')} (or any other preset or free-form condition without commas, e.g. interp or "video:0 audio:all")  --seeds 0  --steps 25  --guidance 0  --guidance-interval LO:HI (timesteps; default all)  --eta 0 (DDIM η; 1: ancestral)  --temperature 1 (starting-noise scale)  --window-start 4|all  --max-windows N  --skip-windows N
+    --activity <activity net> (activity guidance on v2a; --activity-strength ${ACTIVITY_STRENGTH})  --griffin-lim-iters 16  --align <folder of GRID .align files>  --video <codec> --audio <codec>  --no-influence  --influence-seeds N (the first N seeds; default all)  --influence-of audio|video (swap only that given modality; default every given cell)
     --face (adds face-network metrics: LipSync-lm, LMD-mouth, ID-sim, face-found; needs the dev dependencies)
     --audio-embedding logmel40|vggish=<torchvggish state dict as .safetensors>   (FAD-logmel40 / FAD-vggish)
     every number with a 95% bootstrap interval over windows; conditional tasks also get condition influence
@@ -111,6 +111,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'eta',
       'temperature',
       'influence-seeds',
+      'influence-of',
       'window-start',
       'max-windows',
       'skip-windows',
@@ -167,6 +168,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     crop: f.str('crop') ? parseCrop(f.str('crop')!) : undefined,
     influence: !f.bool('no-influence'),
     influenceSeeds: f.has('influence-seeds') ? f.int('influence-seeds', 1, 1, (seeds ?? [0]).length) : undefined,
+    influenceOf: f.has('influence-of') ? f.choice('influence-of', ['audio', 'video'] as const, 'audio') : undefined,
     face: f.bool('face'),
     align: f.str('align'),
     videoCodec: f.str('video', join(root, 'models', 'video-codec'))!,

@@ -107,6 +107,22 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   const r6 = await evaluate({ ...o5, influenceSeeds: 1 });
   assert.ok(Math.abs(r6.results.monl.a2v['influence-video'].value - firstOnly) < 1e-9);
   await assert.rejects(evaluate({ ...o5, influenceSeeds: 3 }), /influenceSeeds 3 must be a whole number from 1 to the number of seeds \(2\)/);
+  // influence of one given modality: a2v with a reference frame, only the audio swapped. The seed runs are the same
+  // runs as with both swapped (same dSeed); the swap is not (another dCond); on a2v, swapping "the audio" is swapping all
+  const ref = 'video:0 audio:all';
+  const o7 = { ...opts, checkpoints: opts.checkpoints.slice(0, 1), tasks: ['a2v', ref] };
+  const [both, audioOnly] = [await evaluate(o7), await evaluate({ ...o7, influenceOf: 'audio' })];
+  const infFile = (t: string, of = '') => JSON.parse(readFileSync(join(root, 'eval', 'results', `monl__${t}__influence${of}.json`), 'utf8')).value;
+  const [refBoth, refAudio] = [infFile(ref), infFile(ref, '-of-audio')];
+  assert.deepEqual(refAudio.video.dSeed, refBoth.video.dSeed);
+  assert.ok(
+    refAudio.video.dCond.every((d: number, b: number) => Math.abs(d - refBoth.video.dCond[b]) > 1e-6),
+    'swapping the frame too moves every window',
+  );
+  assert.deepEqual(infFile('a2v', '-of-audio').video, infFile('a2v').video);
+  assert.ok(audioOnly.results.monl[ref]['SyncCorr-shuffled-audio'] && !both.results.monl[ref]['influence-audio']);
+  assert.match(audioOnly.table, /when the condition \(its audio only\) is another window's/);
+  await assert.rejects(evaluate({ ...o7, influenceOf: 'video' }), /influenceOf video, but task "a2v" gives no video cell to swap/);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
   await assert.rejects(
     evaluate({ ...opts, audioCodec: other.audio, out: join(root, 'eval2') }),

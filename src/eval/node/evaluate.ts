@@ -26,6 +26,7 @@ import { avditFromCheckpoint } from '../../model/load.js';
 import type { AVClip } from '../../media/clip.js';
 import type { Crop } from '../../media/node/ffmpeg.js';
 import { parseCondition, type ConditionMask } from '../../monl/tasks.js';
+import { MODALITIES, type Modality } from '../../monl/layout.js';
 import { activityApplies, activityGuidanceFor } from '../../pipeline/activity-guidance.js';
 import type { ActivityNet } from '../../model/activity.js';
 import { generate } from '../../pipeline/generate.js';
@@ -90,6 +91,12 @@ export interface EvalOptions {
   influence?: boolean;
   /** how many of `seeds` (from the first) measure the influence (default all: one seed pair alone moved it by ±0.2) */
   influenceSeeds?: number;
+  /**
+   * which given modality the influence run takes from another window (default both: every given cell). On a
+   * task that gives both, e.g. `video:0 audio:all` (a2v with a reference frame), 'audio' asks whether the
+   * audio still moves the output once the look is given.
+   */
+  influenceOf?: Modality;
   /** add the face-network metrics (LipSync-lm, LMD-mouth, ID-sim, face-found; slow: ~50 ms per frame) */
   face?: boolean;
   out: string;
@@ -401,15 +408,25 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const given = { video: await codecs.video.encode(realVideo, B, T), audio: await codecs.audio.encode(realAudio, B, d.sampleRate) };
   const nV = given.video.length / B,
     nA = given.audio.length / B;
-  /** the given latents with window b's condition taken from window perm[b] */
+  /** the given latents with window b's condition (of `o.influenceOf`, or both) taken from window perm[b] */
+  const swapsVideo = o.influenceOf !== 'audio',
+    swapsAudio = o.influenceOf !== 'video';
   const permuted = (perm: number[]) => {
-    const v = new Float32Array(given.video.length),
-      a = new Float32Array(given.audio.length);
-    perm.forEach(
-      (src, b) => (v.set(given.video.subarray(src * nV, (src + 1) * nV), b * nV), a.set(given.audio.subarray(src * nA, (src + 1) * nA), b * nA)),
-    );
+    const v = given.video.slice(),
+      a = given.audio.slice();
+    perm.forEach((src, b) => {
+      if (swapsVideo) v.set(given.video.subarray(src * nV, (src + 1) * nV), b * nV);
+      if (swapsAudio) a.set(given.audio.subarray(src * nA, (src + 1) * nA), b * nA);
+    });
     return { video: v, audio: a };
   };
+  /** the real clips whose given cells an influence run shows: window b's, with the swapped modality from perm[b] */
+  const sourcesOf = (perm: number[]) =>
+    perm.map((src, b) => ({
+      ...wins[b].real,
+      video: (swapsVideo ? wins[src] : wins[b]).real.video,
+      audio: (swapsAudio ? wins[src] : wins[b]).real.audio,
+    }));
   const shift = Array.from({ length: B }, (_, b) => (b + 1) % B);
 
   const resultsDir = join(o.out, o.audioEmbedder && o.audioEmbedder !== LOGMEL40 ? `results-${o.audioEmbedder.name}` : 'results');
@@ -488,6 +505,12 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   }
   const conditional = (t: string) => masks[t].some((r) => r.some(Boolean)) && masks[t].some((r) => r.some((g) => !g));
   const withInfluence = o.influence !== false;
+  if (withInfluence && o.influenceOf)
+    for (const t of tasks.filter(conditional))
+      if (!masks[t][MODALITIES.indexOf(o.influenceOf)].some(Boolean))
+        throw new Error(
+          `eval: influenceOf ${o.influenceOf}, but task "${t}" gives no ${o.influenceOf} cell to swap (leave it out, or measure its influence separately)`,
+        );
   const nInf = o.influenceSeeds ?? seeds.length;
   if (!(Number.isInteger(nInf) && nInf >= 1 && nInf <= seeds.length))
     throw new Error(`eval: influenceSeeds ${nInf} must be a whole number from 1 to the number of seeds (${seeds.length})`);
@@ -558,16 +581,15 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         const parts: Record<string, Pair | number[]>[] = [];
         for (const [i, seed] of infSeeds.entries()) {
           // the first seed's file keeps its earlier name, so that earlier runs stay valid
-          const file = join(resultsDir, `${ck.name}__${t}__influence${i === 0 ? '' : `-seed${seed}`}.json`);
+          const file = join(
+            resultsDir,
+            `${ck.name}__${t}__influence${o.influenceOf ? `-of-${o.influenceOf}` : ''}${i === 0 ? '' : `-seed${seed}`}.json`,
+          );
           let inf = cached<Record<string, Pair | number[]>>(file);
           if (!inf) {
             const first = gens.get(seed) ?? (await run(seed, given));
             // same seed, another window's condition (its given cells restored from that window too)
-            const other = await run(
-              seed,
-              permuted(shift),
-              shift.map((b) => wins[b].real),
-            );
+            const other = await run(seed, permuted(shift), sourcesOf(shift));
             progress(`${ck.name} ${t} seed ${seed} with other windows' conditions`);
             const again = await run(seed + 1000, given);
             progress(`${ck.name} ${t} seed ${seed} against seed ${seed + 1000}`);
@@ -583,8 +605,9 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
                 dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)),
                 dSeed: first.map((c, b) => audioDistance(c.audio, again[b].audio, d.sampleRate, p.genAudio)),
               };
-            // a2v from another window's audio, scored against the true audio: no better than chance if the model uses its audio
-            if (t === 'a2v') inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
+            // video from another window's audio, scored against the true audio: no better than chance if the model uses its audio
+            if (swapsAudio && masks[t][1].every(Boolean) && p.genFrames.length)
+              inf.syncShuffled = other.map((c, b) => syncCorr({ ...wins[b].real, video: c.video }, p.syncRange));
             save(file, inf, { checkpoint: { name: ck.name, dir: ck.dir }, task: t, seed });
           } else done += 2;
           parts.push(inf);
@@ -614,7 +637,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
     windows: B,
     windowStart: o.windowStart ?? null,
     seeds,
-    ...(withInfluence ? { influenceSeeds: infSeeds } : {}),
+    ...(withInfluence ? { influenceSeeds: infSeeds, ...(o.influenceOf ? { influenceOf: o.influenceOf } : {}) } : {}),
     steps,
     guidance,
     ...(gi ? { guidanceInterval: gi } : {}),
@@ -664,6 +687,7 @@ export function markdownTable(
     windows: number;
     seeds: number[];
     influenceSeeds?: number[];
+    influenceOf?: Modality;
     steps: number;
     guidance: number;
     guidanceInterval?: readonly [number, number];
@@ -709,7 +733,7 @@ export function markdownTable(
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; ${meta.sampler ?? 'DDIM'} ${meta.steps} steps, guidance ${meta.guidance}${meta.guidanceInterval ? ` for t in [${meta.guidanceInterval.join(', ')}]` : ''}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
     `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa} (${METRICS.saaSpeech} / ${METRICS.saaSilence}: its agreement on the frames where a word is spoken / none is; not ranked). Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
     `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
-    `influence-*: mean output distance when the condition is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored${meta.influenceSeeds ? `; seed pairs ${meta.influenceSeeds.map((s) => `${s}/${s + 1000}`).join(', ')}, per window the mean over them` : ''}). ${METRICS.syncShuffled}: a2v SyncCorr of video generated from another window's audio, against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
+    `influence-*: mean output distance when the condition${meta.influenceOf ? ` (its ${meta.influenceOf} only)` : ''} is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored${meta.influenceSeeds ? `; seed pairs ${meta.influenceSeeds.map((s) => `${s}/${s + 1000}`).join(', ')}, per window the mean over them` : ''}). ${METRICS.syncShuffled}: SyncCorr of video generated from another window's audio (a2v, and any task that gives all the audio), against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
     head,
     sep,
