@@ -1,7 +1,7 @@
 // Condition influence and bootstrap intervals with known answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { influence, videoDistance, audioDistance } from './influence.js';
+import { audioDistance, boxDistance, influence, videoDistance } from './influence.js';
 import { bootstrap, meanInterval, meanOf, separated } from './stats.js';
 import { mulberry32 } from '../util/rng.js';
 
@@ -59,4 +59,25 @@ test('audio distance is phase-blind: a sign flip is no distance, another sound i
     ) < 1e-6,
   );
   assert.ok(audioDistance(a, tone(1200), sr, [[0, 4000]]) > 1);
+});
+
+test('box distance: only the pixels inside the box count, as an RMS over the box', () => {
+  const [W, H, T] = [10, 8, 3];
+  const a = new Float32Array(T * H * W * 3),
+    inside = a.slice(),
+    outside = a.slice();
+  const box = [0.2, 0.5, 0.6, 1]; // x 2..5, y 4..7
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      for (let c = 0; c < 3; c++) {
+        const i = (1 * H * W + y * W + x) * 3 + c; // frame 1 only
+        if (x >= 2 && x < 6 && y >= 4) inside[i] = 0.5;
+        else outside[i] = 0.5;
+      }
+  assert.ok(Math.abs(boxDistance(a, inside, [1], W, H, box) - 0.5) < 1e-7);
+  assert.ok(Math.abs(boxDistance(a, inside, [0, 1], W, H, box) - 0.5 / Math.SQRT2) < 1e-7);
+  assert.equal(boxDistance(a, outside, [0, 1, 2], W, H, box), 0);
+  assert.equal(boxDistance(a, inside, [0, 2], W, H, box), 0);
+  // the whole frame as the box is videoDistance
+  assert.ok(Math.abs(boxDistance(a, outside, [1], W, H, [0, 0, 1, 1]) - videoDistance(a, outside, [1], W * H * 3)) < 1e-7);
 });

@@ -21,6 +21,16 @@ export function videoDistance(a: Float32Array, b: Float32Array, frames: number[]
   return Math.sqrt(s / Math.max(1, frames.length * frameSize));
 }
 
+/** RMS pixel difference over `frames` of two [T, H, W, 3] videos inside `box` ([x0, y0, x1, y1], fractions of the frame). */
+export function boxDistance(a: Float32Array, b: Float32Array, frames: number[], width: number, height: number, box: readonly number[]): number {
+  const [x0, y0, x1, y1] = [Math.round(box[0] * width), Math.round(box[1] * height), Math.round(box[2] * width), Math.round(box[3] * height)];
+  const fs = width * height * 3;
+  let s = 0;
+  for (const t of frames)
+    for (let y = y0; y < y1; y++) for (let i = t * fs + (y * width + x0) * 3; i < t * fs + (y * width + x1) * 3; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s / Math.max(1, frames.length * (y1 - y0) * (x1 - x0) * 3));
+}
+
 /** RMS difference of 40-band log-mel frames (10 ms) over the sample `ranges` (phase-blind, unlike waveforms). */
 export function audioDistance(a: Float32Array, b: Float32Array, sampleRate: number, ranges: [number, number][]): number {
   let s = 0,

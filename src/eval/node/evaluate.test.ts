@@ -111,6 +111,10 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   // runs as with both swapped (same dSeed); the swap is not (another dCond); on a2v, swapping "the audio" is swapping all
   const ref = 'video:0 audio:all';
   const o7 = { ...opts, checkpoints: opts.checkpoints.slice(0, 1), tasks: ['a2v', ref] };
+  // a box of the frame named in the cache (data prepare --regions) gets an influence of its own
+  const manifest = join(root, 'eval', 'cache', 'manifest.json');
+  const m = JSON.parse(readFileSync(manifest, 'utf8'));
+  writeFileSync(manifest, JSON.stringify({ ...m, config: { ...m.config, regions: { mouth: [0.25, 0.5, 0.75, 1] } } }));
   const [both, audioOnly] = [await evaluate(o7), await evaluate({ ...o7, influenceOf: 'audio' })];
   const infFile = (t: string, of = '') => JSON.parse(readFileSync(join(root, 'eval', 'results', `monl__${t}__influence${of}.json`), 'utf8')).value;
   const [refBoth, refAudio] = [infFile(ref), infFile(ref, '-of-audio')];
@@ -122,6 +126,10 @@ test('eval --data <folder of clips>: table with intervals, influence, reference 
   assert.deepEqual(infFile('a2v', '-of-audio').video, infFile('a2v').video);
   assert.ok(audioOnly.results.monl[ref]['SyncCorr-shuffled-audio'] && !both.results.monl[ref]['influence-audio']);
   assert.match(audioOnly.table, /when the condition \(its audio only\) is another window's/);
+  const [whole, mouth] = [audioOnly.results.monl[ref]['influence-video'], audioOnly.results.monl[ref]['influence-video-mouth']];
+  assert.ok(mouth && Math.abs(mouth.value - whole.value) > 1e-6, 'the mouth box has a ratio of its own');
+  assert.equal(refAudio['video-mouth'].dCond.length, 8);
+  assert.match(audioOnly.table, /influence-video-mouth/);
   await assert.rejects(evaluate({ ...o7, influenceOf: 'video' }), /influenceOf video, but task "a2v" gives no video cell to swap/);
   // bad input: another codec than the model's, no usable clips, too few windows for a Fréchet distance
   await assert.rejects(

@@ -45,7 +45,7 @@ import {
   type AlignedWord,
 } from '../av-metrics.js';
 import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } from '../stats.js';
-import { audioDistance, influence, videoDistance } from '../influence.js';
+import { audioDistance, boxDistance, influence, videoDistance } from '../influence.js';
 import { loadAlign } from './metric-check.js';
 import { loadFaceNet, type FaceNet } from './face.js';
 import { detectionRate, idSim, lipSyncLm, lmdMouth, type FaceFrame } from '../face-metrics.js';
@@ -360,6 +360,8 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   }
   const data = await resolveData(o, d, log);
   const dc = data.cache.config;
+  /** boxes of the frame that also get an influence of their own (`data prepare --regions`) */
+  const regions = dc.regions ?? {};
   if (dc.width !== d.width || dc.height !== d.height || dc.fps !== d.fps || dc.sampleRate !== d.sampleRate) {
     throw new Error(
       `${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`,
@@ -600,6 +602,13 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
                 dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)),
                 dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)),
               };
+            // the same in each named box of the frame (the cache's regions, e.g. GRID's mouth): does the condition move the lips?
+            if (p.genFrames.length)
+              for (const [name, box] of Object.entries(regions))
+                inf[`video-${name}`] = {
+                  dCond: first.map((c, b) => boxDistance(c.video, other[b].video, p.genFrames, d.width, d.height, box)),
+                  dSeed: first.map((c, b) => boxDistance(c.video, again[b].video, p.genFrames, d.width, d.height, box)),
+                };
             if (p.genAudio.length)
               inf.audio = {
                 dCond: first.map((c, b) => audioDistance(c.audio, other[b].audio, d.sampleRate, p.genAudio)),
@@ -621,7 +630,8 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
         for (const [key, metric] of [
           ['video', METRICS.infV],
           ['audio', METRICS.infA],
-        ] as const) {
+          ...Object.keys(regions).map((name) => [`video-${name}`, `${METRICS.infV}-${name}`]),
+        ]) {
           const dCond = perWindow((inf) => (inf[key] as Pair | undefined)?.dCond),
             dSeed = perWindow((inf) => (inf[key] as Pair | undefined)?.dSeed);
           if (dCond && dSeed) results[ck.name][t][metric] = influence(dCond, dSeed).ratio;
@@ -704,8 +714,14 @@ export function markdownTable(
       .flatMap((r) => Object.values(r).flatMap((t) => Object.keys(t)))
       .find((k) => k.startsWith('FAD-')) ?? 'FAD-logmel40';
   const present = (t: string, mtr: string) => Object.values(results).some((r) => r[t]?.[mtr] !== undefined);
+  // a task's own columns, then the influence in each box of the frame (influence-video-mouth, …) where measured
+  const boxes = (t: string) => [
+    ...new Set(Object.values(results).flatMap((r) => Object.keys(r[t] ?? {}).filter((k) => k.startsWith(`${METRICS.infV}-`)))),
+  ];
   const cols = tasks
-    .flatMap((t) => (COLUMNS[t] ?? Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const))
+    .flatMap((t) =>
+      (COLUMNS[t] ? [...COLUMNS[t], ...boxes(t)] : Object.keys(results[models[0]]?.[t] ?? {})).map((mtr) => [t, mtr === 'FAD' ? fad : mtr] as const),
+    )
     .filter(([t, mtr]) => present(t, mtr));
   const bold = new Map<string, string>();
   const ranks = new Map<string, number[]>(models.map((mm) => [mm, []]));
@@ -733,7 +749,7 @@ export function markdownTable(
     `${meta.windows} windows${meta.data ? ` of ${meta.data} (${meta.split})` : ''} × seeds ${meta.seeds.join(', ')}; ${meta.sampler ?? 'DDIM'} ${meta.steps} steps, guidance ${meta.guidance}${meta.guidanceInterval ? ` for t in [${meta.guidanceInterval.join(', ')}]` : ''}; audio decoded with ${meta.griffinLimIters} Griffin–Lim iterations; conditioning segments excluded.`,
     `Each cell: value [95% bootstrap interval over windows]. Lower is better for ${METRICS.fvd}, ${fad}, ${METRICS.id}; higher for ${METRICS.sync}, ${METRICS.saa} (${METRICS.saaSpeech} / ${METRICS.saaSilence}: its agreement on the frames where a word is spoken / none is; not ranked). Bold: best model in the column, only where its interval does not overlap the runner-up's. Mean rank: over the ranked columns, among the models.`,
     `Face network (where shown; face-api tiny detector + 68 landmarks + descriptor on frames upscaled to 256 px): ${METRICS.lipLm} (lip sync from landmark mouth opening, higher better), ${METRICS.lmd} (mouth landmark distance to the real frames ÷ face width, lower better), ${METRICS.idSim} (descriptor cosine similarity to the given frames, higher better), ${METRICS.found} (share of generated frames with a face; windows without one are left out).`,
-    `influence-*: mean output distance when the condition${meta.influenceOf ? ` (its ${meta.influenceOf} only)` : ''} is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored${meta.influenceSeeds ? `; seed pairs ${meta.influenceSeeds.map((s) => `${s}/${s + 1000}`).join(', ')}, per window the mean over them` : ''}). ${METRICS.syncShuffled}: SyncCorr of video generated from another window's audio (a2v, and any task that gives all the audio), against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
+    `influence-* (-mouth, …: inside that box of the frame only): mean output distance when the condition${meta.influenceOf ? ` (its ${meta.influenceOf} only)` : ''} is another window's ÷ when the seed changes (same windows; ≥ 1: the condition matters more than the seed; ≈ 0: ignored${meta.influenceSeeds ? `; seed pairs ${meta.influenceSeeds.map((s) => `${s}/${s + 1000}`).join(', ')}, per window the mean over them` : ''}). ${METRICS.syncShuffled}: SyncCorr of video generated from another window's audio (a2v, and any task that gives all the audio), against the true audio (a model that uses its audio scores lower here than in SyncCorr).`,
     '',
     head,
     sep,
