@@ -45,7 +45,7 @@ import {
   type AlignedWord,
 } from '../av-metrics.js';
 import { bootstrap, bootstrapIndices, meanInterval, separated, type Interval } from '../stats.js';
-import { audioDistance, boxDistance, influence, videoDistance } from '../influence.js';
+import { audioDistance, boxDistance, influence } from '../influence.js';
 import { loadAlign } from './metric-check.js';
 import { loadFaceNet, type FaceNet } from './face.js';
 import { detectionRate, idSim, lipSyncLm, lmdMouth, type FaceFrame } from '../face-metrics.js';
@@ -362,6 +362,11 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
   const dc = data.cache.config;
   /** boxes of the frame that also get an influence of their own (`data prepare --regions`) */
   const regions = dc.regions ?? {};
+  /** where the video influence is measured: the whole frame ('video'), then each region ('video-mouth', …) */
+  const frameBoxes: [string, readonly number[]][] = [
+    ['video', [0, 0, 1, 1]],
+    ...Object.entries(regions).map(([name, box]) => [`video-${name}`, box] as [string, readonly number[]]),
+  ];
   if (dc.width !== d.width || dc.height !== d.height || dc.fps !== d.fps || dc.sampleRate !== d.sampleRate) {
     throw new Error(
       `${data.cache.dir}: holds ${dc.width}×${dc.height} at ${dc.fps} fps / ${dc.sampleRate} Hz, the model needs ${d.width}×${d.height} at ${d.fps} fps / ${d.sampleRate} Hz`,
@@ -597,15 +602,10 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
             progress(`${ck.name} ${t} seed ${seed} against seed ${seed + 1000}`);
             const p = taskPlan(masks[t], seg, d.sampleRate);
             inf = {};
+            // the whole frame, then each named box of it (the cache's regions, e.g. GRID's mouth: does the condition move the lips?)
             if (p.genFrames.length)
-              inf.video = {
-                dCond: first.map((c, b) => videoDistance(c.video, other[b].video, p.genFrames, fsz)),
-                dSeed: first.map((c, b) => videoDistance(c.video, again[b].video, p.genFrames, fsz)),
-              };
-            // the same in each named box of the frame (the cache's regions, e.g. GRID's mouth): does the condition move the lips?
-            if (p.genFrames.length)
-              for (const [name, box] of Object.entries(regions))
-                inf[`video-${name}`] = {
+              for (const [key, box] of frameBoxes)
+                inf[key] = {
                   dCond: first.map((c, b) => boxDistance(c.video, other[b].video, p.genFrames, d.width, d.height, box)),
                   dSeed: first.map((c, b) => boxDistance(c.video, again[b].video, p.genFrames, d.width, d.height, box)),
                 };
@@ -627,11 +627,7 @@ export async function evaluate(o: EvalOptions): Promise<{ report: string; table:
           if (lists.some((l) => !l)) return undefined;
           return lists[0]!.map((_, b) => lists.reduce((a, l) => a + l![b], 0) / lists.length);
         };
-        for (const [key, metric] of [
-          ['video', METRICS.infV],
-          ['audio', METRICS.infA],
-          ...Object.keys(regions).map((name) => [`video-${name}`, `${METRICS.infV}-${name}`]),
-        ]) {
+        for (const [key, metric] of [...frameBoxes.map(([key]) => [key, METRICS.infV + key.slice('video'.length)]), ['audio', METRICS.infA]]) {
           const dCond = perWindow((inf) => (inf[key] as Pair | undefined)?.dCond),
             dSeed = perWindow((inf) => (inf[key] as Pair | undefined)?.dSeed);
           if (dCond && dSeed) results[ck.name][t][metric] = influence(dCond, dSeed).ratio;
